@@ -1,0 +1,172 @@
+//! Facts: the named, typed observations that probes record and checks judge.
+//! A probe fills a `Facts` for one target; a fact it could not observe is recorded as
+//! unavailable with the reason, so that a check reading it becomes `error`, never `pass`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// One observed value. Serialises as plain JSON (`true`, `3389`, `"ssl"`, `[...]`, `{...}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<FactValue>),
+    Map(BTreeMap<String, FactValue>),
+}
+
+impl FactValue {
+    /// The value as a short human-readable string, for messages and tables.
+    pub fn display(&self) -> String {
+        match self {
+            FactValue::Bool(b) => b.to_string(),
+            FactValue::Int(i) => i.to_string(),
+            FactValue::Str(s) => s.clone(),
+            FactValue::List(items) => {
+                let parts: Vec<String> = items.iter().map(FactValue::display).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            FactValue::Map(map) => {
+                let parts: Vec<String> =
+                    map.iter().map(|(k, v)| format!("{k}: {}", v.display())).collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+        }
+    }
+}
+
+impl From<bool> for FactValue {
+    fn from(v: bool) -> Self {
+        FactValue::Bool(v)
+    }
+}
+impl From<i64> for FactValue {
+    fn from(v: i64) -> Self {
+        FactValue::Int(v)
+    }
+}
+impl From<u16> for FactValue {
+    fn from(v: u16) -> Self {
+        FactValue::Int(i64::from(v))
+    }
+}
+impl From<u32> for FactValue {
+    fn from(v: u32) -> Self {
+        FactValue::Int(i64::from(v))
+    }
+}
+impl From<u8> for FactValue {
+    fn from(v: u8) -> Self {
+        FactValue::Int(i64::from(v))
+    }
+}
+impl From<&str> for FactValue {
+    fn from(v: &str) -> Self {
+        FactValue::Str(v.to_owned())
+    }
+}
+impl From<String> for FactValue {
+    fn from(v: String) -> Self {
+        FactValue::Str(v)
+    }
+}
+impl<T: Into<FactValue>> From<Vec<T>> for FactValue {
+    fn from(v: Vec<T>) -> Self {
+        FactValue::List(v.into_iter().map(Into::into).collect())
+    }
+}
+impl<T: Into<FactValue>> From<BTreeMap<String, T>> for FactValue {
+    fn from(v: BTreeMap<String, T>) -> Self {
+        FactValue::Map(v.into_iter().map(|(k, v)| (k, v.into())).collect())
+    }
+}
+
+/// The facts gathered for one target. Names are dotted (`rdp.nla_enforced`); every name must be
+/// listed in the fact catalogue (`catalog::facts`), which a test keeps in step with probes and checks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facts {
+    /// Observed values by fact name.
+    pub values: BTreeMap<String, FactValue>,
+    /// Facts the probe tried and failed to observe, with the reason (shown as `error` evidence).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unavailable: BTreeMap<String, String>,
+}
+
+impl Facts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records an observed value (replacing an earlier value or unavailability of the same name).
+    pub fn set(&mut self, name: &str, value: impl Into<FactValue>) {
+        self.unavailable.remove(name);
+        self.values.insert(name.to_owned(), value.into());
+    }
+
+    /// Records that `name` could not be observed, and why.
+    pub fn unavailable(&mut self, name: &str, reason: impl Into<String>) {
+        self.values.remove(name);
+        self.unavailable.insert(name.to_owned(), reason.into());
+    }
+
+    pub fn get(&self, name: &str) -> Option<&FactValue> {
+        self.values.get(name)
+    }
+
+    pub fn get_bool(&self, name: &str) -> Option<bool> {
+        match self.values.get(name) {
+            Some(FactValue::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        match self.values.get(name) {
+            Some(FactValue::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Why `name` is unavailable, if the probe said so.
+    pub fn why_unavailable(&self, name: &str) -> Option<&str> {
+        self.unavailable.get(name).map(String::as_str)
+    }
+
+    /// Adds every fact of `other`, its values and unavailabilities winning over ours.
+    pub fn merge(&mut self, other: Facts) {
+        for (k, v) in other.values {
+            self.set(&k, v);
+        }
+        for (k, why) in other.unavailable {
+            self.unavailable(&k, why);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_clears_unavailability_and_back() {
+        let mut f = Facts::new();
+        f.unavailable("rdp.ntlm", "TLS handshake failed");
+        assert_eq!(f.why_unavailable("rdp.ntlm"), Some("TLS handshake failed"));
+        f.set("rdp.ntlm", true);
+        assert_eq!(f.why_unavailable("rdp.ntlm"), None);
+        assert_eq!(f.get_bool("rdp.ntlm"), Some(true));
+        f.unavailable("rdp.ntlm", "again");
+        assert_eq!(f.get("rdp.ntlm"), None);
+    }
+
+    #[test]
+    fn serialises_as_plain_json() {
+        let mut f = Facts::new();
+        f.set("service.port", 3389u16);
+        f.set("vnc.security_types", vec![1u8, 2]);
+        let json = serde_json::to_string(&f.values).unwrap();
+        assert_eq!(json, r#"{"service.port":3389,"vnc.security_types":[1,2]}"#);
+    }
+}

@@ -1,0 +1,245 @@
+//! Network plumbing shared by every probe: bounded concurrency (global and per host), connect
+//! and read timeouts, and reads that never take more than a size limit from a server.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::{timeout_at, Instant};
+
+/// Time and size bounds for probing.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a TCP connect may take before the port counts as filtered.
+    pub connect_timeout: Duration,
+    /// The whole budget for identifying one port (all its connections): a tarpit costs this once.
+    pub port_budget: Duration,
+    /// The most bytes any single server message may have.
+    pub max_message: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect_timeout: Duration::from_secs(3),
+            port_budget: Duration::from_secs(8),
+            max_message: 64 * 1024,
+        }
+    }
+}
+
+/// One place to connect to: the name from the inventory (for SNI and targets) and its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub name: String,
+    pub addr: SocketAddr,
+}
+
+impl Endpoint {
+    /// `HOST:PORT` with the inventory name, as findings show it.
+    pub fn target(&self) -> String {
+        format!("{}:{}", self.name, self.addr.port())
+    }
+}
+
+/// Why a connection could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetError {
+    #[error("connection refused")]
+    Refused,
+    #[error("no answer to connect within {0:?} (filtered or host down)")]
+    ConnectTimeout(Duration),
+    #[error("connect failed: {0}")]
+    Connect(String),
+    #[error("no answer within the time budget")]
+    ReadTimeout,
+    #[error("connection closed by the server")]
+    Closed,
+    #[error("server message larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("I/O error: {0}")]
+    Io(String),
+}
+
+/// Shared by all probes of a run: the limits and the connection semaphores.
+#[derive(Debug, Clone)]
+pub struct ProbeContext {
+    pub limits: Limits,
+    global: Arc<Semaphore>,
+    per_host_limit: usize,
+    per_host: Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>,
+}
+
+/// A TCP connection that holds its concurrency permits until dropped.
+#[derive(Debug)]
+pub struct Conn {
+    pub stream: TcpStream,
+    _global: OwnedSemaphorePermit,
+    _host: OwnedSemaphorePermit,
+}
+
+impl ProbeContext {
+    /// `global` connections at once in the whole run, `per_host` at once to one address.
+    pub fn new(limits: Limits, global: usize, per_host: usize) -> Self {
+        ProbeContext {
+            limits,
+            global: Arc::new(Semaphore::new(global.max(1))),
+            per_host_limit: per_host.max(1),
+            per_host: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn host_semaphore(&self, ip: IpAddr) -> Arc<Semaphore> {
+        let mut map = match self.per_host.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry(ip)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host_limit)))
+            .clone()
+    }
+
+    /// Opens a TCP connection within the connect timeout, after taking a global and a per-host
+    /// permit (waiting for a permit does not count against the timeout).
+    pub async fn connect(&self, addr: SocketAddr) -> Result<Conn, NetError> {
+        let host = self
+            .host_semaphore(addr.ip())
+            .acquire_owned()
+            .await
+            .map_err(|_| NetError::Connect("run is shutting down".into()))?;
+        let global = self
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| NetError::Connect("run is shutting down".into()))?;
+        let timeout = self.limits.connect_timeout;
+        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+            Err(_) => Err(NetError::ConnectTimeout(timeout)),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(NetError::Refused),
+            Ok(Err(e)) => Err(NetError::Connect(e.to_string())),
+            Ok(Ok(stream)) => {
+                let _ = stream.set_nodelay(true);
+                Ok(Conn { stream, _global: global, _host: host })
+            }
+        }
+    }
+}
+
+/// Reads whatever the server sends first (at most `max` bytes) before `deadline`.
+/// `Ok(empty)` never happens: a clean close is `NetError::Closed`.
+pub async fn read_some<R: AsyncReadExt + Unpin>(
+    reader: &mut R,
+    max: usize,
+    deadline: Instant,
+) -> Result<Vec<u8>, NetError> {
+    let mut buf = vec![0u8; max.max(1)];
+    match timeout_at(deadline, reader.read(&mut buf)).await {
+        Err(_) => Err(NetError::ReadTimeout),
+        Ok(Err(e)) => Err(NetError::Io(e.to_string())),
+        Ok(Ok(0)) => Err(NetError::Closed),
+        Ok(Ok(n)) => {
+            buf.truncate(n);
+            Ok(buf)
+        }
+    }
+}
+
+/// Reads exactly `n` bytes before `deadline`; refuses `n` above `max`.
+pub async fn read_exact<R: AsyncReadExt + Unpin>(
+    reader: &mut R,
+    n: usize,
+    max: usize,
+    deadline: Instant,
+) -> Result<Vec<u8>, NetError> {
+    if n > max {
+        return Err(NetError::TooLarge(max));
+    }
+    let mut buf = vec![0u8; n];
+    match timeout_at(deadline, reader.read_exact(&mut buf)).await {
+        Err(_) => Err(NetError::ReadTimeout),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(NetError::Closed),
+        Ok(Err(e)) => Err(NetError::Io(e.to_string())),
+        Ok(Ok(_)) => Ok(buf),
+    }
+}
+
+/// Reads until `complete(buf)` returns `Some(len)` (a whole message of `len` bytes is in `buf`),
+/// the server closes, `max` bytes are exceeded, or `deadline` passes. Returns the message bytes.
+/// `complete` must not panic on any prefix: it is given raw server bytes.
+pub async fn read_message<R, F>(
+    reader: &mut R,
+    max: usize,
+    deadline: Instant,
+    mut complete: F,
+) -> Result<Vec<u8>, NetError>
+where
+    R: AsyncReadExt + Unpin,
+    F: FnMut(&[u8]) -> Option<usize>,
+{
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(len) = complete(&buf) {
+            if len > max {
+                return Err(NetError::TooLarge(max));
+            }
+            buf.truncate(len.min(buf.len()));
+            return Ok(buf);
+        }
+        if buf.len() >= max {
+            return Err(NetError::TooLarge(max));
+        }
+        match timeout_at(deadline, reader.read(&mut chunk)).await {
+            Err(_) => return Err(NetError::ReadTimeout),
+            Ok(Err(e)) => return Err(NetError::Io(e.to_string())),
+            Ok(Ok(0)) => return Err(NetError::Closed),
+            Ok(Ok(n)) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpListener;
+
+    #[tokio::test]
+    async fn refused_and_read_timeout_are_told_apart() {
+        let ctx = ProbeContext::new(Limits::default(), 4, 2);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        assert_eq!(ctx.connect(addr).await.unwrap_err(), NetError::Refused);
+
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _server = tokio::spawn(async move {
+            let (_sock, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let mut conn = ctx.connect(addr).await.unwrap();
+        let deadline = Instant::now() + Duration::from_millis(100);
+        let err = read_some(&mut conn.stream, 16, deadline).await.unwrap_err();
+        assert_eq!(err, NetError::ReadTimeout);
+    }
+
+    #[tokio::test]
+    async fn read_message_stops_at_the_size_limit() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let _ = sock.write_all(&[0x41; 100_000]).await;
+        });
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let err = read_message(&mut stream, 1000, deadline, |_| None).await.unwrap_err();
+        assert_eq!(err, NetError::TooLarge(1000));
+    }
+}
