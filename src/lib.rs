@@ -4,3 +4,13 @@
 pub mod fact;
 pub mod msgs;
 pub mod probe;
+pub mod catalog;
+pub mod condition;
+pub mod declaration;
+pub mod diagnostic;
+pub mod engine;
+pub mod inventory;
+pub mod results;
+pub mod report;
+pub mod commands;
+pub mod demo;

@@ -1,5 +1,303 @@
-//! The `vendor-audit` command line: parses arguments and hands over to the library.
+//! The `vendor-audit` command line: parses arguments, calls the library, prints, and maps the
+//! outcome to the exit codes of SPEC §4 (0 ok, 1 something failed, 2 bad invocation or invalid
+//! files, 3 the run could not proceed).
 
-fn main() {
-    println!("vendor-audit");
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use vendor_audit::catalog::{Catalog, Lang, Severity};
+use vendor_audit::diagnostic::Diagnostics;
+use vendor_audit::engine::{self, RunOptions};
+use vendor_audit::inventory::Inventory;
+use vendor_audit::probe::Limits;
+use vendor_audit::report::{self, Format};
+use vendor_audit::{commands, demo};
+
+#[derive(Parser)]
+#[command(name = "vendor-audit", version, about = "Checks contractors' self-declared security controls against what their endpoints show")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Probe every vendor's assets, judge the checks, and compare with their annual reports.
+    Run(RunArgs),
+    /// Start the built-in lab on loopback (the 2024 incidents) and audit it with vendors.toml.
+    Demo(DemoArgs),
+    /// The check catalogue, with rationale and remediation.
+    Checks {
+        #[command(subcommand)]
+        action: Option<ChecksAction>,
+        /// Folders of extra checks (add or override built-in ones).
+        #[arg(long = "checks", value_name = "DIR", global = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "en", global = true)]
+        lang: LangArg,
+    },
+    /// Validate the inventory, every declaration it names, and the checks.
+    Validate {
+        #[arg(long, default_value = "vendors.toml")]
+        config: PathBuf,
+        #[arg(long = "checks", value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// Print a blank annual report: one commented line per control.
+    ReportTemplate {
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        /// The vendor id to put in the template.
+        #[arg(long, default_value = "your-vendor-id")]
+        vendor: String,
+        #[arg(long = "checks", value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChecksAction {
+    /// One line per check.
+    List,
+    /// Everything about one check: condition, facts, why, fix, references, examples.
+    Show { id: String },
+}
+
+#[derive(Args, Clone)]
+struct OutputArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// Exit 1 when a finding at or above this severity fails or cannot be judged.
+    #[arg(long, value_enum, default_value = "high")]
+    fail_on: FailOn,
+    /// Judge as of this instant (RFC 3339), e.g. 2026-04-30T00:05:00+09:00.
+    #[arg(long, value_parser = parse_now)]
+    now: Option<DateTime<FixedOffset>>,
+    /// Connections at once in the whole run.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// Seconds one port (or endpoint) may take in all, however many connections it needs.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=300))]
+    timeout: u64,
+    /// Folders of extra checks (add or override built-in ones).
+    #[arg(long = "checks", value_name = "DIR")]
+    checks: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[arg(long, default_value = "vendors.toml")]
+    config: PathBuf,
+    /// Audit only this vendor (repeatable).
+    #[arg(long = "vendor", value_name = "ID")]
+    vendors: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Ja,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Ja => Lang::Ja,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Never => None,
+        }
+    }
+}
+
+fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(s).map_err(|e| format!("`{s}` is not an RFC 3339 time ({e}); e.g. 2026-04-30T00:05:00+09:00"))
+}
+
+/// Exit codes of SPEC §4.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_INVALID: u8 = 2;
+const EXIT_CANNOT_RUN: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INVALID } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run_command(args),
+        Command::Demo(args) => demo_command(args),
+        Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
+            match action.unwrap_or(ChecksAction::List) {
+                ChecksAction::List => print!("{}", commands::checks_list(catalog, lang.into())),
+                ChecksAction::Show { id } => match commands::checks_show(catalog, &id, lang.into()) {
+                    Some(text) => print!("{text}"),
+                    None => {
+                        eprintln!("vendor-audit: no check `{id}`; `vendor-audit checks list` shows them");
+                        return ExitCode::from(EXIT_INVALID);
+                    }
+                },
+            }
+            ExitCode::SUCCESS
+        }),
+        Command::Validate { config, dirs } => with_catalog(&dirs, |catalog| {
+            let inventory = match Inventory::load(&config) {
+                Ok(i) => i,
+                Err(d) => return invalid(&d),
+            };
+            let (text, problems) = commands::validate(&inventory, catalog);
+            print!("{text}");
+            if problems.0.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                invalid(&problems)
+            }
+        }),
+        Command::ReportTemplate { lang, vendor, dirs } => with_catalog(&dirs, |catalog| {
+            print!("{}", commands::report_template(catalog, &vendor, lang.into(), chrono::Utc::now().fixed_offset()));
+            ExitCode::SUCCESS
+        }),
+    }
+}
+
+fn invalid(problems: &Diagnostics) -> ExitCode {
+    eprint!("{problems}");
+    ExitCode::from(EXIT_INVALID)
+}
+
+fn with_catalog(dirs: &[PathBuf], f: impl FnOnce(&Catalog) -> ExitCode) -> ExitCode {
+    match Catalog::load(dirs) {
+        Ok(catalog) => f(&catalog),
+        Err(d) => invalid(&d),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        eprintln!("vendor-audit: cannot start the async runtime: {e}");
+        ExitCode::from(EXIT_CANNOT_RUN)
+    })
+}
+
+fn run_command(args: RunArgs) -> ExitCode {
+    let inventory = match Inventory::load(&args.config) {
+        Ok(i) => i,
+        Err(d) => return invalid(&d),
+    };
+    for id in &args.vendors {
+        if inventory.vendor(id).is_none() {
+            let known: Vec<&str> = inventory.vendors.iter().map(|v| v.id.as_str()).collect();
+            eprintln!("vendor-audit: no vendor `{id}` in {}; known: {}", args.config.display(), known.join(", "));
+            return ExitCode::from(EXIT_INVALID);
+        }
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    audit_and_report(&rt, &inventory, args.vendors, &args.output)
+}
+
+fn demo_command(args: DemoArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let lab = match rt.block_on(demo::Lab::start()) {
+        Ok(lab) => lab,
+        Err(e) => {
+            eprintln!("vendor-audit demo: {e}");
+            return ExitCode::from(EXIT_CANNOT_RUN);
+        }
+    };
+    if std::io::stderr().is_terminal() {
+        eprintln!("{}", lab.banner());
+    }
+    let inventory = match Inventory::load(lab.inventory_path()) {
+        Ok(i) => i,
+        Err(d) => return invalid(&d),
+    };
+    let code = audit_and_report(&rt, &inventory, Vec::new(), &args.output);
+    drop(lab);
+    code
+}
+
+fn audit_and_report(rt: &tokio::runtime::Runtime, inventory: &Inventory, vendors: Vec<String>, out: &OutputArgs) -> ExitCode {
+    let catalog = match Catalog::load(&out.checks) {
+        Ok(c) => c,
+        Err(d) => return invalid(&d),
+    };
+    let budget = Duration::from_secs(out.timeout);
+    let options = RunOptions {
+        vendors,
+        now: out.now,
+        limits: Limits { connect_timeout: budget.min(Duration::from_secs(3)), port_budget: budget, ..Limits::default() },
+        concurrency: usize::from(out.concurrency),
+        ..RunOptions::default()
+    };
+    let report = rt.block_on(engine::run(inventory, &catalog, &options));
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let text = report::render(&report, out.format, out.lang.into(), width);
+    if let Err(code) = write_output(out.output.as_deref(), &text) {
+        return code;
+    }
+    if report.fails_at(out.fail_on.threshold()) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<(), ExitCode> {
+    match path {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            eprintln!("vendor-audit: cannot write {}: {e}", path.display());
+            ExitCode::from(EXIT_CANNOT_RUN)
+        }),
+    }
 }

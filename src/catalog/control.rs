@@ -1,0 +1,50 @@
+//! Controls: the yes/no items of the annual report, with titles and descriptions in English and
+//! Japanese, and whether anything outside the vendor can observe them.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::check::Text;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    pub key: String,
+    pub title: Text,
+    pub description: Text,
+    /// Whether a check can observe it from outside; `false` ones are always `unverifiable`.
+    pub observable: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlsFile {
+    control: Vec<toml::Spanned<Control>>,
+}
+
+pub fn parse_controls(path: &Path, text: &str) -> Result<Vec<Control>, Diagnostics> {
+    let file: ControlsFile =
+        toml::from_str(text).map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in &file.control {
+        let key = &c.get_ref().key;
+        let well_formed = key.split('.').count() == 2
+            && key.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        if !well_formed {
+            problems.push(Diagnostic::at(path, text, Some(c.span()), Some("key".into()),
+                format!("`{key}` is not a control key: expected `area.name` in lowercase and '_'")));
+        }
+        if !seen.insert(key.clone()) {
+            problems.push(Diagnostic::at(path, text, Some(c.span()), Some("key".into()),
+                format!("control `{key}` is listed twice")));
+        }
+    }
+    if problems.is_empty() {
+        Ok(file.control.into_iter().map(toml::Spanned::into_inner).collect())
+    } else {
+        Err(Diagnostics(problems))
+    }
+}

@@ -1,0 +1,101 @@
+//! The fact catalogue: every fact a probe may record, with its type and meaning. Check files may
+//! read only facts listed here; a test keeps probes, checks and this list in step, so that
+//! `vendor-audit checks show ID` can explain every fact a check reads.
+
+/// The JSON/CEL type of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactType {
+    Bool,
+    Int,
+    Str,
+    /// A list (of strings or ints, as the meaning says).
+    List,
+    /// A map of names to values.
+    Map,
+}
+
+impl FactType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FactType::Bool => "bool",
+            FactType::Int => "int",
+            FactType::Str => "string",
+            FactType::List => "list",
+            FactType::Map => "map",
+        }
+    }
+
+    pub fn matches(self, value: &crate::fact::FactValue) -> bool {
+        use crate::fact::FactValue as V;
+        matches!(
+            (self, value),
+            (FactType::Bool, V::Bool(_))
+                | (FactType::Int, V::Int(_))
+                | (FactType::Str, V::Str(_))
+                | (FactType::List, V::List(_))
+                | (FactType::Map, V::Map(_))
+        )
+    }
+}
+
+pub struct FactSpec {
+    pub name: &'static str,
+    pub kind: FactType,
+    /// The probe that records it.
+    pub probe: &'static str,
+    pub meaning: &'static str,
+}
+
+const fn fact(name: &'static str, kind: FactType, probe: &'static str, meaning: &'static str) -> FactSpec {
+    FactSpec { name, kind, probe, meaning }
+}
+
+use FactType::*;
+
+pub const FACTS: &[FactSpec] = &[
+    // Host sweep (src/probe/sweep.rs)
+    fact("host.address", Str, "sweep", "The address the host name resolved to (or was written as)."),
+    fact("host.open_ports", List, "sweep", "Swept ports that accepted a TCP connection (ints)."),
+    fact("port.state", Str, "sweep", "What a TCP connect showed: `open`, `closed` (refused) or `filtered` (no answer)."),
+    fact("service.port", Int, "sweep", "The TCP port of the service."),
+    fact("service.protocol", Str, "sweep", "The protocol identified by handshake (`rdp`, `vnc`, `dicom`, `ssh`, `telnet`, `ftp`, `smb`, `mysql`, `postgresql`, `mssql`), `unknown` when the port answered in no protocol we know; unavailable when it accepted but said nothing."),
+    fact("service.first_bytes", Str, "sweep", "The first bytes (hex, at most 32) of an answer no recogniser knew."),
+    // RDP (src/probe/rdp.rs)
+    fact("rdp.responses", Map, "rdp", "For each requested protocol set (`ssl+hybrid+hybrid_ex`, `ssl`, `rdp`), what the server answered to the X.224 Connection Request."),
+    fact("rdp.selected_protocol", Str, "rdp", "The protocol the server selected when offered TLS, CredSSP and CredSSP with early auth: `rdp` (standard RDP security), `ssl`, `hybrid`, `hybrid_ex`..., or `none` when it refused."),
+    fact("rdp.accepts_standard_security", Bool, "rdp", "The server accepts the legacy RDP security layer (RC4, no TLS) when a client asks for it."),
+    fact("rdp.accepts_tls", Bool, "rdp", "The server accepts plain TLS without CredSSP when a client asks for it."),
+    fact("rdp.accepts_credssp", Bool, "rdp", "The server selected CredSSP (hybrid or hybrid_ex) when offered it."),
+    fact("rdp.nla_enforced", Bool, "rdp", "The server refused every request without CredSSP: Network Level Authentication is required before a session."),
+    fact("rdp.ntlm_info", Map, "rdp", "What the pre-login NTLM challenge told an anonymous client: `netbios_computer`, `netbios_domain`, `dns_computer`, `dns_domain`, `dns_tree`, `target_name`, `os_version` (empty when CredSSP is not offered)."),
+    fact("rdp.ntlm_discloses", Bool, "rdp", "The NTLM challenge names an internal computer or domain, or the OS build."),
+    // VNC (src/probe/vnc.rs)
+    fact("vnc.version", Str, "vnc", "The RFB protocol version the server announced, e.g. `3.8`."),
+    fact("vnc.security_types", List, "vnc", "The RFB security types the server offers (ints; 1 = None, 2 = VNC Authentication)."),
+    fact("vnc.security_type_names", List, "vnc", "The names of the offered security types."),
+    fact("vnc.no_auth", Bool, "vnc", "The server offers security type None: anyone who connects gets the desktop."),
+    // DICOM (src/probe/dicom.rs)
+    fact("dicom.association", Str, "dicom", "What the server did with our A-ASSOCIATE-RQ from an unknown AE title: `accepted`, `rejected` or `aborted`."),
+    fact("dicom.reject_reason", Str, "dicom", "The A-ASSOCIATE-RJ result, source and reason, in words."),
+    fact("dicom.echo_status", Int, "dicom", "The status of our C-ECHO (0 = success)."),
+    fact("dicom.implementation_class_uid", Str, "dicom", "The server's implementation class UID."),
+    fact("dicom.implementation_version", Str, "dicom", "The server's implementation version name."),
+    fact("dicom.accepts_unknown_ae", Bool, "dicom", "An association (Verification SOP class) from made-up calling and called AE titles was accepted."),
+    // Banners and minimal handshakes (src/probe/banner.rs)
+    fact("ssh.banner", Str, "banner", "The SSH identification string (`SSH-2.0-OpenSSH_9.2p1 ...`)."),
+    fact("ftp.banner", Str, "banner", "The FTP greeting (220 reply)."),
+    fact("telnet.banner", Str, "banner", "What the Telnet server sent first (option negotiation shown as IAC ...)."),
+    fact("smb.dialect", Str, "banner", "The SMB dialect the server selected (`2.0.2`, `3.1.1`, or `NT LM 0.12` for SMB1)."),
+    fact("database.engine", Str, "banner", "The database server identified: `mysql`, `postgresql` or `mssql`."),
+    fact("database.version", Str, "banner", "The version the database server announced, when it does."),
+    // Annual report (src/engine/report_facts.rs)
+    fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year), `missing` or `invalid`."),
+    fact("report.path", Str, "report", "Where the inventory says the report is."),
+    fact("report.fiscal_year", Int, "report", "The fiscal year the report declares."),
+    fact("report.current_fiscal_year", Int, "report", "The fiscal year of the audit's `now`, in the audit timezone."),
+    fact("report.error", Str, "report", "Why the report could not be read (file:line:column: message)."),
+];
+
+pub fn spec(name: &str) -> Option<&'static FactSpec> {
+    FACTS.iter().find(|f| f.name == name)
+}

@@ -1,0 +1,128 @@
+//! The catalogue: checks (one TOML file each under `checks/`, compiled in; `--checks DIR` adds
+//! or overrides), the controls of the annual report (`checks/controls.toml`), and the fact
+//! catalogue that says what every fact a probe records means.
+
+pub mod check;
+pub mod control;
+pub mod facts;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{include_dir, Dir};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+pub use check::{AssetKind, Check, Lang, Severity, Text};
+pub use control::Control;
+
+/// The built-in checks and controls, as shipped in `checks/`.
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/checks");
+
+/// Name of the control catalogue file inside a checks folder.
+pub const CONTROLS_FILE: &str = "controls.toml";
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Checks by id, in id order.
+    pub checks: BTreeMap<String, Check>,
+    pub controls: BTreeMap<String, Control>,
+}
+
+impl Catalog {
+    /// The built-in checks, then each folder in `extra` in turn (a check with an existing id
+    /// replaces it; a `controls.toml` there adds or replaces controls).
+    pub fn load(extra: &[PathBuf]) -> Result<Catalog, Diagnostics> {
+        let mut files: Vec<(PathBuf, String)> = Vec::new();
+        collect_builtin(&BUILTIN, &mut files);
+        for dir in extra {
+            collect_dir(dir, &mut files)?;
+        }
+        Catalog::from_files(files)
+    }
+
+    /// Builds a catalogue from (path, text) pairs, later files overriding earlier ones.
+    pub fn from_files(files: Vec<(PathBuf, String)>) -> Result<Catalog, Diagnostics> {
+        let mut problems = Vec::new();
+        let mut checks = BTreeMap::new();
+        let mut controls = BTreeMap::new();
+        for (path, text) in &files {
+            if path.file_name().is_some_and(|n| n == CONTROLS_FILE) {
+                match control::parse_controls(path, text) {
+                    Ok(list) => controls.extend(list.into_iter().map(|c| (c.key.clone(), c))),
+                    Err(d) => problems.extend(d.0),
+                }
+            }
+        }
+        for (path, text) in &files {
+            if path.file_name().is_some_and(|n| n == CONTROLS_FILE) {
+                continue;
+            }
+            match check::parse_check(path, text) {
+                Ok(c) => {
+                    checks.insert(c.id.clone(), c);
+                }
+                Err(d) => problems.extend(d.0),
+            }
+        }
+        for c in checks.values() {
+            if let Some((key, span)) = &c.control {
+                if !controls.contains_key(key) {
+                    problems.push(Diagnostic::at(
+                        &c.source_path,
+                        &c.source_text,
+                        Some(span.clone()),
+                        Some("control".into()),
+                        format!("unknown control `{key}`: controls are listed in {CONTROLS_FILE}"),
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Catalog { checks, controls })
+        } else {
+            Err(Diagnostics(problems))
+        }
+    }
+
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.get(id)
+    }
+
+    /// The checks that verify `control`.
+    pub fn checks_of(&self, control: &str) -> Vec<&Check> {
+        self.checks.values().filter(|c| c.control_key() == Some(control)).collect()
+    }
+}
+
+fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(PathBuf, String)>) {
+    for file in dir.files() {
+        if file.path().extension().is_some_and(|e| e == "toml") {
+            if let Some(text) = file.contents_utf8() {
+                out.push((Path::new("checks").join(file.path()), text.to_owned()));
+            }
+        }
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, out);
+    }
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagnostics> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostics(vec![Diagnostic::whole_file(dir, format!("cannot read the checks folder: {e}"))])
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_dir(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Diagnostics(vec![Diagnostic::whole_file(&path, format!("cannot read: {e}"))])
+            })?;
+            out.push((path, text));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! The engine: expands the inventory into assets, probes each asset once (concurrently, within
+//! the context's bounds), judges every check on the facts, applies waivers and computes the
+//! control verdicts. It returns a `RunReport`; rendering is the reports' job.
+
+pub mod evaluate;
+pub mod report_facts;
+pub mod scope;
+pub mod verdict;
+pub mod waivers;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::catalog::Catalog;
+use crate::declaration::ReportFile;
+use crate::fact::Facts;
+use crate::inventory::{Inventory, Vendor};
+use crate::probe::sweep::{self, PortReport, PortState};
+use crate::probe::{Limits, ProbeContext};
+use crate::results::{AssetFacts, ReportSummary, RunInfo, RunReport, Summary, VendorResult, SCHEMA};
+use evaluate::Observed;
+
+/// How a run behaves (the `run` command's options).
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Only these vendors (all when empty).
+    pub vendors: Vec<String>,
+    /// The instant to judge at (`--now`); the clock when `None`.
+    pub now: Option<DateTime<FixedOffset>>,
+    pub limits: Limits,
+    /// Connections at once in the whole run, and to one address.
+    pub concurrency: usize,
+    pub per_host: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { vendors: Vec::new(), now: None, limits: Limits::default(), concurrency: 64, per_host: 8 }
+    }
+}
+
+/// A swept host: where it resolved, and each port (or why it could not be swept).
+#[derive(Debug, Clone)]
+struct HostSweep {
+    address: Result<IpAddr, String>,
+    ports: Vec<PortReport>,
+}
+
+/// Runs the audit of `inventory` with `catalog`.
+pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions) -> RunReport {
+    let started = Utc::now();
+    let now = options.now.unwrap_or_else(|| started.fixed_offset());
+    let vendors: Vec<&Vendor> = inventory
+        .vendors
+        .iter()
+        .filter(|v| options.vendors.is_empty() || options.vendors.contains(&v.id))
+        .collect();
+    let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host);
+
+    // Probe each distinct host once, all hosts concurrently (the context bounds connections).
+    let mut wanted: BTreeMap<(String, Vec<u16>), ()> = BTreeMap::new();
+    for v in &vendors {
+        for h in &v.hosts {
+            wanted.insert((h.clone(), v.ports.clone()), ());
+        }
+    }
+    let audit = Arc::new(inventory.audit.clone());
+    let mut tasks = tokio::task::JoinSet::new();
+    for (name, ports) in wanted.into_keys() {
+        let (ctx, audit) = (ctx.clone(), audit.clone());
+        tasks.spawn(async move {
+            let timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
+            let address = scope::resolve(&name, &audit, timeout).await;
+            let ports = match address {
+                Ok(ip) => sweep::sweep_host(&ctx, &name, ip, &ports).await,
+                Err(_) => Vec::new(),
+            };
+            ((name, ports.iter().map(|p| p.port).collect::<Vec<_>>()), HostSweep { address, ports })
+        });
+    }
+    let mut sweeps: HashMap<String, HostSweep> = HashMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(((name, _), sweep)) => {
+                sweeps.insert(name, sweep);
+            }
+            Err(e) => eprintln!("vendor-audit: a probe task failed: {e}"),
+        }
+    }
+
+    let current_fy = report_facts::fiscal_year(now, inventory.audit.timezone, inventory.audit.fiscal_year_start);
+    let today = now.with_timezone(&inventory.audit.timezone).date_naive();
+    let results: Vec<VendorResult> = vendors
+        .iter()
+        .map(|vendor| judge_vendor(vendor, catalog, &sweeps, current_fy, today))
+        .collect();
+    let finished = Utc::now();
+    RunReport {
+        schema: SCHEMA,
+        run: RunInfo {
+            id: format!("{}-{:04x}", started.format("%Y%m%dT%H%M%SZ"), rand::random::<u16>()),
+            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            tool: format!("vendor-audit {}", env!("CARGO_PKG_VERSION")),
+        },
+        summary: Summary::of(&results),
+        vendors: results,
+    }
+}
+
+fn judge_vendor(
+    vendor: &Vendor,
+    catalog: &Catalog,
+    sweeps: &HashMap<String, HostSweep>,
+    current_fy: i32,
+    today: chrono::NaiveDate,
+) -> VendorResult {
+    let known = |key: &str| catalog.controls.contains_key(key);
+    let report = ReportFile::load(vendor.report.as_deref(), &vendor.id, &known);
+    let report_facts = report_facts::facts(&report, vendor.report_as_written.as_deref(), current_fy);
+    let mut findings = Vec::new();
+    let mut assets = Vec::new();
+
+    let mut observed: Vec<Observed> = Vec::new();
+    let mut host_facts: Vec<(String, Facts, Option<String>)> = Vec::new();
+    for name in &vendor.hosts {
+        let Some(sweep) = sweeps.get(name) else { continue };
+        let mut facts = Facts::new();
+        let unreachable = match &sweep.address {
+            Ok(ip) => {
+                facts.set("host.address", ip.to_string());
+                let open: Vec<i64> =
+                    sweep.ports.iter().filter(|p| p.state == PortState::Open).map(|p| i64::from(p.port)).collect();
+                facts.set("host.open_ports", open);
+                None
+            }
+            Err(why) => Some(why.clone()),
+        };
+        host_facts.push((name.clone(), facts, unreachable));
+    }
+    for (name, facts, unreachable) in &host_facts {
+        let Some(sweep) = sweeps.get(name) else { continue };
+        observed.push(Observed::Host { name, facts, ports: &sweep.ports, unreachable: unreachable.as_deref() });
+        let address = sweep.address.as_ref().ok().map(ToString::to_string);
+        assets.push(asset(name.clone(), "host", address.clone(), facts));
+        for port in &sweep.ports {
+            assets.push(asset(format!("{name}:{}", port.port), "service", address.clone(), &port.facts));
+        }
+    }
+    observed.push(Observed::Single { target: "report", facts: &report_facts });
+    assets.push(asset("report".into(), "report", None, &report_facts));
+
+    for check in catalog.checks.values() {
+        for obs in &observed {
+            findings.extend(evaluate::judge_asset(check, obs));
+        }
+    }
+    waivers::apply(&mut findings, &vendor.waivers, today);
+    findings.sort_by(|a, b| {
+        (a.status, std::cmp::Reverse(a.severity), &a.target, &a.check).cmp(&(
+            b.status,
+            std::cmp::Reverse(b.severity),
+            &b.target,
+            &b.check,
+        ))
+    });
+
+    let declaration = match &report {
+        ReportFile::Loaded { declaration, .. } => Some(declaration),
+        _ => None,
+    };
+    let controls = verdict::verdicts(catalog, declaration, &findings);
+    VendorResult {
+        id: vendor.id.clone(),
+        name: vendor.name.clone(),
+        report: ReportSummary {
+            path: vendor.report_as_written.clone(),
+            status: report_facts::status(&report, current_fy),
+            fiscal_year: declaration.map(|d| d.fiscal_year),
+        },
+        findings,
+        controls,
+        assets,
+    }
+}
+
+fn asset(target: String, kind: &str, address: Option<String>, facts: &Facts) -> AssetFacts {
+    AssetFacts {
+        target,
+        kind: kind.to_owned(),
+        address,
+        facts: facts.values.clone(),
+        unavailable: facts.unavailable.clone(),
+    }
+}

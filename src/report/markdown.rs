@@ -1,0 +1,65 @@
+//! Markdown report: the same content as the table, as GitHub-flavoured Markdown for tickets,
+//! wikis and e-mail.
+
+use super::{declared_word, pick, report_word, status_word, verdict_word};
+use crate::catalog::Lang;
+use crate::results::{RunReport, Status};
+
+pub fn render(report: &RunReport, lang: Lang) -> String {
+    let mut out = format!("# vendor-audit run {}\n\n{}: {}\n\n", report.run.id, pick("Judged at", "判定時刻", lang), report.run.now);
+    for v in &report.vendors {
+        let fy = v.report.fiscal_year.map(|y| format!(", FY{y}")).unwrap_or_default();
+        out.push_str(&format!(
+            "## {} (`{}`)\n\n{}: `{}` ({}{fy})\n\n",
+            v.name,
+            v.id,
+            pick("Annual report", "年次報告書", lang),
+            v.report.path.as_deref().unwrap_or("-"),
+            report_word(v.report.status, lang)
+        ));
+        out.push_str(pick(
+            "| Severity | Status | Target | Check | Observed |\n|---|---|---|---|---|\n",
+            "| 重大度 | 判定 | 対象 | チェック | 観測結果 |\n|---|---|---|---|---|\n",
+            lang,
+        ));
+        for f in v.findings.iter().filter(|f| f.status != Status::Skipped) {
+            let waived = if f.waived { pick(" (waived)", "（例外承認）", lang) } else { "" };
+            out.push_str(&format!(
+                "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
+                f.severity,
+                status_word(f.status, lang),
+                f.target,
+                cell(pick(&f.title, &f.title_ja, lang)),
+                f.check,
+                cell(&f.message)
+            ));
+        }
+        out.push_str(pick(
+            "\n| Control | Declared | Verdict | Because |\n|---|---|---|---|\n",
+            "\n| 管理項目 | 申告 | 判定 | 根拠 |\n|---|---|---|---|\n",
+            lang,
+        ));
+        for c in &v.controls {
+            out.push_str(&format!(
+                "| {} (`{}`) | {} | **{}** | {} |\n",
+                cell(pick(&c.title, &c.title_ja, lang)),
+                c.control,
+                declared_word(c.declared, lang),
+                verdict_word(c.verdict, lang),
+                cell(&c.reason)
+            ));
+        }
+        out.push('\n');
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "**{} fail, {} error, {} pass, {} skipped; {} controls contradicted.**\n",
+        s.fail, s.error, s.pass, s.skipped, s.contradicted
+    ));
+    out
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

@@ -1,0 +1,150 @@
+//! Table report for terminals: per vendor, the findings (severity, status, target, check and what
+//! was seen), then the declared-vs-observed verdicts. Readable at 100 columns.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
+
+use super::{declared_word, pick, report_word, status_word, verdict_word};
+use crate::catalog::{Lang, Severity};
+use crate::results::{RunReport, Status, Verdict, VendorResult};
+
+pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
+    let mut out = String::new();
+    for vendor in &report.vendors {
+        out.push_str(&vendor_section(vendor, lang, width));
+        out.push('\n');
+    }
+    let s = &report.summary;
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "{} fail, {} error, {} pass, {} skipped ({} waived) · controls: {} contradicted, {} verified, {} admitted, {} undeclared, {} unverifiable · run {} at {}\n",
+            s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
+        ),
+        Lang::Ja => format!(
+            "不合格 {} ・判定不能 {} ・合格 {} ・対象外 {}（例外承認 {}）・管理項目: 申告と矛盾 {} ・確認済み {} ・未実施 {} ・未回答 {} ・確認不能 {} ・実行 {}（{}）\n",
+            s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
+        ),
+    });
+    out
+}
+
+fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
+    let report = &vendor.report;
+    let fy = report.fiscal_year.map(|y| format!(", FY{y}")).unwrap_or_default();
+    let mut out = format!(
+        "{} ({}) · {}: {} ({}{fy})\n",
+        vendor.name,
+        vendor.id,
+        pick("annual report", "年次報告書", lang),
+        report.path.as_deref().unwrap_or("-"),
+        report_word(report.status, lang),
+    );
+
+    let mut findings = new_table(width);
+    findings.set_header(match lang {
+        Lang::En => vec!["Severity", "Status", "Target", "Check / observed"],
+        Lang::Ja => vec!["重大度", "判定", "対象", "チェック / 観測結果"],
+    });
+    let mut skipped = 0;
+    for f in &vendor.findings {
+        if f.status == Status::Skipped {
+            skipped += 1;
+            continue;
+        }
+        let mut status = status_word(f.status, lang).to_owned();
+        if f.waived {
+            status.push_str(pick(" (waived)", "（例外承認）", lang));
+        } else if f.waiver.as_ref().is_some_and(|w| w.expired) {
+            status.push_str(pick(" (waiver expired)", "（例外期限切れ）", lang));
+        }
+        // A pass shows what was observed, not the title: titles name the problem, and
+        // "pass: RDP is reachable" would read as the opposite of what it means.
+        let check = match f.status {
+            Status::Pass => format!("{}: {}", f.check, f.message),
+            _ => format!("{}\n{}", pick(&f.title, &f.title_ja, lang), f.message),
+        };
+        findings.add_row(vec![
+            severity_cell(f.severity),
+            status_cell(f.status, status),
+            Cell::new(&f.target),
+            Cell::new(check),
+        ]);
+    }
+    out.push_str(&findings.to_string());
+    out.push('\n');
+    if skipped > 0 {
+        out.push_str(&match lang {
+            Lang::En => format!("({skipped} checks did not apply and are not shown; --format json lists them)\n"),
+            Lang::Ja => format!("（対象外のチェック {skipped} 件は表示していません。--format json で全件を出力できます）\n"),
+        });
+    }
+
+    let mut controls = new_table(width);
+    controls.set_header(match lang {
+        Lang::En => vec!["Control (declared)", "Declared", "Verdict", "Because"],
+        Lang::Ja => vec!["管理項目（申告）", "申告", "判定", "根拠"],
+    });
+    let mut undeclared = Vec::new();
+    for c in &vendor.controls {
+        if c.verdict == Verdict::Undeclared {
+            undeclared.push(c.control.as_str());
+            continue;
+        }
+        controls.add_row(vec![
+            Cell::new(format!("{}\n{}", c.control, pick(&c.title, &c.title_ja, lang))),
+            Cell::new(declared_word(c.declared, lang)),
+            verdict_cell(c.verdict, verdict_word(c.verdict, lang)),
+            Cell::new(&c.reason),
+        ]);
+    }
+    if controls.row_count() > 0 {
+        if let Some(column) = controls.column_mut(0) {
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(40)));
+        }
+        out.push_str(&controls.to_string());
+        out.push('\n');
+    }
+    if !undeclared.is_empty() {
+        out.push_str(&match lang {
+            Lang::En => format!("Undeclared ({}): {}\n", undeclared.len(), undeclared.join(", ")),
+            Lang::Ja => format!("未回答（{}件）: {}\n", undeclared.len(), undeclared.join(", ")),
+        });
+    }
+    out
+}
+
+fn new_table(width: u16) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+    table
+}
+
+fn severity_cell(severity: Severity) -> Cell {
+    let cell = Cell::new(severity.name());
+    match severity {
+        Severity::Critical => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Severity::High => cell.fg(Color::Red),
+        Severity::Medium => cell.fg(Color::Yellow),
+        Severity::Low | Severity::Info => cell,
+    }
+}
+
+fn status_cell(status: Status, text: String) -> Cell {
+    let cell = Cell::new(text);
+    match status {
+        Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Status::Error => cell.fg(Color::Magenta),
+        Status::Pass => cell.fg(Color::Green),
+        Status::Skipped => cell,
+    }
+}
+
+fn verdict_cell(verdict: Verdict, text: &str) -> Cell {
+    let cell = Cell::new(text);
+    match verdict {
+        Verdict::Contradicted => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Verdict::Verified => cell.fg(Color::Green),
+        Verdict::Admitted => cell.fg(Color::Yellow),
+        Verdict::Undeclared | Verdict::Unverifiable => cell,
+    }
+}

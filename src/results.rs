@@ -1,0 +1,219 @@
+//! What a run found: findings, control verdicts and the raw facts, per vendor. This is the one
+//! model every report renders and the history stores; its JSON form is SPEC §10 (`vendor-audit/v1`),
+//! whose keys are fixed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::catalog::Severity;
+use crate::fact::FactValue;
+
+pub const SCHEMA: &str = "vendor-audit/v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub schema: &'static str,
+    pub run: RunInfo,
+    pub vendors: Vec<VendorResult>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub id: String,
+    pub started_at: String,
+    pub finished_at: String,
+    /// The instant checks were judged at (`--now`, or the clock).
+    pub now: String,
+    pub tool: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VendorResult {
+    pub id: String,
+    pub name: String,
+    pub report: ReportSummary,
+    pub findings: Vec<Finding>,
+    pub controls: Vec<ControlVerdict>,
+    pub assets: Vec<AssetFacts>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportStatus {
+    Current,
+    Stale,
+    Missing,
+    Invalid,
+}
+
+impl ReportStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportStatus::Current => "current",
+            ReportStatus::Stale => "stale",
+            ReportStatus::Missing => "missing",
+            ReportStatus::Invalid => "invalid",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportSummary {
+    pub path: Option<String>,
+    pub status: ReportStatus,
+    pub fiscal_year: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Fail,
+    Error,
+    Pass,
+    Skipped,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub check: String,
+    /// `HOST:PORT` (inventory name), a host name for host-wide results, a URL, or `report`.
+    pub target: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub title: String,
+    pub title_ja: String,
+    pub message: String,
+    pub control: Option<String>,
+    pub waived: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+    pub evidence: BTreeMap<String, FactValue>,
+}
+
+/// The waiver that matched a finding: applied, or expired (and so not applied).
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverNote {
+    pub reason: String,
+    pub expires: Option<String>,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Verified,
+    Contradicted,
+    Admitted,
+    Undeclared,
+    Unverifiable,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::Contradicted => "contradicted",
+            Verdict::Admitted => "admitted",
+            Verdict::Undeclared => "undeclared",
+            Verdict::Unverifiable => "unverifiable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlVerdict {
+    pub control: String,
+    pub declared: Option<bool>,
+    pub verdict: Verdict,
+    /// The checks that verify this control.
+    pub checks: Vec<String>,
+    pub title: String,
+    pub title_ja: String,
+    /// Why this verdict, in words (which finding decided it).
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetFacts {
+    pub target: String,
+    /// `service` (a swept port), `host`, `tls`, `form` or `report`.
+    pub kind: String,
+    pub address: Option<String>,
+    pub facts: BTreeMap<String, FactValue>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unavailable: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub skipped: usize,
+    pub waived: usize,
+    pub verified: usize,
+    pub contradicted: usize,
+    pub admitted: usize,
+    pub undeclared: usize,
+    pub unverifiable: usize,
+}
+
+impl Summary {
+    pub fn of(vendors: &[VendorResult]) -> Summary {
+        let mut s = Summary::default();
+        for v in vendors {
+            for f in &v.findings {
+                match f.status {
+                    Status::Pass => s.pass += 1,
+                    Status::Fail => s.fail += 1,
+                    Status::Error => s.error += 1,
+                    Status::Skipped => s.skipped += 1,
+                }
+                if f.waived {
+                    s.waived += 1;
+                }
+            }
+            for c in &v.controls {
+                match c.verdict {
+                    Verdict::Verified => s.verified += 1,
+                    Verdict::Contradicted => s.contradicted += 1,
+                    Verdict::Admitted => s.admitted += 1,
+                    Verdict::Undeclared => s.undeclared += 1,
+                    Verdict::Unverifiable => s.unverifiable += 1,
+                }
+            }
+        }
+        s
+    }
+}
+
+impl RunReport {
+    /// Whether a finding at or above `threshold` failed (or could not be judged), not waived:
+    /// the run's exit status 1. `None` never fails.
+    pub fn fails_at(&self, threshold: Option<Severity>) -> bool {
+        let Some(threshold) = threshold else { return false };
+        self.vendors.iter().flat_map(|v| &v.findings).any(|f| {
+            matches!(f.status, Status::Fail | Status::Error) && !f.waived && f.severity >= threshold
+        })
+    }
+}
