@@ -60,3 +60,73 @@ pub fn decide(declared: Option<bool>, observable: bool, evidence: &[&Finding]) -
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Severity;
+    use std::collections::BTreeMap;
+
+    fn finding(status: Status) -> Finding {
+        Finding {
+            check: "rdp-exposed".into(),
+            target: "x.example:3389".into(),
+            status,
+            severity: Severity::Critical,
+            title: String::new(),
+            title_ja: String::new(),
+            message: "m".into(),
+            control: Some("remote_access.no_public_rdp".into()),
+            waived: false,
+            waiver: None,
+            evidence: BTreeMap::new(),
+        }
+    }
+
+    fn verdict(declared: Option<bool>, observable: bool, statuses: &[Status]) -> Verdict {
+        let findings: Vec<Finding> = statuses.iter().map(|s| finding(*s)).collect();
+        let refs: Vec<&Finding> = findings.iter().collect();
+        decide(declared, observable, &refs).0
+    }
+
+    use Status::*;
+
+    #[test]
+    fn spec_row_declared_true_all_pass_is_verified() {
+        assert_eq!(verdict(Some(true), true, &[Pass, Pass]), Verdict::Verified);
+        assert_eq!(verdict(Some(true), true, &[Pass, Skipped]), Verdict::Verified);
+    }
+
+    #[test]
+    fn spec_row_declared_true_any_fail_is_contradicted() {
+        assert_eq!(verdict(Some(true), true, &[Pass, Fail]), Verdict::Contradicted);
+        assert_eq!(verdict(Some(true), true, &[Error, Fail]), Verdict::Contradicted);
+    }
+
+    #[test]
+    fn spec_row_declared_false_is_admitted_whatever_the_findings() {
+        for statuses in [&[Fail][..], &[Pass], &[], &[Error]] {
+            assert_eq!(verdict(Some(false), true, statuses), Verdict::Admitted);
+        }
+        assert_eq!(verdict(Some(false), false, &[]), Verdict::Admitted);
+    }
+
+    #[test]
+    fn spec_row_absent_is_undeclared_whatever_the_findings() {
+        for statuses in [&[Fail][..], &[Pass], &[]] {
+            assert_eq!(verdict(None, true, statuses), Verdict::Undeclared);
+        }
+    }
+
+    #[test]
+    fn spec_row_nothing_observes_it_is_unverifiable() {
+        assert_eq!(verdict(Some(true), false, &[]), Verdict::Unverifiable);
+        assert_eq!(verdict(Some(true), true, &[]), Verdict::Unverifiable);
+        assert_eq!(verdict(Some(true), true, &[Skipped, Skipped]), Verdict::Unverifiable);
+    }
+
+    #[test]
+    fn an_error_among_passes_is_never_verified() {
+        assert_eq!(verdict(Some(true), true, &[Pass, Error]), Verdict::Unverifiable);
+    }
+}

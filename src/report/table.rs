@@ -74,7 +74,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
     out.push('\n');
     if skipped > 0 {
         out.push_str(&match lang {
-            Lang::En => format!("({skipped} checks did not apply and are not shown; --format json lists them)\n"),
+            Lang::En => format!("({skipped} check(s) did not apply and are not shown; --format json lists them)\n"),
             Lang::Ja => format!("（対象外のチェック {skipped} 件は表示していません。--format json で全件を出力できます）\n"),
         });
     }

@@ -1,0 +1,114 @@
+//! Snapshots of every report format for one fixed run (insta): a change in what people or
+//! machines read shows up as a snapshot diff to review (`cargo insta review`).
+
+use std::collections::BTreeMap;
+
+use vendor_audit::catalog::{Lang, Severity};
+use vendor_audit::fact::FactValue;
+use vendor_audit::report::{render, Format};
+use vendor_audit::results::*;
+
+fn fixed_run() -> RunReport {
+    let finding = |check: &str, target: &str, status: Status, severity: Severity, title: &str, message: &str, control: Option<&str>| Finding {
+        check: check.into(),
+        target: target.into(),
+        status,
+        severity,
+        title: title.into(),
+        title_ja: format!("（{title}）"),
+        message: message.into(),
+        control: control.map(Into::into),
+        waived: false,
+        waiver: None,
+        evidence: BTreeMap::from([("service.port".to_string(), FactValue::Int(3389))]),
+    };
+    let mut waived = finding("ssh-exposed", "xray.example.lab:22", Status::Fail, Severity::Medium, "SSH is reachable", "SSH answered on port 22: SSH-2.0-OpenSSH_9.2p1", Some("remote_access.ssh_restricted"));
+    waived.waived = true;
+    waived.waiver = Some(WaiverNote { reason: "Contract clause 12".into(), expires: Some("2027-03-31".into()), expired: false });
+    let vendors = vec![VendorResult {
+        id: "kenko-zaidan".into(),
+        name: "Health Promotion Foundation".into(),
+        report: ReportSummary { path: Some("reports/kenko-zaidan-2026.toml".into()), status: ReportStatus::Current, fiscal_year: Some(2026) },
+        findings: vec![
+            finding("rdp-exposed", "xray.example.lab:3389", Status::Fail, Severity::Critical, "Remote Desktop (RDP) is reachable", "RDP answered on port 3389; selected protocol ssl; NLA enforced: false", Some("remote_access.no_public_rdp")),
+            finding("dicom-exposed", "xray.example.lab:4242", Status::Error, Severity::Critical, "DICOM image archive accepts unknown peers", "service.protocol unavailable: accepted the connection but answered nothing within 8 s", Some("remote_access.dicom_restricted")),
+            waived,
+            finding("vnc-exposed", "xray.example.lab", Status::Pass, Severity::High, "VNC is reachable", "no swept port answered as a VNC server (open ports: [3389, 4242, 22])", Some("remote_access.no_public_vnc")),
+            finding("vnc-no-auth", "xray.example.lab", Status::Skipped, Severity::Critical, "VNC requires no authentication", "no open port speaks the protocol this check is about", Some("remote_access.vnc_authentication")),
+        ],
+        controls: vec![
+            ControlVerdict { control: "remote_access.no_public_rdp".into(), declared: Some(true), verdict: Verdict::Contradicted, checks: vec!["rdp-exposed".into()], title: "No Remote Desktop (RDP) reachable from outside".into(), title_ja: "リモートデスクトップ（RDP）を外部に公開していない".into(), reason: "rdp-exposed fail on xray.example.lab:3389".into() },
+            ControlVerdict { control: "remote_access.no_public_vnc".into(), declared: Some(true), verdict: Verdict::Verified, checks: vec!["vnc-exposed".into()], title: "No VNC reachable from outside".into(), title_ja: "VNCを外部に公開していない".into(), reason: "vnc-exposed pass on xray.example.lab".into() },
+            ControlVerdict { control: "backup.offline_copies".into(), declared: Some(false), verdict: Verdict::Admitted, checks: vec![], title: "Backups are kept offline".into(), title_ja: "バックアップをオフラインで保管している".into(), reason: "declared not in place".into() },
+            ControlVerdict { control: "incident.response_plan".into(), declared: None, verdict: Verdict::Undeclared, checks: vec![], title: "An incident response plan exists".into(), title_ja: "インシデント対応計画がある".into(), reason: "the report does not answer this control".into() },
+        ],
+        assets: vec![AssetFacts { target: "xray.example.lab:3389".into(), kind: "service".into(), address: Some("127.0.0.31".into()), facts: BTreeMap::from([("service.protocol".to_string(), FactValue::Str("rdp".into()))]), unavailable: BTreeMap::new() }],
+    }];
+    RunReport {
+        schema: SCHEMA,
+        run: RunInfo { id: "20261126T000000Z-0000".into(), started_at: "2026-11-26T00:00:00Z".into(), finished_at: "2026-11-26T00:00:03Z".into(), now: "2026-11-26T00:00:00Z".into(), tool: "vendor-audit test".into() },
+        summary: Summary::of(&vendors),
+        vendors,
+    }
+}
+
+#[test]
+fn table_en() {
+    insta::assert_snapshot!(render(&fixed_run(), Format::Table, Lang::En, 100));
+}
+
+#[test]
+fn table_ja() {
+    insta::assert_snapshot!(render(&fixed_run(), Format::Table, Lang::Ja, 100));
+}
+
+#[test]
+fn table_fits_100_columns() {
+    let text = render(&fixed_run(), Format::Table, Lang::En, 100);
+    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└', '╞', '├'])) {
+        assert!(line.chars().count() <= 100, "{} columns: {line}", line.chars().count());
+    }
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(render(&fixed_run(), Format::Markdown, Lang::En, 100));
+}
+
+#[test]
+fn junit() {
+    insta::assert_snapshot!(render(&fixed_run(), Format::Junit, Lang::En, 100));
+}
+
+#[test]
+fn json_keeps_the_fixed_keys() {
+    let json: serde_json::Value = serde_json::from_str(&render(&fixed_run(), Format::Json, Lang::En, 100)).unwrap();
+    assert_eq!(json["schema"], "vendor-audit/v1");
+    for key in ["id", "started_at", "finished_at", "now"] {
+        assert!(json["run"][key].is_string(), "run.{key}");
+    }
+    let v = &json["vendors"][0];
+    for key in ["id", "name", "report", "findings", "controls", "assets"] {
+        assert!(!v[key].is_null(), "vendors[].{key}");
+    }
+    for key in ["path", "status", "fiscal_year"] {
+        assert!(v["report"].get(key).is_some(), "report.{key}");
+    }
+    let f = &v["findings"][0];
+    for key in ["check", "target", "status", "severity", "title", "message", "control", "waived", "evidence"] {
+        assert!(f.get(key).is_some(), "findings[].{key}");
+    }
+    assert_eq!(f["status"], "fail");
+    let c = &v["controls"][0];
+    for key in ["control", "declared", "verdict", "checks"] {
+        assert!(c.get(key).is_some(), "controls[].{key}");
+    }
+    let a = &v["assets"][0];
+    for key in ["target", "kind", "address", "facts"] {
+        assert!(a.get(key).is_some(), "assets[].{key}");
+    }
+    for key in ["pass", "fail", "error", "skipped", "contradicted"] {
+        assert!(json["summary"][key].is_number(), "summary.{key}");
+    }
+    insta::assert_json_snapshot!(json);
+}
