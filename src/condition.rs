@@ -23,13 +23,6 @@ impl fmt::Debug for Condition {
     }
 }
 
-impl Clone for Condition {
-    fn clone(&self) -> Self {
-        // Recompiling a source that compiled once cannot fail.
-        Condition::compile(&self.source).unwrap_or_else(|_| unreachable!("recompiling a valid condition"))
-    }
-}
-
 impl Condition {
     pub fn compile(source: &str) -> Result<Condition, String> {
         let program = Program::compile(source).map_err(|e| e.to_string().trim().to_owned())?;

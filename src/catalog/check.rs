@@ -99,7 +99,7 @@ pub struct Messages {
     pub pass: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Check {
     pub id: String,
     pub title: Text,

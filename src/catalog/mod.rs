@@ -22,7 +22,7 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/checks");
 /// Name of the control catalogue file inside a checks folder.
 pub const CONTROLS_FILE: &str = "controls.toml";
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Catalog {
     /// Checks by id, in id order.
     pub checks: BTreeMap<String, Check>,
