@@ -276,7 +276,29 @@ fn audit_and_report(rt: &tokio::runtime::Runtime, inventory: &Inventory, vendors
         concurrency: usize::from(out.concurrency),
         ..RunOptions::default()
     };
+    // Progress on stderr only when it is a terminal (never in pipes, files or CI logs).
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0).with_message("probing");
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} hosts [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let options = RunOptions {
+        progress: bar.clone().map(|bar| {
+            engine::Progress(std::sync::Arc::new(move |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }))
+        }),
+        ..options
+    };
     let report = rt.block_on(engine::run(inventory, &catalog, &options));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
     let text = report::render(&report, out.format, out.lang.into(), width);
     if let Err(code) = write_output(out.output.as_deref(), &text) {

@@ -35,11 +35,23 @@ pub struct RunOptions {
     /// Connections at once in the whole run, and to one address.
     pub concurrency: usize,
     pub per_host: usize,
+    /// Told (done, total) each time an asset's probing ends, for a progress display.
+    pub progress: Option<Progress>,
+}
+
+/// A callback told (done, total) as assets finish probing.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { vendors: Vec::new(), now: None, limits: Limits::default(), concurrency: 64, per_host: 8 }
+        RunOptions { vendors: Vec::new(), now: None, limits: Limits::default(), concurrency: 64, per_host: 8, progress: None }
     }
 }
 
@@ -69,26 +81,36 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
         }
     }
     let audit = Arc::new(inventory.audit.clone());
+    let total = wanted.len();
     let mut tasks = tokio::task::JoinSet::new();
     for (name, ports) in wanted.into_keys() {
         let (ctx, audit) = (ctx.clone(), audit.clone());
         tasks.spawn(async move {
-            let timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
-            let address = scope::resolve(&name, &audit, timeout).await;
-            let ports = match address {
-                Ok(ip) => sweep::sweep_host(&ctx, &name, ip, &ports).await,
-                Err(_) => Vec::new(),
+            let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
+            let address = scope::resolve(&name, &audit, resolve_timeout).await;
+            // Each port is bounded by its budget; this cap only guards the run against a bug:
+            // whatever happens, the run finishes.
+            let cap = ctx.limits.port_budget * u32::try_from(ports.len()).unwrap_or(u32::MAX) + Duration::from_secs(30);
+            let sweep = match address {
+                Ok(ip) => match tokio::time::timeout(cap, sweep::sweep_host(&ctx, &name, ip, &ports)).await {
+                    Ok(ports) => HostSweep { address, ports },
+                    Err(_) => HostSweep { address: Err(format!("the sweep did not finish within {}s", cap.as_secs())), ports: Vec::new() },
+                },
+                Err(_) => HostSweep { address, ports: Vec::new() },
             };
-            ((name, ports.iter().map(|p| p.port).collect::<Vec<_>>()), HostSweep { address, ports })
+            (name, sweep)
         });
     }
     let mut sweeps: HashMap<String, HostSweep> = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(((name, _), sweep)) => {
+            Ok((name, sweep)) => {
                 sweeps.insert(name, sweep);
             }
             Err(e) => eprintln!("vendor-audit: a probe task failed: {e}"),
+        }
+        if let Some(Progress(progress)) = &options.progress {
+            progress(total - tasks.len(), total);
         }
     }
 
