@@ -66,7 +66,7 @@ wait_port() {
         fi
         sleep 0.1
     done
-    printf '  %-16s %s:%s up\n' "$name" "$host" "$port"
+    printf '  %-20s %s:%s up\n' "$name" "$host" "$port"
 }
 
 fail_peer() { # NAME ADDR WHY
@@ -81,6 +81,16 @@ fail_peer() { # NAME ADDR WHY
 }
 
 echo "== starting lab peers in $RUN"
+
+# A port already taken (a stray peer from another RUN dir, a system service)
+# would make wait_port succeed against the wrong server: refuse up front.
+busy=()
+for a in 127.0.0.61:13389 127.0.0.62:13389 127.0.0.63:13389 127.0.0.64:13392 \
+    127.0.0.64:15964 127.0.0.65:15900 127.0.0.66:15900 127.0.0.67:14242 \
+    127.0.0.67:14243 127.0.0.67:14244 127.0.0.68:12222; do
+    port_open "${a%:*}" "${a##*:}" && busy+=("$a")
+done
+[ ${#busy[@]} -eq 0 ] || die "already in use before start: ${busy[*]} (a previous lab in another RUN dir? stop it with tests/peers/stop.sh OLD_RUN)"
 
 # ---------------------------------------------------------------- xrdp x3
 # xrdp's packaged cert/key (/etc/xrdp/{cert,key}.pem -> ssl-cert snakeoil) may
@@ -190,4 +200,9 @@ wait_port storescp           127.0.0.67 14244
 wait_port sshd               127.0.0.68 12222
 wait_port freerdp-shadow     127.0.0.64 13392
 
+# Every peer must still be alive (one that died after binding, or whose port
+# someone else answered, is not a usable peer).
+while read -r pid name; do
+    kill -0 "$pid" 2>/dev/null || fail_peer "$name" "-" "process $pid exited after start"
+done < "$RUN/pids"
 echo "== lab up: $(wc -l < "$RUN/pids") peers, PIDs in $RUN/pids"
