@@ -29,8 +29,10 @@ impl FactValue {
                 format!("[{}]", parts.join(", "))
             }
             FactValue::Map(map) => {
-                let parts: Vec<String> =
-                    map.iter().map(|(k, v)| format!("{k}: {}", v.display())).collect();
+                let parts: Vec<String> = map
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.display()))
+                    .collect();
                 format!("{{{}}}", parts.join(", "))
             }
         }

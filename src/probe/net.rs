@@ -120,11 +120,17 @@ impl ProbeContext {
         let timeout = self.limits.connect_timeout;
         match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
             Err(_) => Err(NetError::ConnectTimeout(timeout)),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(NetError::Refused),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                Err(NetError::Refused)
+            }
             Ok(Err(e)) => Err(NetError::Connect(e.to_string())),
             Ok(Ok(stream)) => {
                 let _ = stream.set_nodelay(true);
-                Ok(Conn { stream, _global: global, _host: host })
+                Ok(Conn {
+                    stream,
+                    _global: global,
+                    _host: host,
+                })
             }
         }
     }
@@ -239,7 +245,9 @@ mod tests {
         });
         let mut stream = TcpStream::connect(addr).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
-        let err = read_message(&mut stream, 1000, deadline, |_| None).await.unwrap_err();
+        let err = read_message(&mut stream, 1000, deadline, |_| None)
+            .await
+            .unwrap_err();
         assert_eq!(err, NetError::TooLarge(1000));
     }
 }

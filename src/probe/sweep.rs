@@ -27,9 +27,18 @@ pub struct PortReport {
 }
 
 /// Sweeps `ports` of the host named `name` at `ip`, concurrently within the context's bounds.
-pub async fn sweep_host(_ctx: &ProbeContext, _name: &str, _ip: IpAddr, ports: &[u16]) -> Vec<PortReport> {
+pub async fn sweep_host(
+    _ctx: &ProbeContext,
+    _name: &str,
+    _ip: IpAddr,
+    ports: &[u16],
+) -> Vec<PortReport> {
     ports
         .iter()
-        .map(|&port| PortReport { port, state: PortState::Closed, facts: Facts::new() })
+        .map(|&port| PortReport {
+            port,
+            state: PortState::Closed,
+            facts: Facts::new(),
+        })
         .collect()
 }

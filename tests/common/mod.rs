@@ -1,0 +1,94 @@
+//! Shared helpers for integration tests that talk to the real loopback lab
+//! started by `tests/peers/start.sh` (via `bash tests/run-all.sh`).
+//!
+//! The addresses are fixed: they must match `tests/peers/start.sh` exactly.
+#![allow(dead_code)] // each test binary uses only some of these
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// xrdp 0.9, `security_layer=negotiate` (RDP without NLA; selects TLS or standard RDP security).
+pub const XRDP_NEGOTIATE: &str = "127.0.0.61:13389";
+/// xrdp 0.9, `security_layer=rdp` (standard RDP security only).
+pub const XRDP_RDP: &str = "127.0.0.62:13389";
+/// xrdp 0.9, `security_layer=tls` (TLS only; refuses standard RDP security).
+pub const XRDP_TLS: &str = "127.0.0.63:13389";
+/// FreeRDP shadow server with NLA enforced (`/sec:nla +auth`).
+pub const FREERDP_NLA: &str = "127.0.0.64:13392";
+/// Xtigervnc display :64 that the FreeRDP shadow server mirrors (security type None).
+pub const VNC_SHADOW_DISPLAY: &str = "127.0.0.64:15964";
+/// Xtigervnc `-SecurityTypes None`.
+pub const VNC_NONE: &str = "127.0.0.65:15900";
+/// Xtigervnc `-SecurityTypes VncAuth`, password `pw`.
+pub const VNC_AUTH: &str = "127.0.0.66:15900";
+/// The VNC password of [`VNC_AUTH`].
+pub const VNC_AUTH_PASSWORD: &str = "pw";
+/// Orthanc accepting any called AE title (`DicomCheckCalledAet: false`).
+pub const ORTHANC_ANY_AE: &str = "127.0.0.67:14242";
+/// Orthanc rejecting unknown called AE titles (its own is `ORTHANC`).
+pub const ORTHANC_STRICT_AE: &str = "127.0.0.67:14243";
+/// The AE title of both Orthanc peers.
+pub const ORTHANC_AET: &str = "ORTHANC";
+/// dcmtk `storescp -aet STORESCP`.
+pub const STORESCP: &str = "127.0.0.67:14244";
+/// The AE title of [`STORESCP`].
+pub const STORESCP_AET: &str = "STORESCP";
+/// OpenSSH 9.2 sshd.
+pub const SSHD: &str = "127.0.0.68:12222";
+
+/// Every peer as (name, address), for tests that go over all of them.
+pub const ALL_PEERS: &[(&str, &str)] = &[
+    ("xrdp negotiate", XRDP_NEGOTIATE),
+    ("xrdp rdp", XRDP_RDP),
+    ("xrdp tls", XRDP_TLS),
+    ("FreeRDP shadow (NLA)", FREERDP_NLA),
+    ("Xtigervnc :64 (shadow display)", VNC_SHADOW_DISPLAY),
+    ("Xtigervnc None", VNC_NONE),
+    ("Xtigervnc VncAuth", VNC_AUTH),
+    ("Orthanc any AE", ORTHANC_ANY_AE),
+    ("Orthanc strict AE", ORTHANC_STRICT_AE),
+    ("dcmtk storescp", STORESCP),
+    ("OpenSSH sshd", SSHD),
+];
+
+const POLL: Duration = Duration::from_millis(50);
+
+/// Waits until a TCP connect to `addr` succeeds, trying every 50 ms, for at most `timeout`.
+pub fn wait_for_port(addr: &str, timeout: Duration) -> Result<(), String> {
+    let sock: SocketAddr = addr
+        .to_socket_addrs()
+        .map_err(|e| format!("bad address {addr}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("address {addr} resolves to nothing"))?;
+    let start = Instant::now();
+    loop {
+        let left = timeout.saturating_sub(start.elapsed());
+        let attempt = left.min(Duration::from_millis(500));
+        let err = if attempt.is_zero() {
+            "timed out".to_string()
+        } else {
+            match TcpStream::connect_timeout(&sock, attempt) {
+                Ok(_) => return Ok(()),
+                Err(e) => e.to_string(),
+            }
+        };
+        if start.elapsed() >= timeout {
+            return Err(format!("{addr} not accepting after {timeout:?}: {err}"));
+        }
+        sleep(POLL.min(timeout.saturating_sub(start.elapsed())));
+    }
+}
+
+/// Panics with a clear message if the lab peer at `addr` does not accept within 20 s.
+pub fn require_peer(addr: &str) {
+    if let Err(e) = wait_for_port(addr, Duration::from_secs(20)) {
+        let name = ALL_PEERS
+            .iter()
+            .find(|(_, a)| *a == addr)
+            .map_or("?", |(n, _)| *n);
+        panic!(
+            "peer {name} at {addr} is not running: start the lab with `bash tests/run-all.sh` ({e})"
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! Is the loopback lab up? One test per peer: when these fail, the lab is
+//! down — run the suite with `bash tests/run-all.sh`, which starts it.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn lab_xrdp_negotiate_is_up() {
+    require_peer(XRDP_NEGOTIATE);
+}
+
+#[test]
+fn lab_xrdp_rdp_is_up() {
+    require_peer(XRDP_RDP);
+}
+
+#[test]
+fn lab_xrdp_tls_is_up() {
+    require_peer(XRDP_TLS);
+}
+
+#[test]
+fn lab_freerdp_nla_is_up() {
+    require_peer(FREERDP_NLA);
+}
+
+#[test]
+fn lab_vnc_shadow_display_is_up() {
+    require_peer(VNC_SHADOW_DISPLAY);
+}
+
+#[test]
+fn lab_vnc_none_is_up() {
+    require_peer(VNC_NONE);
+}
+
+#[test]
+fn lab_vnc_auth_is_up() {
+    require_peer(VNC_AUTH);
+}
+
+#[test]
+fn lab_orthanc_any_ae_is_up() {
+    require_peer(ORTHANC_ANY_AE);
+}
+
+#[test]
+fn lab_orthanc_strict_ae_is_up() {
+    require_peer(ORTHANC_STRICT_AE);
+}
+
+#[test]
+fn lab_storescp_is_up() {
+    require_peer(STORESCP);
+}
+
+#[test]
+fn lab_sshd_is_up() {
+    require_peer(SSHD);
+}
+
+#[test]
+fn wait_for_port_times_out_on_a_closed_port() {
+    // 127.0.0.69:1 is in no lab config: nothing listens there.
+    let t = std::time::Instant::now();
+    let r = wait_for_port("127.0.0.69:1", std::time::Duration::from_millis(200));
+    assert!(r.is_err());
+    assert!(t.elapsed() < std::time::Duration::from_secs(2));
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Start the vendor-audit test lab: real servers on fixed loopback addresses.
+# Usage: tests/peers/start.sh RUN_DIR
+# Every config, key, log and data folder goes into RUN_DIR; every started PID
+# is recorded as "PID NAME" in RUN_DIR/pids so tests/peers/stop.sh can end them.
+# The addresses below are fixed: tests/common/mod.rs depends on them exactly.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 RUN_DIR" >&2
+    exit 2
+fi
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mkdir -p "$1"
+RUN="$(cd "$1" && pwd)"          # absolute: sshd and xrdp insist on it
+PEER_TIMEOUT="${PEER_TIMEOUT:-30}" # seconds per peer
+
+# A previous run into the same folder may have left peers behind.
+if [ -s "$RUN/pids" ]; then
+    echo "start.sh: stopping peers left by a previous run in $RUN"
+    bash "$HERE/stop.sh" "$RUN"
+fi
+: > "$RUN/pids"
+
+die() {
+    echo >&2
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    echo "!!! LAB FAILED: $*" >&2
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    exit 1
+}
+
+need() {
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || [ -x "$c" ] ||
+            die "command '$c' not found: run 'bash tests/peers/install.sh' as root"
+    done
+}
+need xrdp Xtigervnc tigervncpasswd freerdp-shadow-cli winpr-hash Orthanc storescp \
+    echoscu openssl ssh-keygen /usr/sbin/sshd setsid timeout
+
+# spawn NAME CMD...: run CMD in its own session (so stop.sh can kill the whole
+# process group), output to RUN/NAME.log, PID recorded in RUN/pids.
+spawn() {
+    local name="$1"; shift
+    setsid "$@" >"$RUN/$name.log" 2>&1 </dev/null &
+    echo "$! $name" >> "$RUN/pids"
+}
+
+port_open() { # HOST PORT
+    timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+# wait_port NAME HOST PORT: poll every 0.1 s until HOST:PORT accepts, or fail
+# loudly with the tail of the peer's log (and stop what was started).
+wait_port() {
+    local name="$1" host="$2" port="$3" deadline pid
+    deadline=$(( $(date +%s) + PEER_TIMEOUT ))
+    pid="$(awk -v n="$name" '$2 == n { print $1 }' "$RUN/pids")"
+    until port_open "$host" "$port"; do
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            fail_peer "$name" "$host:$port" "process $pid exited"
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            fail_peer "$name" "$host:$port" "port not accepting after ${PEER_TIMEOUT}s"
+        fi
+        sleep 0.1
+    done
+    printf '  %-20s %s:%s up\n' "$name" "$host" "$port"
+}
+
+fail_peer() { # NAME ADDR WHY
+    {
+        echo
+        echo "!!! peer '$1' at $2 did not come up: $3"
+        echo "!!! last lines of $RUN/$1.log:"
+        tail -n 25 "$RUN/$1.log" 2>/dev/null | sed 's/^/!!!   /'
+    } >&2
+    bash "$HERE/stop.sh" "$RUN" >/dev/null 2>&1 || true
+    die "peer '$1' at $2 ($3); the other peers were stopped"
+}
+
+echo "== starting lab peers in $RUN"
+
+# A port already taken (a stray peer from another RUN dir, a system service)
+# would make wait_port succeed against the wrong server: refuse up front.
+busy=()
+for a in 127.0.0.61:13389 127.0.0.62:13389 127.0.0.63:13389 127.0.0.64:13392 \
+    127.0.0.64:15964 127.0.0.65:15900 127.0.0.66:15900 127.0.0.67:14242 \
+    127.0.0.67:14243 127.0.0.67:14244 127.0.0.68:12222; do
+    port_open "${a%:*}" "${a##*:}" && busy+=("$a")
+done
+[ ${#busy[@]} -eq 0 ] || die "already in use before start: ${busy[*]} (a previous lab in another RUN dir? stop it with tests/peers/stop.sh OLD_RUN)"
+
+# ---------------------------------------------------------------- xrdp x3
+# xrdp's packaged cert/key (/etc/xrdp/{cert,key}.pem -> ssl-cert snakeoil) may
+# be missing on a fresh machine: always use our own self-signed pair.
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=xrdp.lab.invalid" \
+    -keyout "$RUN/xrdp-key.pem" -out "$RUN/xrdp-cert.pem" >/dev/null 2>&1 ||
+    die "openssl could not make the xrdp certificate"
+[ -r /etc/xrdp/xrdp.ini ] || die "/etc/xrdp/xrdp.ini missing: is xrdp installed?"
+[ -s /etc/xrdp/rsakeys.ini ] || xrdp-keygen xrdp auto >/dev/null 2>&1 ||
+    echo "warning: /etc/xrdp/rsakeys.ini missing (standard RDP security needs it)" >&2
+
+xrdp_ini() { # LAYER ADDR -> RUN/xrdp-LAYER.ini
+    # Only keys of [Globals] and [Logging] are rewritten: the module sections
+    # ([Xorg], [Xvnc]...) also have port= lines that must stay as they are.
+    awk -v layer="$1" -v addr="$2" -v run="$RUN" '
+        /^\[/ { sect = $0 }
+        sect == "[Globals]" && /^port=/           { print "port=tcp://" addr; next }
+        sect == "[Globals]" && /^fork=/           { print "fork=false"; next }
+        sect == "[Globals]" && /^security_layer=/ { print "security_layer=" layer; next }
+        sect == "[Globals]" && /^certificate=/    { print "certificate=" run "/xrdp-cert.pem"; next }
+        sect == "[Globals]" && /^key_file=/       { print "key_file=" run "/xrdp-key.pem"; next }
+        sect == "[Logging]" && /^LogFile=/        { print "LogFile=" run "/xrdp-" layer ".log.xrdp"; next }
+        sect == "[Logging]" && /^EnableSyslog=/   { print "EnableSyslog=false"; next }
+        { print }
+    ' /etc/xrdp/xrdp.ini > "$RUN/xrdp-$1.ini"
+    grep -q "^port=tcp://$2\$" "$RUN/xrdp-$1.ini" || die "could not set port in xrdp-$1.ini"
+}
+mkdir -p /run/xrdp /var/run/xrdp 2>/dev/null || true
+xrdp_ini negotiate 127.0.0.61:13389
+xrdp_ini rdp       127.0.0.62:13389
+xrdp_ini tls       127.0.0.63:13389
+spawn xrdp-negotiate xrdp --nodaemon --config "$RUN/xrdp-negotiate.ini"
+spawn xrdp-rdp       xrdp --nodaemon --config "$RUN/xrdp-rdp.ini"
+spawn xrdp-tls       xrdp --nodaemon --config "$RUN/xrdp-tls.ini"
+
+# ------------------------------------------------- Xtigervnc x3 (+ shadow)
+# A stale X lock/socket from a killed server makes Xtigervnc refuse the display.
+for d in 64 65 66; do
+    if [ -e "/tmp/.X$d-lock" ]; then
+        lp="$(tr -dc 0-9 < "/tmp/.X$d-lock")"
+        if [ -z "$lp" ] || ! kill -0 "$lp" 2>/dev/null; then
+            rm -f "/tmp/.X$d-lock" "/tmp/.X11-unix/X$d"
+        fi
+    fi
+done
+echo pw | tigervncpasswd -f > "$RUN/vncpw"
+chmod 600 "$RUN/vncpw"
+spawn vnc-shadow-display Xtigervnc :64 -rfbport 15964 -interface 127.0.0.64 \
+    -SecurityTypes None -geometry 640x480 -nolisten tcp
+spawn vnc-none Xtigervnc :65 -rfbport 15900 -interface 127.0.0.65 \
+    -SecurityTypes None -geometry 640x480 -nolisten tcp
+spawn vnc-auth Xtigervnc :66 -rfbport 15900 -interface 127.0.0.66 \
+    -SecurityTypes VncAuth -PasswordFile "$RUN/vncpw" -geometry 640x480 -nolisten tcp
+
+# ------------------------------------------------------------ DICOM x3
+orthanc_cfg() { # NAME PORT CHECK_CALLED_AET
+    mkdir -p "$RUN/$1/db"
+    cat > "$RUN/$1.json" <<JSON
+{
+  "Name": "vendor-audit lab $1",
+  "StorageDirectory": "$RUN/$1/db",
+  "IndexDirectory": "$RUN/$1/db",
+  "DicomAet": "ORTHANC",
+  "DicomPort": $2,
+  "DicomCheckCalledAet": $3,
+  "HttpServerEnabled": false,
+  "Plugins": []
+}
+JSON
+}
+orthanc_cfg orthanc-any 14242 false
+orthanc_cfg orthanc-strict 14243 true
+spawn orthanc-any    Orthanc "$RUN/orthanc-any.json"
+spawn orthanc-strict Orthanc "$RUN/orthanc-strict.json"
+mkdir -p "$RUN/in"
+spawn storescp storescp -aet STORESCP -od "$RUN/in" 14244
+
+# ------------------------------------------------------------------- sshd
+ssh-keygen -q -t ed25519 -N '' -f "$RUN/hk" <<<y >/dev/null 2>&1 || die "ssh-keygen failed"
+cat > "$RUN/sshd_config" <<CFG
+ListenAddress 127.0.0.68:12222
+HostKey $RUN/hk
+PidFile $RUN/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+CFG
+mkdir -p /run/sshd
+spawn sshd /usr/sbin/sshd -D -e -f "$RUN/sshd_config"
+
+# --------------------------------------------------------------- readiness
+wait_port xrdp-negotiate     127.0.0.61 13389
+wait_port xrdp-rdp           127.0.0.62 13389
+wait_port xrdp-tls           127.0.0.63 13389
+wait_port vnc-shadow-display 127.0.0.64 15964
+# The shadow server needs display :64 to exist, so it starts only now.
+winpr-hash -u labuser -p labpass -f sam > "$RUN/sam" || die "winpr-hash failed"
+mkdir -p "$RUN/home"
+HOME="$RUN/home" DISPLAY=:64 spawn freerdp-shadow freerdp-shadow-cli \
+    /bind-address:127.0.0.64 /port:13392 /sec:nla +auth /sam-file:"$RUN/sam"
+wait_port vnc-none           127.0.0.65 15900
+wait_port vnc-auth           127.0.0.66 15900
+wait_port orthanc-any        127.0.0.67 14242
+wait_port orthanc-strict     127.0.0.67 14243
+wait_port storescp           127.0.0.67 14244
+wait_port sshd               127.0.0.68 12222
+wait_port freerdp-shadow     127.0.0.64 13392
+
+# Every peer must still be alive (one that died after binding, or whose port
+# someone else answered, is not a usable peer).
+while read -r pid name; do
+    kill -0 "$pid" 2>/dev/null || fail_peer "$name" "-" "process $pid exited after start"
+done < "$RUN/pids"
+echo "== lab up: $(wc -l < "$RUN/pids") peers, PIDs in $RUN/pids"
