@@ -73,28 +73,30 @@ impl TsRequest {
     }
 }
 
-/// For `net::read_message`: the length of the DER SEQUENCE once its header is in `buf`. Bytes
-/// that cannot start one complete at once (the decoder then rejects them); never panics.
+/// For `net::read_message`: `Some(len)` once a whole DER SEQUENCE of `len` bytes is in `buf`.
+/// Bytes that cannot start one complete at once (the decoder then rejects them); never panics.
 pub fn ts_request_complete(buf: &[u8]) -> Option<usize> {
     let tag = *buf.first()?;
     if tag != 0x30 {
         return Some(buf.len());
     }
     let first = *buf.get(1)?;
-    if first < 0x80 {
-        return Some(2 + usize::from(first));
-    }
-    let n = usize::from(first & 0x7F);
-    if n == 0 || n > 4 {
-        // Indefinite or absurd length: not DER; let the decoder refuse what arrived.
-        return Some(buf.len());
-    }
-    let mut len = 0usize;
-    for i in 0..n {
-        let b = *buf.get(2 + i)?;
-        len = len.checked_mul(256)?.checked_add(usize::from(b))?;
-    }
-    (2 + n).checked_add(len)
+    let total = if first < 0x80 {
+        2 + usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 || n > 4 {
+            // Indefinite or absurd length: not DER; let the decoder refuse what arrived.
+            return Some(buf.len());
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            let b = *buf.get(2 + i)?;
+            len = len.checked_mul(256)?.checked_add(usize::from(b))?;
+        }
+        (2 + n).checked_add(len)?
+    };
+    (buf.len() >= total).then_some(total)
 }
 
 /// Decodes one TSRequest (exactly one DER SEQUENCE; at most `MAX_TS_REQUEST` bytes). Unknown
@@ -207,7 +209,10 @@ mod tests {
         assert!(matches!(decode_ts_request(&hex("3007a003020106")), Err(CredsspError::Der(_))));
         assert_eq!(ts_request_complete(&hex("3082")), None);
         assert_eq!(ts_request_complete(&hex("308201")), None);
-        assert_eq!(ts_request_complete(&hex("30820100")), Some(260));
+        assert_eq!(ts_request_complete(&hex("30820100")), None);
+        let mut whole = hex("30820100");
+        whole.resize(261, 0);
+        assert_eq!(ts_request_complete(&whole), Some(260));
         assert_eq!(ts_request_complete(&hex("3080")), Some(2));
         assert_eq!(ts_request_complete(&hex("3088ffffffffffffffff")), Some(10));
     }
@@ -215,7 +220,9 @@ mod tests {
     proptest! {
         #[test]
         fn decoder_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            let _ = ts_request_complete(&bytes);
+            if let Some(len) = ts_request_complete(&bytes) {
+                prop_assert!(len <= bytes.len());
+            }
             let _ = decode_ts_request(&bytes);
             let mut framed = vec![0x30u8, 0x82];
             framed.extend_from_slice(&(bytes.len() as u16).to_be_bytes());

@@ -125,9 +125,9 @@ impl X224Error {
     }
 }
 
-/// For `net::read_message`: the length of the whole TPKT once its header is in `buf`. Bytes that
-/// cannot start a TPKT complete at once (the parser then rejects them); never panics.
-pub fn tpkt_complete(buf: &[u8]) -> Option<usize> {
+/// The length a TPKT declares, once its header is in `buf` (at least 4). Bytes that cannot start
+/// a TPKT are taken as they are: `Some(buf.len())`. Never panics.
+pub fn tpkt_length(buf: &[u8]) -> Option<usize> {
     let first = *buf.first()?;
     if first != TPKT_VERSION {
         return Some(buf.len());
@@ -137,6 +137,13 @@ pub fn tpkt_complete(buf: &[u8]) -> Option<usize> {
     let len = usize::from(u16::from_be_bytes([hi, lo]));
     // A length shorter than its own header is malformed: stop at the header, the parser says why.
     Some(len.max(TPKT_HEADER))
+}
+
+/// For `net::read_message`: `Some(len)` once a whole TPKT of `len` bytes is in `buf` (bytes that
+/// cannot start a TPKT complete at once, and the parser then rejects them). Never panics.
+pub fn tpkt_complete(buf: &[u8]) -> Option<usize> {
+    let len = tpkt_length(buf)?;
+    (buf.len() >= len).then_some(len)
 }
 
 /// Builds a TPKT + X.224 Connection Request carrying RDP_NEG_REQ with `requested` protocols,
@@ -393,7 +400,10 @@ mod tests {
     fn tpkt_complete_on_prefixes() {
         assert_eq!(tpkt_complete(&[]), None);
         assert_eq!(tpkt_complete(&[3, 0, 0]), None);
-        assert_eq!(tpkt_complete(&[3, 0, 0, 19]), Some(19));
+        assert_eq!(tpkt_complete(&[3, 0, 0, 19]), None);
+        assert_eq!(tpkt_length(&[3, 0, 0, 19]), Some(19));
+        assert_eq!(tpkt_complete(&[3, 0, 0, 6, 1, 2]), Some(6));
+        assert_eq!(tpkt_complete(&[3, 0, 0, 6, 1, 2, 3]), Some(6));
         assert_eq!(tpkt_complete(&[3, 0, 0, 1]), Some(4));
         assert_eq!(tpkt_complete(b"HTTP/1.1"), Some(8));
     }
@@ -401,7 +411,10 @@ mod tests {
     proptest! {
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-            let _ = tpkt_complete(&bytes);
+            if let Some(len) = tpkt_complete(&bytes) {
+                prop_assert!(len <= bytes.len());
+            }
+            let _ = tpkt_length(&bytes);
             let _ = parse_connection_confirm(&bytes);
             let _ = parse_connection_request(&bytes);
         }

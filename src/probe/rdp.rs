@@ -139,7 +139,13 @@ async fn negotiate(
         Ok(Ok(())) => {}
     }
     let max = ctx.limits.max_message.min(MAX_CONFIRM);
-    let raw = read_message(&mut conn.stream, max, deadline, x224::tpkt_complete).await?;
+    // A TPKT announcing more than a confirm can be is cut at `max`: the parser then rejects it,
+    // and the first bytes are still there to show.
+    let complete = |buf: &[u8]| {
+        let want = x224::tpkt_length(buf)?.min(max);
+        (buf.len() >= want).then_some(want)
+    };
+    let raw = read_message(&mut conn.stream, max, deadline, complete).await?;
     Ok((conn, raw))
 }
 
@@ -531,6 +537,43 @@ mod tests {
         let answer = identify(&ctx(), &ep, start + Duration::from_secs(2)).await;
         assert_eq!(answer, Answer::NotThis(vec![b'Z'; 64]));
         assert!(start.elapsed() < Duration::from_secs(2));
+    }
+
+    /// A confirm that arrives one byte at a time is still read whole.
+    #[tokio::test]
+    async fn a_dribbled_confirm_is_read_whole() {
+        let ep = listener(|mut s| async move {
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf).await;
+            for b in x224::connection_confirm(Confirm::Failure { code: 5 }) {
+                let _ = s.write_all(&[b]).await;
+                let _ = s.flush().await;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        let Answer::Identified(f) = identify(&ctx(), &ep, Instant::now() + Duration::from_secs(3)).await else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_str("rdp.selected_protocol"), Some("none"));
+        assert_eq!(f.get_bool("rdp.nla_enforced"), Some(true));
+    }
+
+    #[tokio::test]
+    async fn a_huge_tpkt_is_not_this() {
+        let ep = listener(|mut s| async move {
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf).await;
+            let mut answer = vec![3u8, 0, 0xff, 0xff];
+            answer.extend_from_slice(&[0x41; 8000]);
+            let _ = s.write_all(&answer).await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        })
+        .await;
+        let answer = identify(&ctx(), &ep, Instant::now() + Duration::from_secs(2)).await;
+        let Answer::NotThis(first) = answer else { panic!("{answer:?}") };
+        assert_eq!(first.get(..4), Some(&[3u8, 0, 0xff, 0xff][..]));
+        assert_eq!(first.len(), 64);
     }
 
     #[tokio::test]
