@@ -1,13 +1,19 @@
-//! CredSSP TSRequest ([MS-CSSP] §2.2.1), DER-encoded with `yasna`: the client's first message
-//! carrying an NTLM NEGOTIATE in negoTokens, and a bounded decoder of the server's answer
-//! (its first negoToken and errorCode). Also used by the demo responder to answer.
-
-use yasna::{ASN1Error, ASN1ErrorKind, Tag};
+//! CredSSP TSRequest ([MS-CSSP] §2.2.1): the client's first message carrying an NTLM NEGOTIATE
+//! in negoTokens, and a bounded decoder of the server's answer (its first negoToken and
+//! errorCode). A minimal DER reader/writer of its own: see `read_tlv` for why not a crate.
 
 /// The TSRequest version we announce first (Windows 10 and FreeRDP 2 speak 6).
 pub const CLIENT_VERSION: u32 = 6;
 /// A TSRequest larger than this is not a pre-login answer: refuse it.
 pub const MAX_TS_REQUEST: usize = 16 * 1024;
+
+const TAG_INTEGER: u8 = 0x02;
+const TAG_OCTET_STRING: u8 = 0x04;
+const TAG_SEQUENCE: u8 = 0x30;
+/// Explicit context tags [0]..[5] (constructed).
+const fn context(n: u8) -> u8 {
+    0xA0 | n
+}
 
 /// The fields of a TSRequest we care about.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,19 +35,7 @@ pub enum CredsspError {
     #[error("TSRequest larger than {0} bytes")]
     TooLarge(usize),
     #[error("malformed TSRequest: {0}")]
-    Der(String),
-}
-
-impl From<ASN1Error> for CredsspError {
-    fn from(e: ASN1Error) -> Self {
-        CredsspError::Der(match e.kind() {
-            ASN1ErrorKind::Eof => "truncated".into(),
-            ASN1ErrorKind::Extra => "trailing data".into(),
-            ASN1ErrorKind::IntegerOverflow => "integer overflow".into(),
-            ASN1ErrorKind::StackOverflow => "nested too deeply".into(),
-            ASN1ErrorKind::Invalid => "invalid encoding".into(),
-        })
-    }
+    Der(&'static str),
 }
 
 impl TsRequest {
@@ -52,25 +46,110 @@ impl TsRequest {
 
     /// DER encoding (fields in ASN.1 order, explicit context tags).
     pub fn encode(&self) -> Vec<u8> {
-        yasna::construct_der(|w| {
-            w.write_sequence(|w| {
-                w.next().write_tagged(Tag::context(0), |w| w.write_u32(self.version));
-                if let Some(token) = &self.nego_token {
-                    w.next().write_tagged(Tag::context(1), |w| {
-                        w.write_sequence(|w| {
-                            w.next().write_sequence(|w| {
-                                w.next().write_tagged(Tag::context(0), |w| w.write_bytes(token));
-                            });
-                        });
-                    });
-                }
-                if let Some(code) = self.error_code {
-                    // NTSTATUS values are signed 32-bit on the wire (0xC000... is negative).
-                    w.next().write_tagged(Tag::context(4), |w| w.write_i64(i64::from(code as i32)));
-                }
-            });
-        })
+        let mut fields = tlv(context(0), &tlv(TAG_INTEGER, &integer(i64::from(self.version))));
+        if let Some(token) = &self.nego_token {
+            // NegoData ::= SEQUENCE OF SEQUENCE { negoToken [0] OCTET STRING }
+            let item = tlv(TAG_SEQUENCE, &tlv(context(0), &tlv(TAG_OCTET_STRING, token)));
+            fields.extend(tlv(context(1), &tlv(TAG_SEQUENCE, &item)));
+        }
+        if let Some(code) = self.error_code {
+            // NTSTATUS values are signed 32-bit on the wire (0xC000... is negative).
+            fields.extend(tlv(context(4), &tlv(TAG_INTEGER, &integer(i64::from(code as i32)))));
+        }
+        tlv(TAG_SEQUENCE, &fields)
     }
+}
+
+/// One DER element: its tag byte and its content.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(len.saturating_add(6));
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = (len as u64).to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// Minimal two's-complement big-endian content of an INTEGER.
+fn integer(v: i64) -> Vec<u8> {
+    let bytes = v.to_be_bytes();
+    let mut start = 0;
+    while let (Some(&b), Some(&next)) = (bytes.get(start), bytes.get(start + 1)) {
+        let redundant = (b == 0x00 && next & 0x80 == 0) || (b == 0xFF && next & 0x80 != 0);
+        if !redundant {
+            break;
+        }
+        start += 1;
+    }
+    bytes.get(start..).unwrap_or_default().to_vec()
+}
+
+/// Reads one element from the front of `buf`: (tag, content, rest). Definite lengths of at most
+/// three bytes only (16 MiB, far above `MAX_TS_REQUEST`); every bound is checked. (Our own reader:
+/// yasna 0.6, tried first, overflows `pos + length` on a crafted length in `read_der`, found by
+/// the `credssp` fuzz target; this one is small enough to read whole.)
+fn read_tlv(buf: &[u8]) -> Result<(u8, &[u8], &[u8]), CredsspError> {
+    let truncated = CredsspError::Der("truncated");
+    let tag = *buf.first().ok_or(CredsspError::Der("truncated"))?;
+    if tag & 0x1F == 0x1F {
+        return Err(CredsspError::Der("multi-byte tag"));
+    }
+    let first = *buf.get(1).ok_or(CredsspError::Der("truncated"))?;
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2usize)
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 {
+            return Err(CredsspError::Der("indefinite length"));
+        }
+        if n > 3 {
+            return Err(CredsspError::Der("length too large"));
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            let b = *buf.get(2 + i).ok_or(CredsspError::Der("truncated"))?;
+            len = (len << 8) | usize::from(b);
+        }
+        (len, 2 + n)
+    };
+    let end = header.checked_add(len).ok_or(CredsspError::Der("length too large"))?;
+    let content = buf.get(header..end).ok_or(truncated)?;
+    let rest = buf.get(end..).unwrap_or_default();
+    Ok((tag, content, rest))
+}
+
+/// Reads exactly one element of `tag` filling `buf`, and returns its content.
+fn read_only<'a>(buf: &'a [u8], tag: u8, what: &'static str) -> Result<&'a [u8], CredsspError> {
+    let (t, content, _rest) = read_tlv(buf)?;
+    if t != tag {
+        return Err(CredsspError::Der(what));
+    }
+    Ok(content)
+}
+
+/// An INTEGER's value (at most 8 significant bytes, sign-extended).
+fn read_integer(content: &[u8]) -> Result<i64, CredsspError> {
+    let content = match content {
+        [] => return Err(CredsspError::Der("empty INTEGER")),
+        // A leading zero that only makes a 9-byte unsigned value positive.
+        [0, rest @ ..] if rest.len() == 8 => rest,
+        c if c.len() > 8 => return Err(CredsspError::Der("INTEGER too large")),
+        c => c,
+    };
+    let negative = content.first().is_some_and(|b| b & 0x80 != 0) && content.len() < 8;
+    let mut v: i64 = if negative { -1 } else { 0 };
+    for &b in content {
+        v = (v << 8) | i64::from(b);
+    }
+    Ok(v)
 }
 
 /// For `net::read_message`: `Some(len)` once a whole DER SEQUENCE of `len` bytes is in `buf`.
@@ -99,48 +178,49 @@ pub fn ts_request_complete(buf: &[u8]) -> Option<usize> {
     (buf.len() >= total).then_some(total)
 }
 
-/// Decodes one TSRequest (exactly one DER SEQUENCE; at most `MAX_TS_REQUEST` bytes). Unknown
-/// trailing fields inside the SEQUENCE are skipped; never panics.
+/// Decodes one TSRequest (exactly one DER SEQUENCE; at most `MAX_TS_REQUEST` bytes). Fields it
+/// does not need (authInfo, pubKeyAuth, clientNonce, later additions) are skipped; never panics.
 pub fn decode_ts_request(buf: &[u8]) -> Result<TsRequest, CredsspError> {
     let first = *buf.first().ok_or(CredsspError::Empty)?;
-    if first != 0x30 {
+    if first != TAG_SEQUENCE {
         return Err(CredsspError::NotSequence(first));
     }
     if buf.len() > MAX_TS_REQUEST {
         return Err(CredsspError::TooLarge(MAX_TS_REQUEST));
     }
-    let req = yasna::parse_der(buf, |r| {
-        r.read_sequence(|r| {
-            let version = r.next().read_tagged(Tag::context(0), |r| r.read_u32())?;
-            let nego_token = r.read_optional(|r| {
-                r.read_tagged(Tag::context(1), |r| {
-                    let mut first: Option<Vec<u8>> = None;
-                    r.read_sequence_of(|r| {
-                        let token = r.read_sequence(|r| {
-                            r.next().read_tagged(Tag::context(0), |r| r.read_bytes())
-                        })?;
-                        if first.is_none() {
-                            first = Some(token);
-                        }
-                        Ok(())
-                    })?;
-                    Ok(first)
-                })
-            })?;
-            let _auth_info = r.read_optional(|r| r.read_tagged(Tag::context(2), |r| r.read_bytes()))?;
-            let _pub_key_auth =
-                r.read_optional(|r| r.read_tagged(Tag::context(3), |r| r.read_bytes()))?;
-            let error_code = r.read_optional(|r| r.read_tagged(Tag::context(4), |r| r.read_i64()))?;
-            // clientNonce [5] and anything a later version adds: skipped, bounded by the input.
-            while r.read_optional(|r| r.read_der())?.is_some() {}
-            Ok(TsRequest {
-                version,
-                nego_token: nego_token.flatten(),
+    let (_, mut fields, trailing) = read_tlv(buf)?;
+    if !trailing.is_empty() {
+        return Err(CredsspError::Der("trailing data"));
+    }
+    let mut version = None;
+    let mut req = TsRequest::default();
+    // Each element consumes at least two bytes, so this ends within buf.len() / 2 rounds.
+    while !fields.is_empty() {
+        let (tag, content, rest) = read_tlv(fields)?;
+        fields = rest;
+        match tag {
+            t if t == context(0) => {
+                let v = read_integer(read_only(content, TAG_INTEGER, "version is not an INTEGER")?)?;
+                version = Some(u32::try_from(v).map_err(|_| CredsspError::Der("version out of range"))?);
+            }
+            t if t == context(1) => {
+                let items = read_only(content, TAG_SEQUENCE, "negoTokens is not a SEQUENCE")?;
+                if !items.is_empty() {
+                    let item = read_only(items, TAG_SEQUENCE, "negoTokens item is not a SEQUENCE")?;
+                    let tagged = read_only(item, context(0), "negoToken is not [0]")?;
+                    let token = read_only(tagged, TAG_OCTET_STRING, "negoToken is not an OCTET STRING")?;
+                    req.nego_token = Some(token.to_vec());
+                }
+            }
+            t if t == context(4) => {
+                let code = read_integer(read_only(content, TAG_INTEGER, "errorCode is not an INTEGER")?)?;
                 // Keep the low 32 bits: an NTSTATUS encoded signed or unsigned reads the same.
-                error_code: error_code.map(|c| c as u32),
-            })
-        })
-    })?;
+                req.error_code = Some(code as u32);
+            }
+            _ => {}
+        }
+    }
+    req.version = version.ok_or(CredsspError::Der("no version"))?;
     Ok(req)
 }
 
@@ -197,6 +277,35 @@ mod tests {
         "04209357935cfbd30521776fa9476a12dd2cba383b5749a22217017a8a8f9839",
         "3ae8"
     );
+
+    /// Found by `cargo fuzz run credssp` against the yasna-based decoder (add overflow in
+    /// yasna's skip_general): a crafted length after the version field.
+    #[test]
+    fn fuzz_regression_huge_length() {
+        let crash = hex(concat!(
+            "30819fa00302010606a100000000000000000000000000000000000000000000000000ffffffffffffffff",
+            "ffffffffffffffffffffffffffffffffffffffffffffff000000f9ff0001000000000000005600565b4d",
+            "0001f3040056004d0004000400ffffffffffffff00000000000000b8ffffff0505050505050505050505",
+            "0505050505050505050505050505050505050505050505050505050505050505050505050505050505",
+            "0505050505050505050505050505050505050505050505050505050505050505050505050505050505",
+            "0505050505050505050505050505050505050505050505050505050505050505050505ffff000106a1",
+            "7430723070a06e046c4e544c000004000000000000000000000000009c00000000000000000000000000",
+            "00009c00000000000000000000000000000000000000008a8f98393ae8"
+        ));
+        assert!(decode_ts_request(&crash).is_err());
+        let huge = hex("3010 a003020106 a609 84ffffffff 0000000000");
+        assert!(decode_ts_request(&huge).is_err());
+    }
+
+    #[test]
+    fn integers() {
+        for v in [0i64, 1, 127, 128, 255, 256, -1, -128, -129, i64::from(i32::MIN), i64::MAX, i64::MIN] {
+            assert_eq!(read_integer(&integer(v)).unwrap(), v, "{v}");
+        }
+        assert_eq!(integer(6), vec![6]);
+        assert_eq!(integer(128), vec![0, 128]);
+        assert_eq!(integer(i64::from(0xC000_006Du32 as i32)), vec![0xc0, 0, 0, 0x6d]);
+    }
 
     #[test]
     fn skips_unknown_fields_and_refuses_garbage() {
