@@ -34,7 +34,10 @@ async fn probe(addr: &str, what: &str) -> Facts {
     let addr: SocketAddr = addr.parse().unwrap();
     wait_for_peer(addr, what).await;
     let ctx = ProbeContext::new(Limits::default(), 4, 1);
-    let ep = Endpoint { name: "rdp.example.lab".into(), addr };
+    let ep = Endpoint {
+        name: "rdp.example.lab".into(),
+        addr,
+    };
     let start = Instant::now();
     match rdp::identify(&ctx, &ep, start + Duration::from_secs(8)).await {
         Answer::Identified(facts) => {
@@ -56,7 +59,10 @@ fn responses(f: &Facts) -> BTreeMap<String, String> {
 fn ntlm_info(f: &Facts) -> BTreeMap<String, String> {
     match f.get("rdp.ntlm_info") {
         Some(FactValue::Map(m)) => m.iter().map(|(k, v)| (k.clone(), v.display())).collect(),
-        other => panic!("rdp.ntlm_info missing: {other:?} ({:?})", f.why_unavailable("rdp.ntlm_info")),
+        other => panic!(
+            "rdp.ntlm_info missing: {other:?} ({:?})",
+            f.why_unavailable("rdp.ntlm_info")
+        ),
     }
 }
 

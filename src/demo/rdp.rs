@@ -22,7 +22,12 @@ pub const NB_DOMAIN: &str = "KENKO";
 pub const DNS_COMPUTER: &str = "xray-read01.kenko.local";
 pub const DNS_DOMAIN: &str = "kenko.local";
 /// Windows Server 2019 (1809).
-pub const OS_VERSION: Version = Version { major: 10, minor: 0, build: 17763, revision: 15 };
+pub const OS_VERSION: Version = Version {
+    major: 10,
+    minor: 0,
+    build: 17763,
+    revision: 15,
+};
 
 /// Whole life of one client connection.
 const CONNECTION_BUDGET: Duration = Duration::from_secs(10);
@@ -38,7 +43,9 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>) {
     let acceptor = TlsAcceptor::from(tls);
     let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
     loop {
-        let Ok(permit) = slots.clone().acquire_owned().await else { return };
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            return;
+        };
         let sock = match listener.accept().await {
             Ok((sock, _)) => sock,
             Err(_) => {
@@ -57,7 +64,11 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>) {
 }
 
 /// One connection; an `Err` only ends it (the reason is not reported anywhere).
-async fn handle(mut sock: TcpStream, acceptor: TlsAcceptor, deadline: Instant) -> Result<(), String> {
+async fn handle(
+    mut sock: TcpStream,
+    acceptor: TlsAcceptor,
+    deadline: Instant,
+) -> Result<(), String> {
     let _ = sock.set_nodelay(true);
     let raw = read_message(&mut sock, MAX_CLIENT_MESSAGE, deadline, x224::tpkt_complete)
         .await
@@ -91,7 +102,10 @@ fn answer(requested: Option<u32>) -> (Confirm, Then) {
     let Some(requested) = requested else {
         return (Confirm::NoNegotiation, Then::Drain);
     };
-    let select = |protocol| Confirm::Selected { protocol, flags: NEG_RSP_FLAGS };
+    let select = |protocol| Confirm::Selected {
+        protocol,
+        flags: NEG_RSP_FLAGS,
+    };
     if requested & x224::PROTOCOL_HYBRID != 0 {
         (select(x224::PROTOCOL_HYBRID), Then::CredSsp)
     } else if requested & x224::PROTOCOL_HYBRID_EX != 0 {
@@ -103,7 +117,11 @@ fn answer(requested: Option<u32>) -> (Confirm, Then) {
     }
 }
 
-async fn send<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], deadline: Instant) -> Result<(), String> {
+async fn send<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    bytes: &[u8],
+    deadline: Instant,
+) -> Result<(), String> {
     match timeout_at(deadline, async {
         stream.write_all(bytes).await?;
         stream.flush().await
@@ -129,10 +147,18 @@ async fn tls_accept(
 }
 
 /// Reads the client's TSRequest{NTLM NEGOTIATE} and answers TSRequest{CHALLENGE}.
-async fn credssp<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, deadline: Instant) -> Result<(), String> {
-    let raw = read_message(stream, credssp::MAX_TS_REQUEST, deadline, credssp::ts_request_complete)
-        .await
-        .map_err(|e| e.to_string())?;
+async fn credssp<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    deadline: Instant,
+) -> Result<(), String> {
+    let raw = read_message(
+        stream,
+        credssp::MAX_TS_REQUEST,
+        deadline,
+        credssp::ts_request_complete,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let request = credssp::decode_ts_request(&raw).map_err(|e| e.to_string())?;
     let token = request.nego_token.ok_or("TSRequest without negoTokens")?;
     ntlm::parse_negotiate(&token).map_err(|e| e.to_string())?;
@@ -144,7 +170,9 @@ async fn credssp<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, deadline: In
 /// The demo server's CHALLENGE: Windows Server 2019 flags, a fresh server challenge and the time.
 pub fn challenge_spec() -> ChallengeSpec {
     const FILETIME_UNIX_EPOCH_SECS: u64 = 11_644_473_600;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let timestamp = (now.as_secs().saturating_add(FILETIME_UNIX_EPOCH_SECS))
         .saturating_mul(10_000_000)
         .saturating_add(u64::from(now.subsec_nanos() / 100));
@@ -214,7 +242,10 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(serve(listener, server_config()));
-        Endpoint { name: "xray.example.lab".into(), addr }
+        Endpoint {
+            name: "xray.example.lab".into(),
+            addr,
+        }
     }
 
     #[tokio::test]
@@ -222,10 +253,15 @@ mod tests {
         let ep = start().await;
         let ctx = ProbeContext::new(Limits::default(), 4, 1);
         let start = Instant::now();
-        let Answer::Identified(f) = rdp::identify(&ctx, &ep, start + Duration::from_secs(8)).await else {
+        let Answer::Identified(f) = rdp::identify(&ctx, &ep, start + Duration::from_secs(8)).await
+        else {
             panic!("demo server not identified as RDP")
         };
-        assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "took {:?}",
+            start.elapsed()
+        );
         assert_eq!(f.get_str("service.protocol"), Some("rdp"));
         assert_eq!(f.get_str("rdp.selected_protocol"), Some("hybrid"));
         assert_eq!(f.get_bool("rdp.accepts_standard_security"), Some(true));
@@ -265,7 +301,9 @@ mod tests {
         }
         // A TLS request followed by garbage instead of a ClientHello.
         let mut s = TcpStream::connect(ep.addr).await.unwrap();
-        s.write_all(&x224::connection_request(x224::PROTOCOL_HYBRID, None)).await.unwrap();
+        s.write_all(&x224::connection_request(x224::PROTOCOL_HYBRID, None))
+            .await
+            .unwrap();
         let mut cc = [0u8; 19];
         s.read_exact(&mut cc).await.unwrap();
         let _ = s.write_all(&[0x16, 3, 1, 0xff, 0xff, 1, 2, 3]).await;

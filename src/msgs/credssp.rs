@@ -41,20 +41,33 @@ pub enum CredsspError {
 impl TsRequest {
     /// A TSRequest carrying one negoToken.
     pub fn with_token(version: u32, token: &[u8]) -> Self {
-        TsRequest { version, nego_token: Some(token.to_vec()), error_code: None }
+        TsRequest {
+            version,
+            nego_token: Some(token.to_vec()),
+            error_code: None,
+        }
     }
 
     /// DER encoding (fields in ASN.1 order, explicit context tags).
     pub fn encode(&self) -> Vec<u8> {
-        let mut fields = tlv(context(0), &tlv(TAG_INTEGER, &integer(i64::from(self.version))));
+        let mut fields = tlv(
+            context(0),
+            &tlv(TAG_INTEGER, &integer(i64::from(self.version))),
+        );
         if let Some(token) = &self.nego_token {
             // NegoData ::= SEQUENCE OF SEQUENCE { negoToken [0] OCTET STRING }
-            let item = tlv(TAG_SEQUENCE, &tlv(context(0), &tlv(TAG_OCTET_STRING, token)));
+            let item = tlv(
+                TAG_SEQUENCE,
+                &tlv(context(0), &tlv(TAG_OCTET_STRING, token)),
+            );
             fields.extend(tlv(context(1), &tlv(TAG_SEQUENCE, &item)));
         }
         if let Some(code) = self.error_code {
             // NTSTATUS values are signed 32-bit on the wire (0xC000... is negative).
-            fields.extend(tlv(context(4), &tlv(TAG_INTEGER, &integer(i64::from(code as i32)))));
+            fields.extend(tlv(
+                context(4),
+                &tlv(TAG_INTEGER, &integer(i64::from(code as i32))),
+            ));
         }
         tlv(TAG_SEQUENCE, &fields)
     }
@@ -120,7 +133,9 @@ fn read_tlv(buf: &[u8]) -> Result<(u8, &[u8], &[u8]), CredsspError> {
         }
         (len, 2 + n)
     };
-    let end = header.checked_add(len).ok_or(CredsspError::Der("length too large"))?;
+    let end = header
+        .checked_add(len)
+        .ok_or(CredsspError::Der("length too large"))?;
     let content = buf.get(header..end).ok_or(truncated)?;
     let rest = buf.get(end..).unwrap_or_default();
     Ok((tag, content, rest))
@@ -200,20 +215,30 @@ pub fn decode_ts_request(buf: &[u8]) -> Result<TsRequest, CredsspError> {
         fields = rest;
         match tag {
             t if t == context(0) => {
-                let v = read_integer(read_only(content, TAG_INTEGER, "version is not an INTEGER")?)?;
-                version = Some(u32::try_from(v).map_err(|_| CredsspError::Der("version out of range"))?);
+                let v = read_integer(read_only(
+                    content,
+                    TAG_INTEGER,
+                    "version is not an INTEGER",
+                )?)?;
+                version =
+                    Some(u32::try_from(v).map_err(|_| CredsspError::Der("version out of range"))?);
             }
             t if t == context(1) => {
                 let items = read_only(content, TAG_SEQUENCE, "negoTokens is not a SEQUENCE")?;
                 if !items.is_empty() {
                     let item = read_only(items, TAG_SEQUENCE, "negoTokens item is not a SEQUENCE")?;
                     let tagged = read_only(item, context(0), "negoToken is not [0]")?;
-                    let token = read_only(tagged, TAG_OCTET_STRING, "negoToken is not an OCTET STRING")?;
+                    let token =
+                        read_only(tagged, TAG_OCTET_STRING, "negoToken is not an OCTET STRING")?;
                     req.nego_token = Some(token.to_vec());
                 }
             }
             t if t == context(4) => {
-                let code = read_integer(read_only(content, TAG_INTEGER, "errorCode is not an INTEGER")?)?;
+                let code = read_integer(read_only(
+                    content,
+                    TAG_INTEGER,
+                    "errorCode is not an INTEGER",
+                )?)?;
                 // Keep the low 32 bits: an NTSTATUS encoded signed or unsigned reads the same.
                 req.error_code = Some(code as u32);
             }
@@ -243,17 +268,27 @@ mod tests {
         expected.extend_from_slice(&token);
         assert_eq!(der, expected);
         assert_eq!(ts_request_complete(&der), Some(der.len()));
-        assert_eq!(decode_ts_request(&der).unwrap(), TsRequest::with_token(6, &token));
+        assert_eq!(
+            decode_ts_request(&der).unwrap(),
+            TsRequest::with_token(6, &token)
+        );
     }
 
     #[test]
     fn error_code_round_trips_as_ntstatus() {
-        let req = TsRequest { version: 6, nego_token: None, error_code: Some(0xC000_006D) };
+        let req = TsRequest {
+            version: 6,
+            nego_token: None,
+            error_code: Some(0xC000_006D),
+        };
         let der = req.encode();
         assert_eq!(decode_ts_request(&der).unwrap(), req);
         // Some servers encode the NTSTATUS as an unsigned INTEGER (5 bytes): same value.
         let unsigned = hex("300e a003020106 a407 02050 0c000006d");
-        assert_eq!(decode_ts_request(&unsigned).unwrap().error_code, Some(0xC000_006D));
+        assert_eq!(
+            decode_ts_request(&unsigned).unwrap().error_code,
+            Some(0xC000_006D)
+        );
     }
 
     #[test]
@@ -299,12 +334,28 @@ mod tests {
 
     #[test]
     fn integers() {
-        for v in [0i64, 1, 127, 128, 255, 256, -1, -128, -129, i64::from(i32::MIN), i64::MAX, i64::MIN] {
+        for v in [
+            0i64,
+            1,
+            127,
+            128,
+            255,
+            256,
+            -1,
+            -128,
+            -129,
+            i64::from(i32::MIN),
+            i64::MAX,
+            i64::MIN,
+        ] {
             assert_eq!(read_integer(&integer(v)).unwrap(), v, "{v}");
         }
         assert_eq!(integer(6), vec![6]);
         assert_eq!(integer(128), vec![0, 128]);
-        assert_eq!(integer(i64::from(0xC000_006Du32 as i32)), vec![0xc0, 0, 0, 0x6d]);
+        assert_eq!(
+            integer(i64::from(0xC000_006Du32 as i32)),
+            vec![0xc0, 0, 0, 0x6d]
+        );
     }
 
     #[test]
@@ -314,8 +365,14 @@ mod tests {
         let req = decode_ts_request(&der).unwrap();
         assert_eq!(req.version, 5);
         assert_eq!(req.nego_token, None);
-        assert_eq!(decode_ts_request(b"HTTP/1.1 400"), Err(CredsspError::NotSequence(b'H')));
-        assert!(matches!(decode_ts_request(&hex("3007a003020106")), Err(CredsspError::Der(_))));
+        assert_eq!(
+            decode_ts_request(b"HTTP/1.1 400"),
+            Err(CredsspError::NotSequence(b'H'))
+        );
+        assert!(matches!(
+            decode_ts_request(&hex("3007a003020106")),
+            Err(CredsspError::Der(_))
+        ));
         assert_eq!(ts_request_complete(&hex("3082")), None);
         assert_eq!(ts_request_complete(&hex("308201")), None);
         assert_eq!(ts_request_complete(&hex("30820100")), None);

@@ -124,7 +124,12 @@ fn u16_le(b: &[u8], at: usize) -> Option<u16> {
 
 fn u32_le(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([*s.first()?, *s.get(1)?, *s.get(2)?, *s.get(3)?]))
+    Some(u32::from_le_bytes([
+        *s.first()?,
+        *s.get(1)?,
+        *s.get(2)?,
+        *s.get(3)?,
+    ]))
 }
 
 fn u64_le(b: &[u8], at: usize) -> Option<u64> {
@@ -133,14 +138,20 @@ fn u64_le(b: &[u8], at: usize) -> Option<u64> {
 }
 
 /// The bytes a security buffer (len u16, maxlen u16, offset u32 at `at`) points to.
-fn security_buffer<'a>(msg: &'a [u8], at: usize, what: &'static str) -> Result<&'a [u8], NtlmError> {
+fn security_buffer<'a>(
+    msg: &'a [u8],
+    at: usize,
+    what: &'static str,
+) -> Result<&'a [u8], NtlmError> {
     let len = usize::from(u16_le(msg, at).ok_or(NtlmError::Truncated(what))?);
     let offset = u32_le(msg, at + 4).ok_or(NtlmError::Truncated(what))?;
     if len == 0 {
         return Ok(&[]);
     }
     let offset = usize::try_from(offset).map_err(|_| NtlmError::OutOfBounds(what))?;
-    let end = offset.checked_add(len).ok_or(NtlmError::OutOfBounds(what))?;
+    let end = offset
+        .checked_add(len)
+        .ok_or(NtlmError::OutOfBounds(what))?;
     msg.get(offset..end).ok_or(NtlmError::OutOfBounds(what))
 }
 
@@ -181,7 +192,15 @@ pub fn negotiate_message() -> Vec<u8> {
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(&40u32.to_le_bytes());
     }
-    out.extend_from_slice(&Version { major: 10, minor: 0, build: 19041, revision: 15 }.to_bytes());
+    out.extend_from_slice(
+        &Version {
+            major: 10,
+            minor: 0,
+            build: 19041,
+            revision: 15,
+        }
+        .to_bytes(),
+    );
     out
 }
 
@@ -199,7 +218,11 @@ pub fn parse_challenge(msg: &[u8]) -> Result<Challenge, NtlmError> {
         .get(24..32)
         .and_then(|s| s.try_into().ok())
         .ok_or(NtlmError::Truncated("server challenge"))?;
-    let mut c = Challenge { flags, server_challenge, ..Challenge::default() };
+    let mut c = Challenge {
+        flags,
+        server_challenge,
+        ..Challenge::default()
+    };
 
     let target_name = security_buffer(msg, 12, "TargetName")?;
     if !target_name.is_empty() {
@@ -239,13 +262,21 @@ pub fn parse_challenge(msg: &[u8]) -> Result<Challenge, NtlmError> {
     let mut pos = 0usize;
     while c.av_pairs.len() < MAX_AV_PAIRS {
         let Some(id) = u16_le(info, pos) else { break };
-        let len = usize::from(u16_le(info, pos.saturating_add(2)).ok_or(NtlmError::Truncated("AV pair"))?);
+        let len = usize::from(
+            u16_le(info, pos.saturating_add(2)).ok_or(NtlmError::Truncated("AV pair"))?,
+        );
         if id == AV_EOL {
             break;
         }
-        let start = pos.checked_add(4).ok_or(NtlmError::OutOfBounds("AV pair"))?;
-        let end = start.checked_add(len).ok_or(NtlmError::OutOfBounds("AV pair"))?;
-        let value = info.get(start..end).ok_or(NtlmError::OutOfBounds("AV pair"))?;
+        let start = pos
+            .checked_add(4)
+            .ok_or(NtlmError::OutOfBounds("AV pair"))?;
+        let end = start
+            .checked_add(len)
+            .ok_or(NtlmError::OutOfBounds("AV pair"))?;
+        let value = info
+            .get(start..end)
+            .ok_or(NtlmError::OutOfBounds("AV pair"))?;
         let text = || Some(utf16le(value));
         match id {
             AV_NB_COMPUTER_NAME => c.nb_computer = text(),
@@ -256,7 +287,10 @@ pub fn parse_challenge(msg: &[u8]) -> Result<Challenge, NtlmError> {
             AV_TIMESTAMP => c.timestamp = u64_le(value, 0),
             _ => {}
         }
-        c.av_pairs.push(AvPair { id, value: value.to_vec() });
+        c.av_pairs.push(AvPair {
+            id,
+            value: value.to_vec(),
+        });
         pos = end;
     }
     Ok(c)
@@ -328,17 +362,22 @@ pub(crate) mod tests {
 
     pub(crate) fn hex(s: &str) -> Vec<u8> {
         let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     /// The CHALLENGE_MESSAGE of [MS-NLMP] §4.2.4.3 (NTLMv2 authentication example), 104 bytes:
     /// TargetName "Server", TargetInfo NbDomainName "Domain" and NbComputerName "Server",
     /// Version 6.0.6000 rev. 15. (The same bytes appear in iPXE's and MimeKit's NTLM tests.)
     pub(crate) fn spec_challenge() -> Vec<u8> {
-        hex("4e544c4d53535000 02000000 0c000c00 38000000 33828ae2 0123456789abcdef
+        hex(
+            "4e544c4d53535000 02000000 0c000c00 38000000 33828ae2 0123456789abcdef
              0000000000000000 24002400 44000000 06007017 0000000f
              530065007200760065007200
-             02000c00 44006f006d00610069006e00 01000c00 530065007200760065007200 00000000")
+             02000c00 44006f006d00610069006e00 01000c00 530065007200760065007200 00000000",
+        )
     }
 
     /// A CHALLENGE_MESSAGE recorded from FreeRDP 2.10's shadow server (`freerdp-shadow-cli
@@ -358,7 +397,10 @@ pub(crate) mod tests {
     fn parses_the_spec_example() {
         let c = parse_challenge(&spec_challenge()).unwrap();
         assert_eq!(c.flags, 0xe28a_8233);
-        assert_eq!(c.server_challenge, [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
+        assert_eq!(
+            c.server_challenge,
+            [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]
+        );
         assert_eq!(c.target_name.as_deref(), Some("Server"));
         assert_eq!(c.nb_domain.as_deref(), Some("Domain"));
         assert_eq!(c.nb_computer.as_deref(), Some("Server"));
@@ -407,7 +449,12 @@ pub(crate) mod tests {
             dns_domain: "kenko.local".into(),
             dns_tree: "kenko.local".into(),
             timestamp: 0x01d9_0000_0000_0000,
-            version: Version { major: 10, minor: 0, build: 17763, revision: 15 },
+            version: Version {
+                major: 10,
+                minor: 0,
+                build: 17763,
+                revision: 15,
+            },
         };
         let c = parse_challenge(&challenge_message(&spec)).unwrap();
         assert_eq!(c.flags, 0xe289_8235 | NEGOTIATE_VERSION);
@@ -426,12 +473,18 @@ pub(crate) mod tests {
     fn hostile_offsets_are_errors() {
         let mut m = spec_challenge();
         m[44..48].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes()); // TargetInfo offset
-        assert_eq!(parse_challenge(&m), Err(NtlmError::OutOfBounds("TargetInfo")));
+        assert_eq!(
+            parse_challenge(&m),
+            Err(NtlmError::OutOfBounds("TargetInfo"))
+        );
         let mut m = spec_challenge();
         m[70..72].copy_from_slice(&0xFFFFu16.to_le_bytes()); // first AV pair length
         assert_eq!(parse_challenge(&m), Err(NtlmError::OutOfBounds("AV pair")));
         assert_eq!(parse_challenge(b"NTLMSSP"), Err(NtlmError::BadSignature));
-        assert_eq!(parse_challenge(&spec_challenge()[..20]), Err(NtlmError::Truncated("negotiate flags")));
+        assert_eq!(
+            parse_challenge(&spec_challenge()[..20]),
+            Err(NtlmError::Truncated("negotiate flags"))
+        );
         // A v1-era message that ends after Reserved parses without target info.
         let c = parse_challenge(&spec_challenge()[..40]).unwrap_err();
         assert_eq!(c, NtlmError::OutOfBounds("TargetName"));

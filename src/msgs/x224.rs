@@ -46,7 +46,13 @@ pub fn protocols_name(flags: u32) -> String {
     }
     let mut parts = Vec::new();
     let mut rest = flags;
-    for bit in [PROTOCOL_SSL, PROTOCOL_HYBRID, PROTOCOL_RDSTLS, PROTOCOL_HYBRID_EX, PROTOCOL_RDSAAD] {
+    for bit in [
+        PROTOCOL_SSL,
+        PROTOCOL_HYBRID,
+        PROTOCOL_RDSTLS,
+        PROTOCOL_HYBRID_EX,
+        PROTOCOL_RDSAAD,
+    ] {
         if flags & bit != 0 {
             parts.push(protocol_name(bit));
             rest &= !bit;
@@ -86,7 +92,9 @@ pub enum Confirm {
 impl fmt::Display for Confirm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Confirm::Selected { protocol, .. } => write!(f, "selected {}", protocol_name(*protocol)),
+            Confirm::Selected { protocol, .. } => {
+                write!(f, "selected {}", protocol_name(*protocol))
+            }
             Confirm::Failure { code } => write!(f, "failure {} ({code})", failure_name(*code)),
             Confirm::NoNegotiation => f.write_str("confirm without negotiation data"),
         }
@@ -152,7 +160,11 @@ pub fn connection_request(requested: u32, cookie: Option<&str>) -> Vec<u8> {
     let mut variable = Vec::new();
     if let Some(name) = cookie {
         // Keep the cookie printable and short so the LI (one byte) cannot overflow.
-        let name: String = name.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(64)
+            .collect();
         variable.extend_from_slice(format!("Cookie: mstshash={name}\r\n").as_bytes());
     }
     variable.push(TYPE_RDP_NEG_REQ);
@@ -206,7 +218,9 @@ fn tpdu(buf: &[u8]) -> Result<(u8, &[u8]), X224Error> {
     if first != TPKT_VERSION {
         return Err(X224Error::NotTpkt(first));
     }
-    let header = buf.get(..TPKT_HEADER).ok_or(X224Error::Truncated("TPKT header"))?;
+    let header = buf
+        .get(..TPKT_HEADER)
+        .ok_or(X224Error::Truncated("TPKT header"))?;
     let len = usize::from(u16::from_be_bytes([
         *header.get(2).ok_or(X224Error::Truncated("TPKT header"))?,
         *header.get(3).ok_or(X224Error::Truncated("TPKT header"))?,
@@ -215,8 +229,13 @@ fn tpdu(buf: &[u8]) -> Result<(u8, &[u8]), X224Error> {
         return Err(X224Error::BadLength(len));
     }
     let msg = buf.get(..len).ok_or(X224Error::Truncated("TPKT body"))?;
-    let li = usize::from(*msg.get(TPKT_HEADER).ok_or(X224Error::Truncated("X.224 LI"))?);
-    let code = *msg.get(TPKT_HEADER + 1).ok_or(X224Error::Truncated("X.224 code"))?;
+    let li = usize::from(
+        *msg.get(TPKT_HEADER)
+            .ok_or(X224Error::Truncated("X.224 LI"))?,
+    );
+    let code = *msg
+        .get(TPKT_HEADER + 1)
+        .ok_or(X224Error::Truncated("X.224 code"))?;
     if code & 0xF0 == DT_CODE {
         return Err(X224Error::DataPdu);
     }
@@ -228,13 +247,20 @@ fn tpdu(buf: &[u8]) -> Result<(u8, &[u8]), X224Error> {
     }
     // Everything after the fixed part, to the end of the TPKT: some servers put negotiation data
     // outside what their LI covers, so the TPKT length is what counts.
-    let rest = msg.get(TPKT_HEADER + X224_FIXED..).ok_or(X224Error::Truncated("X.224 header"))?;
+    let rest = msg
+        .get(TPKT_HEADER + X224_FIXED..)
+        .ok_or(X224Error::Truncated("X.224 header"))?;
     Ok((code & 0xF0, rest))
 }
 
 fn u32_le(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([*s.first()?, *s.get(1)?, *s.get(2)?, *s.get(3)?]))
+    Some(u32::from_le_bytes([
+        *s.first()?,
+        *s.get(1)?,
+        *s.get(2)?,
+        *s.get(3)?,
+    ]))
 }
 
 /// Parses a server's answer to a Connection Request. `buf` is one TPKT (extra bytes after it are
@@ -255,7 +281,10 @@ pub fn parse_connection_confirm(buf: &[u8]) -> Result<Confirm, X224Error> {
     let flags = *neg.get(1).ok_or_else(|| bad("no flags"))?;
     let value = u32_le(neg, 4).ok_or_else(|| bad("no value"))?;
     match kind {
-        TYPE_RDP_NEG_RSP => Ok(Confirm::Selected { protocol: value, flags }),
+        TYPE_RDP_NEG_RSP => Ok(Confirm::Selected {
+            protocol: value,
+            flags,
+        }),
         TYPE_RDP_NEG_FAILURE => Ok(Confirm::Failure { code: value }),
         other => Err(bad(&format!("type 0x{other:02x}"))),
     }
@@ -288,8 +317,11 @@ pub fn parse_connection_request(buf: &[u8]) -> Result<ConnectionRequest, X224Err
     if rest.first() != Some(&TYPE_RDP_NEG_REQ) {
         return Err(X224Error::BadRequest("not an RDP_NEG_REQ".into()));
     }
-    let requested = u32_le(rest, 4).ok_or_else(|| X224Error::BadRequest("truncated RDP_NEG_REQ".into()))?;
-    Ok(ConnectionRequest { requested: Some(requested) })
+    let requested =
+        u32_le(rest, 4).ok_or_else(|| X224Error::BadRequest("truncated RDP_NEG_REQ".into()))?;
+    Ok(ConnectionRequest {
+        requested: Some(requested),
+    })
 }
 
 #[cfg(test)]
@@ -299,7 +331,10 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -310,7 +345,10 @@ mod tests {
         );
         assert_eq!(connection_request(0, Some("eltons")), spec);
         // The same without a cookie, requesting SSL|HYBRID|HYBRID_EX: 19 bytes, LI 14.
-        assert_eq!(connection_request(0x0B, None), hex("030000130ee00000000000010008000b000000"));
+        assert_eq!(
+            connection_request(0x0B, None),
+            hex("030000130ee00000000000010008000b000000")
+        );
     }
 
     #[test]
@@ -318,7 +356,8 @@ mod tests {
         for requested in [0u32, 1, 3, 0x0B, 0x1F] {
             let req = parse_connection_request(&connection_request(requested, None)).unwrap();
             assert_eq!(req.requested, Some(requested));
-            let req = parse_connection_request(&connection_request(requested, Some("user"))).unwrap();
+            let req =
+                parse_connection_request(&connection_request(requested, Some("user"))).unwrap();
             assert_eq!(req.requested, Some(requested));
         }
     }
@@ -326,7 +365,10 @@ mod tests {
     #[test]
     fn confirm_round_trips() {
         for c in [
-            Confirm::Selected { protocol: PROTOCOL_HYBRID, flags: 0x1F },
+            Confirm::Selected {
+                protocol: PROTOCOL_HYBRID,
+                flags: 0x1F,
+            },
             Confirm::Failure { code: 5 },
             Confirm::NoNegotiation,
         ] {
@@ -342,23 +384,38 @@ mod tests {
         let xrdp = hex("030000130ed000001234000201080001000000");
         assert_eq!(
             parse_connection_confirm(&xrdp).unwrap(),
-            Confirm::Selected { protocol: PROTOCOL_SSL, flags: 0x01 }
+            Confirm::Selected {
+                protocol: PROTOCOL_SSL,
+                flags: 0x01
+            }
         );
         // Recorded from xrdp 0.9.21 (security_layer=tls) answering 0x0: SSL_REQUIRED_BY_SERVER.
         let xrdp_tls = hex("030000130ed000001234000300080001000000");
-        assert_eq!(parse_connection_confirm(&xrdp_tls).unwrap(), Confirm::Failure { code: 1 });
+        assert_eq!(
+            parse_connection_confirm(&xrdp_tls).unwrap(),
+            Confirm::Failure { code: 1 }
+        );
         // Recorded from xrdp 0.9.21 answering a request without RDP_NEG_REQ.
         let bare = hex("0300000b06d00000123400");
-        assert_eq!(parse_connection_confirm(&bare).unwrap(), Confirm::NoNegotiation);
+        assert_eq!(
+            parse_connection_confirm(&bare).unwrap(),
+            Confirm::NoNegotiation
+        );
         // Recorded from FreeRDP 2 shadow server (NLA) answering 0x0B: RSP selecting HYBRID.
         let freerdp = hex("030000130ed000000000000203080002000000");
         assert_eq!(
             parse_connection_confirm(&freerdp).unwrap(),
-            Confirm::Selected { protocol: PROTOCOL_HYBRID, flags: 0x03 }
+            Confirm::Selected {
+                protocol: PROTOCOL_HYBRID,
+                flags: 0x03
+            }
         );
         // Recorded from FreeRDP 2 shadow server (NLA) answering 0x1: HYBRID_REQUIRED_BY_SERVER.
         let fail = hex("030000130ed000000000000300080005000000");
-        assert_eq!(parse_connection_confirm(&fail).unwrap(), Confirm::Failure { code: 5 });
+        assert_eq!(
+            parse_connection_confirm(&fail).unwrap(),
+            Confirm::Failure { code: 5 }
+        );
         assert_eq!(
             Confirm::Failure { code: 5 }.to_string(),
             "failure HYBRID_REQUIRED_BY_SERVER (5)"
@@ -370,11 +427,22 @@ mod tests {
 
     #[test]
     fn non_confirms_are_errors() {
-        assert_eq!(parse_connection_confirm(b"SSH-2.0-x\r\n"), Err(X224Error::NotTpkt(b'S')));
+        assert_eq!(
+            parse_connection_confirm(b"SSH-2.0-x\r\n"),
+            Err(X224Error::NotTpkt(b'S'))
+        );
         // An X.224 data PDU (as xrdp answers an unknown flag).
-        assert_eq!(parse_connection_confirm(&hex("0300000702f080")), Err(X224Error::DataPdu));
-        assert!(parse_connection_confirm(&hex("0300000702f080")).unwrap_err().is_x224());
-        assert!(matches!(parse_connection_confirm(&hex("0300")), Err(X224Error::Truncated(_))));
+        assert_eq!(
+            parse_connection_confirm(&hex("0300000702f080")),
+            Err(X224Error::DataPdu)
+        );
+        assert!(parse_connection_confirm(&hex("0300000702f080"))
+            .unwrap_err()
+            .is_x224());
+        assert!(matches!(
+            parse_connection_confirm(&hex("0300")),
+            Err(X224Error::Truncated(_))
+        ));
         assert!(matches!(
             parse_connection_confirm(&hex("0300000e09d00000000000020000")),
             Err(X224Error::BadNegotiation(_))
@@ -383,7 +451,10 @@ mod tests {
             parse_connection_confirm(&hex("0300001309d00000000000090008000100000000")[..19]),
             Err(X224Error::BadNegotiation(_))
         ));
-        assert_eq!(parse_connection_confirm(&hex("03000002")), Err(X224Error::BadLength(2)));
+        assert_eq!(
+            parse_connection_confirm(&hex("03000002")),
+            Err(X224Error::BadLength(2))
+        );
     }
 
     #[test]

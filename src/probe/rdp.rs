@@ -20,7 +20,8 @@ use crate::msgs::ntlm::{self, Challenge};
 use crate::msgs::x224::{self, Confirm, X224Error};
 
 /// SSL | HYBRID | HYBRID_EX: what a current mstsc offers.
-pub const REQUEST_CREDSSP: u32 = x224::PROTOCOL_SSL | x224::PROTOCOL_HYBRID | x224::PROTOCOL_HYBRID_EX;
+pub const REQUEST_CREDSSP: u32 =
+    x224::PROTOCOL_SSL | x224::PROTOCOL_HYBRID | x224::PROTOCOL_HYBRID_EX;
 pub const REQUEST_TLS: u32 = x224::PROTOCOL_SSL;
 pub const REQUEST_STANDARD: u32 = x224::PROTOCOL_RDP;
 
@@ -59,7 +60,8 @@ impl Reply {
 
     /// The server agreed to standard RDP security on this connection.
     fn shows_standard(&self) -> bool {
-        matches!(self, Reply::Confirm(Confirm::NoNegotiation)) || self.selected() == Some(x224::PROTOCOL_RDP)
+        matches!(self, Reply::Confirm(Confirm::NoNegotiation))
+            || self.selected() == Some(x224::PROTOCOL_RDP)
     }
 
     fn shows_tls(&self) -> bool {
@@ -150,7 +152,12 @@ async fn negotiate(
 }
 
 /// One negotiation connection, closed at once, as a `Reply`.
-async fn negotiate_reply(ctx: &ProbeContext, ep: &Endpoint, requested: u32, deadline: Instant) -> Reply {
+async fn negotiate_reply(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    requested: u32,
+    deadline: Instant,
+) -> Reply {
     match negotiate(ctx, ep, requested, deadline).await {
         Err(e) => Reply::NoAnswer(e.to_string()),
         Ok((_conn, raw)) => match x224::parse_connection_confirm(&raw) {
@@ -173,7 +180,8 @@ pub async fn ntlm_challenge(
     let server_name = ServerName::try_from(ep.name.clone())
         .unwrap_or_else(|_| ServerName::IpAddress(ep.addr.ip().into()));
     let connector = TlsConnector::from(Arc::new(config));
-    let mut tls = match timeout_at(deadline, connector.connect(server_name, &mut conn.stream)).await {
+    let mut tls = match timeout_at(deadline, connector.connect(server_name, &mut conn.stream)).await
+    {
         Err(_) => return Err("TLS handshake: no answer within the time budget".into()),
         Ok(Err(e)) => return Err(format!("TLS handshake failed: {e}")),
         Ok(Ok(s)) => s,
@@ -195,7 +203,8 @@ async fn credssp_exchange<S: AsyncRead + AsyncWrite + Unpin>(
     max_message: usize,
     deadline: Instant,
 ) -> Result<Vec<u8>, String> {
-    let request = TsRequest::with_token(credssp::CLIENT_VERSION, &ntlm::negotiate_message()).encode();
+    let request =
+        TsRequest::with_token(credssp::CLIENT_VERSION, &ntlm::negotiate_message()).encode();
     match timeout_at(deadline, async {
         stream.write_all(&request).await?;
         stream.flush().await
@@ -225,8 +234,15 @@ pub fn facts_from(first: &Reply, tls: &Reply, standard: &Reply, ntlm_step: &Ntlm
     facts.set("service.protocol", Protocol::Rdp.name());
 
     let mut responses = BTreeMap::new();
-    for (requested, reply) in [(REQUEST_CREDSSP, first), (REQUEST_TLS, tls), (REQUEST_STANDARD, standard)] {
-        responses.insert(x224::protocols_name(requested), FactValue::from(reply.describe()));
+    for (requested, reply) in [
+        (REQUEST_CREDSSP, first),
+        (REQUEST_TLS, tls),
+        (REQUEST_STANDARD, standard),
+    ] {
+        responses.insert(
+            x224::protocols_name(requested),
+            FactValue::from(reply.describe()),
+        );
     }
     facts.set("rdp.responses", FactValue::Map(responses));
 
@@ -236,9 +252,10 @@ pub fn facts_from(first: &Reply, tls: &Reply, standard: &Reply, ntlm_step: &Ntlm
         }
         Reply::Confirm(Confirm::Failure { .. }) => facts.set("rdp.selected_protocol", "none"),
         // No negotiation data: a server that only knows standard RDP security.
-        Reply::Confirm(Confirm::NoNegotiation) => {
-            facts.set("rdp.selected_protocol", x224::protocol_name(x224::PROTOCOL_RDP))
-        }
+        Reply::Confirm(Confirm::NoNegotiation) => facts.set(
+            "rdp.selected_protocol",
+            x224::protocol_name(x224::PROTOCOL_RDP),
+        ),
         other => facts.unavailable("rdp.selected_protocol", other.describe()),
     }
 
@@ -337,7 +354,11 @@ pub fn ntlm_info(c: &Challenge) -> BTreeMap<String, String> {
         ("target_name", &c.target_name),
     ];
     for (key, value) in fields {
-        if let Some(v) = value.as_deref().map(|v| v.trim_end_matches('\0')).filter(|v| !v.is_empty()) {
+        if let Some(v) = value
+            .as_deref()
+            .map(|v| v.trim_end_matches('\0'))
+            .filter(|v| !v.is_empty())
+        {
             map.insert(key.to_owned(), v.to_owned());
         }
     }
@@ -438,7 +459,10 @@ mod tests {
         assert_eq!(f.get_bool("rdp.accepts_standard_security"), Some(true));
         assert_eq!(f.get_bool("rdp.accepts_credssp"), Some(false));
         assert_eq!(f.get_bool("rdp.nla_enforced"), Some(false));
-        assert_eq!(f.get("rdp.ntlm_info"), Some(&FactValue::Map(BTreeMap::new())));
+        assert_eq!(
+            f.get("rdp.ntlm_info"),
+            Some(&FactValue::Map(BTreeMap::new()))
+        );
         assert_eq!(f.get_bool("rdp.ntlm_discloses"), Some(false));
         // xrdp rdp: RSP 0 everywhere.
         let f = facts_from(&rsp(0), &rsp(0), &rsp(0), &NtlmStep::NotAttempted);
@@ -453,17 +477,32 @@ mod tests {
         assert_eq!(f.get_bool("rdp.nla_enforced"), Some(false));
         // FreeRDP NLA: RSP 2, F 5, F 5.
         let challenge = ntlm::parse_challenge(&ntlm::tests::freerdp_challenge()).unwrap();
-        let f = facts_from(&rsp(2), &fail(5), &fail(5), &NtlmStep::Done(Box::new(challenge)));
+        let f = facts_from(
+            &rsp(2),
+            &fail(5),
+            &fail(5),
+            &NtlmStep::Done(Box::new(challenge)),
+        );
         assert_eq!(f.get_str("rdp.selected_protocol"), Some("hybrid"));
         assert_eq!(f.get_bool("rdp.accepts_credssp"), Some(true));
         assert_eq!(f.get_bool("rdp.nla_enforced"), Some(true));
         assert_eq!(f.get_bool("rdp.ntlm_discloses"), Some(true));
-        let Some(FactValue::Map(info)) = f.get("rdp.ntlm_info") else { panic!("no ntlm_info") };
+        let Some(FactValue::Map(info)) = f.get("rdp.ntlm_info") else {
+            panic!("no ntlm_info")
+        };
         assert_eq!(info.get("netbios_computer"), Some(&FactValue::from("VM")));
         assert_eq!(info.get("os_version"), Some(&FactValue::from("6.1.7601")));
-        let Some(FactValue::Map(responses)) = f.get("rdp.responses") else { panic!("no responses") };
-        assert_eq!(responses.get("ssl"), Some(&FactValue::from("failure HYBRID_REQUIRED_BY_SERVER (5)")));
-        assert_eq!(responses.get("ssl+hybrid+hybrid_ex"), Some(&FactValue::from("selected hybrid")));
+        let Some(FactValue::Map(responses)) = f.get("rdp.responses") else {
+            panic!("no responses")
+        };
+        assert_eq!(
+            responses.get("ssl"),
+            Some(&FactValue::from("failure HYBRID_REQUIRED_BY_SERVER (5)"))
+        );
+        assert_eq!(
+            responses.get("ssl+hybrid+hybrid_ex"),
+            Some(&FactValue::from("selected hybrid"))
+        );
         // A legacy server: confirm without negotiation data.
         let none = Reply::Confirm(Confirm::NoNegotiation);
         let f = facts_from(&none, &none, &none, &NtlmStep::NotAttempted);
@@ -476,13 +515,24 @@ mod tests {
     fn never_guesses_nla_from_a_missing_answer() {
         let lost = Reply::NoAnswer("no answer within the time budget".into());
         // CredSSP selected, the TLS request refused, the standard one lost: enforcement unknown.
-        let f = facts_from(&rsp(2), &fail(5), &lost, &NtlmStep::Failed("TLS handshake failed: x".into()));
+        let f = facts_from(
+            &rsp(2),
+            &fail(5),
+            &lost,
+            &NtlmStep::Failed("TLS handshake failed: x".into()),
+        );
         assert_eq!(f.get_bool("rdp.nla_enforced"), None);
-        assert!(f.why_unavailable("rdp.nla_enforced").unwrap().contains("request rdp: no answer"));
+        assert!(f
+            .why_unavailable("rdp.nla_enforced")
+            .unwrap()
+            .contains("request rdp: no answer"));
         assert_eq!(f.get_bool("rdp.accepts_standard_security"), None);
         assert!(f.why_unavailable("rdp.accepts_standard_security").is_some());
         assert_eq!(f.get_bool("rdp.accepts_tls"), Some(false));
-        assert_eq!(f.why_unavailable("rdp.ntlm_info"), Some("TLS handshake failed: x"));
+        assert_eq!(
+            f.why_unavailable("rdp.ntlm_info"),
+            Some("TLS handshake failed: x")
+        );
         assert!(f.why_unavailable("rdp.ntlm_discloses").is_some());
         // The TLS request lost: NLA unknown, even though standard security was refused.
         let f = facts_from(&rsp(2), &lost, &fail(5), &NtlmStep::NotAttempted);
@@ -516,11 +566,17 @@ mod tests {
                 tokio::spawn(behave(sock));
             }
         });
-        Endpoint { name: "localhost".into(), addr }
+        Endpoint {
+            name: "localhost".into(),
+            addr,
+        }
     }
 
     fn ctx() -> ProbeContext {
-        let limits = Limits { connect_timeout: Duration::from_secs(1), ..Limits::default() };
+        let limits = Limits {
+            connect_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        };
         ProbeContext::new(limits, 4, 1)
     }
 
@@ -552,7 +608,9 @@ mod tests {
             }
         })
         .await;
-        let Answer::Identified(f) = identify(&ctx(), &ep, Instant::now() + Duration::from_secs(3)).await else {
+        let Answer::Identified(f) =
+            identify(&ctx(), &ep, Instant::now() + Duration::from_secs(3)).await
+        else {
             panic!("not identified")
         };
         assert_eq!(f.get_str("rdp.selected_protocol"), Some("none"));
@@ -571,7 +629,9 @@ mod tests {
         })
         .await;
         let answer = identify(&ctx(), &ep, Instant::now() + Duration::from_secs(2)).await;
-        let Answer::NotThis(first) = answer else { panic!("{answer:?}") };
+        let Answer::NotThis(first) = answer else {
+            panic!("{answer:?}")
+        };
         assert_eq!(first.get(..4), Some(&[3u8, 0, 0xff, 0xff][..]));
         assert_eq!(first.len(), 64);
     }
@@ -600,7 +660,10 @@ mod tests {
     #[tokio::test]
     async fn refused_port_fails() {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let ep = Endpoint { name: "localhost".into(), addr: l.local_addr().unwrap() };
+        let ep = Endpoint {
+            name: "localhost".into(),
+            addr: l.local_addr().unwrap(),
+        };
         drop(l);
         let answer = identify(&ctx(), &ep, Instant::now() + Duration::from_secs(2)).await;
         assert_eq!(answer, Answer::Failed("connection refused".into()));
@@ -612,10 +675,15 @@ mod tests {
     async fn a_stalled_credssp_step_leaves_time_for_the_rest() {
         let ep = listener(|mut s| async move {
             let mut buf = [0u8; 64];
-            let Ok(n) = s.read(&mut buf).await else { return };
+            let Ok(n) = s.read(&mut buf).await else {
+                return;
+            };
             let req = x224::parse_connection_request(&buf[..n]).unwrap();
             let answer = match req.requested {
-                Some(r) if r & x224::PROTOCOL_HYBRID != 0 => Confirm::Selected { protocol: 2, flags: 0 },
+                Some(r) if r & x224::PROTOCOL_HYBRID != 0 => Confirm::Selected {
+                    protocol: 2,
+                    flags: 0,
+                },
                 _ => Confirm::Failure { code: 5 },
             };
             let _ = s.write_all(&x224::connection_confirm(answer)).await;
@@ -623,13 +691,17 @@ mod tests {
         })
         .await;
         let start = Instant::now();
-        let Answer::Identified(f) = identify(&ctx(), &ep, start + Duration::from_secs(2)).await else {
+        let Answer::Identified(f) = identify(&ctx(), &ep, start + Duration::from_secs(2)).await
+        else {
             panic!("not identified")
         };
         assert!(start.elapsed() < Duration::from_millis(2300));
         assert_eq!(f.get_bool("rdp.accepts_credssp"), Some(true));
         assert_eq!(f.get_bool("rdp.nla_enforced"), Some(true));
-        assert!(f.why_unavailable("rdp.ntlm_info").unwrap().contains("TLS handshake"));
+        assert!(f
+            .why_unavailable("rdp.ntlm_info")
+            .unwrap()
+            .contains("TLS handshake"));
         assert_eq!(f.get_bool("rdp.ntlm_discloses"), None);
     }
 }
