@@ -83,6 +83,17 @@ pub enum NtlmStep {
 }
 
 /// Tries the RDP handshake on `ep`, opening as many connections as it needs, all before `deadline`.
+///
+/// Facts of an identified server (a bool or map that cannot be observed is unavailable, with
+/// the reason, never guessed):
+/// - `service.protocol` (str) = "rdp";
+/// - `rdp.responses` (map str→str): per request ("ssl+hybrid+hybrid_ex", "ssl", "rdp") what came
+///   back ("selected ssl", "failure HYBRID_REQUIRED_BY_SERVER (5)", "no answer: ...", ...);
+/// - `rdp.selected_protocol` (str): the choice among 0x0B, "none" on a failure code;
+/// - `rdp.accepts_standard_security`, `rdp.accepts_tls`, `rdp.accepts_credssp`,
+///   `rdp.nla_enforced` (bool);
+/// - `rdp.ntlm_info` (map str→str: netbios_computer, netbios_domain, dns_computer, dns_domain,
+///   dns_tree, target_name, os_version) and `rdp.ntlm_discloses` (bool).
 pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     // Connection 1: offer everything a modern client offers.
     let (first, ntlm_step) = {
