@@ -2,6 +2,8 @@
 //! on loopback addresses and fixed unprivileged ports named by the top-level `vendors.toml`, with
 //! the vendors' annual reports written beside a copy of that inventory.
 
+pub mod rdp;
+
 use std::path::{Path, PathBuf};
 
 /// The demo's inventory: the top-level `vendors.toml`, compiled in so the demo runs from anywhere.
