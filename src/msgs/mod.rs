@@ -1,3 +1,9 @@
 //! Byte parsers and builders for the protocols we speak, without any I/O (like rustls' `msgs`).
 //! Every parser takes untrusted server bytes and returns a `Result`: it never panics, and
 //! each one is fuzzed (`fuzz/`) and property-tested (`tests/parsers_never_panic.rs`).
+
+pub mod banner;
+pub mod database;
+pub mod dicom;
+pub mod rfb;
+pub mod smb;
