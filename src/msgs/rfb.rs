@@ -202,6 +202,20 @@ pub fn security_type_name(t: u32) -> String {
     name.to_owned()
 }
 
+/// A minimal ServerInit (RFC 6143 §7.3.2): framebuffer size, a 32-bit true-colour pixel format
+/// and the desktop name. Used by the demo responder.
+pub fn build_server_init(width: u16, height: u16, name: &str) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&width.to_be_bytes());
+    v.extend_from_slice(&height.to_be_bytes());
+    // bits-per-pixel, depth, big-endian, true-colour, max r/g/b, shift r/g/b, 3 padding.
+    v.extend_from_slice(&[32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]);
+    let name = name.as_bytes();
+    v.extend_from_slice(&u32::try_from(name.len()).unwrap_or(0).to_be_bytes());
+    v.extend_from_slice(name);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,239 @@
-//! VNC probe: identifies a VNC service by its handshake and records its facts (stub).
+//! VNC probe: reads the RFB ProtocolVersion banner, answers with the highest version we both
+//! speak, and records the security types the server offers (RFC 6143 §7.1). It never
+//! authenticates: it closes the connection once the types are known.
 
-use tokio::time::Instant;
+use tokio::io::AsyncWriteExt;
+use tokio::time::{timeout_at, Instant};
 
-use super::{Answer, Endpoint, ProbeContext};
+use crate::fact::Facts;
+use crate::msgs::banner::{hex, printable};
+use crate::msgs::rfb::{self, Security, Version};
 
-/// Tries the VNC handshake on `ep`, opening as many connections as it needs, all before `deadline`.
-pub async fn identify(_ctx: &ProbeContext, _ep: &Endpoint, _deadline: Instant) -> Answer {
-    Answer::Failed("not implemented".into())
+use super::net::{read_message, NetError};
+use super::{Answer, Endpoint, ProbeContext, Protocol};
+
+/// Connects to `ep` and runs the RFB handshake up to the security types, before `deadline`.
+pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
+    let conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
+        Err(_) => return Answer::Silent,
+        Ok(Err(e)) => return Answer::Failed(e.to_string()),
+        Ok(Ok(c)) => c,
+    };
+    let mut stream = conn.stream;
+    handshake(&mut stream, Vec::new(), ctx.limits.max_message, deadline).await
+}
+
+/// Runs the handshake on an open connection; `first` holds bytes already read from it (the
+/// sweep's banner wait), possibly empty.
+pub async fn handshake<S>(stream: &mut S, first: Vec<u8>, max: usize, deadline: Instant) -> Answer
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut buf = first;
+    if buf.len() < 12 && (buf.is_empty() || rfb::looks_like_rfb(&buf)) {
+        let need = 12 - buf.len();
+        match read_message(stream, need, deadline, |b| {
+            (b.len() >= need).then_some(need)
+        })
+        .await
+        {
+            Ok(more) => buf.extend_from_slice(&more),
+            Err(NetError::ReadTimeout) if buf.is_empty() => return Answer::Silent,
+            Err(e) if buf.is_empty() => return Answer::Failed(e.to_string()),
+            Err(_) => return Answer::NotThis(buf.into_iter().take(64).collect()),
+        }
+    }
+    let version = match rfb::parse_version(&buf) {
+        Ok(v) => v,
+        Err(_) => return Answer::NotThis(buf.into_iter().take(64).collect()),
+    };
+    let mut facts = Facts::new();
+    facts.set("service.protocol", Protocol::Vnc.name());
+    facts.set("vnc.version", version.label());
+    // Bytes after the banner would be a protocol violation; note them but go on.
+    if let Some(extra) = buf.get(12..).filter(|e| !e.is_empty()) {
+        facts.set("vnc.unexpected_bytes", hex(extra, 32));
+    }
+    let reply = version.client_reply();
+    let unavailable = |facts: &mut Facts, why: String| {
+        for name in [
+            "vnc.security_types",
+            "vnc.security_type_names",
+            "vnc.no_auth",
+        ] {
+            facts.unavailable(name, why.clone());
+        }
+    };
+    let write = timeout_at(deadline, stream.write_all(&reply.to_bytes())).await;
+    if !matches!(write, Ok(Ok(()))) {
+        unavailable(
+            &mut facts,
+            "the connection broke after the RFB banner".into(),
+        );
+        return Answer::Identified(facts);
+    }
+    let msg = read_message(stream, max, deadline, |b| rfb::security_complete(b, reply)).await;
+    let msg = match msg {
+        Ok(m) => m,
+        Err(e) => {
+            unavailable(
+                &mut facts,
+                format!("no security types after the RFB banner: {e}"),
+            );
+            return Answer::Identified(facts);
+        }
+    };
+    match rfb::parse_security(&msg, reply) {
+        Ok((Security::Offered(types), _)) => {
+            record_types(&mut facts, types.iter().map(|&t| u32::from(t)))
+        }
+        Ok((Security::Chosen(t), _)) => record_types(&mut facts, std::iter::once(t)),
+        Ok((Security::Failed(reason), _)) => {
+            let reason = printable(reason.as_bytes());
+            facts.set("vnc.failure_reason", reason.clone());
+            unavailable(
+                &mut facts,
+                format!("the server refused to offer security types: {reason}"),
+            );
+        }
+        Err(e) => {
+            unavailable(
+                &mut facts,
+                format!("unreadable security types ({e}): {}", hex(&msg, 32)),
+            );
+        }
+    }
+    let _ = timeout_at(deadline, stream.shutdown()).await;
+    Answer::Identified(facts)
+}
+
+fn record_types(facts: &mut Facts, types: impl Iterator<Item = u32>) {
+    let types: Vec<u32> = types.collect();
+    let names: Vec<String> = types.iter().map(|&t| rfb::security_type_name(t)).collect();
+    facts.set("vnc.no_auth", types.contains(&1));
+    facts.set("vnc.security_types", types);
+    facts.set("vnc.security_type_names", names);
+}
+
+/// Facts for an RFB banner seen without the rest of the handshake (e.g. in another probe's
+/// answer): VNC, its version, and the security facts unavailable.
+pub fn from_banner_only(version: Version) -> Facts {
+    let mut facts = Facts::new();
+    facts.set("service.protocol", Protocol::Vnc.name());
+    facts.set("vnc.version", version.label());
+    for name in [
+        "vnc.security_types",
+        "vnc.security_type_names",
+        "vnc.no_auth",
+    ] {
+        facts.unavailable(
+            name,
+            "only the RFB banner was seen; the security handshake was not run",
+        );
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sweep::fakes;
+    use super::*;
+    use crate::fact::FactValue;
+    use tokio::time::Duration;
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(3)
+    }
+
+    #[tokio::test]
+    async fn demo_responder_offers_none() {
+        let (l, addr) = fakes::listener().await;
+        tokio::spawn(crate::demo::vnc::serve(l));
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(addr), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_str("service.protocol"), Some("vnc"));
+        assert_eq!(f.get_str("vnc.version"), Some("3.8"));
+        assert_eq!(
+            f.get("vnc.security_types"),
+            Some(&FactValue::List(vec![FactValue::Int(1)]))
+        );
+        assert_eq!(
+            f.get("vnc.security_type_names"),
+            Some(&FactValue::List(vec!["None".into()]))
+        );
+        assert_eq!(f.get_bool("vnc.no_auth"), Some(true));
+    }
+
+    #[tokio::test]
+    async fn rfb_3_3_server_chooses_vnc_auth() {
+        // Bytes as Xtigervnc sends to a 3.3 client (captured): banner, then type 2 + challenge.
+        let (l, addr) = fakes::listener().await;
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut s, _) = l.accept().await.unwrap();
+            s.write_all(b"RFB 003.003\n").await.unwrap();
+            let mut v = [0u8; 12];
+            s.read_exact(&mut v).await.unwrap();
+            assert_eq!(&v, b"RFB 003.003\n");
+            s.write_all(&[0, 0, 0, 2, 0x5d, 0xd0, 0xdc, 0x6b])
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        });
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(addr), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_str("vnc.version"), Some("3.3"));
+        assert_eq!(
+            f.get("vnc.security_types"),
+            Some(&FactValue::List(vec![FactValue::Int(2)]))
+        );
+        assert_eq!(f.get_bool("vnc.no_auth"), Some(false));
+    }
+
+    #[tokio::test]
+    async fn refusal_makes_no_auth_unavailable() {
+        let mut answer = vec![0u8, 0, 0, 0, 26];
+        answer.extend_from_slice(b"Too many security failures");
+        let (l, addr) = fakes::listener().await;
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut s, _) = l.accept().await.unwrap();
+            s.write_all(b"RFB 003.008\n").await.unwrap();
+            let mut v = [0u8; 12];
+            s.read_exact(&mut v).await.unwrap();
+            s.write_all(&answer).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        });
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(addr), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_bool("vnc.no_auth"), None);
+        assert!(f
+            .why_unavailable("vnc.no_auth")
+            .unwrap()
+            .contains("Too many security failures"));
+        assert_eq!(
+            f.get_str("vnc.failure_reason"),
+            Some("Too many security failures")
+        );
+    }
+
+    #[tokio::test]
+    async fn other_protocols_and_silence() {
+        let ssh = fakes::talker(b"SSH-2.0-OpenSSH_9.2p1\r\n").await;
+        assert!(
+            matches!(identify(&fakes::ctx(3000), &fakes::ep(ssh), soon()).await, Answer::NotThis(b) if b.starts_with(b"SSH-"))
+        );
+        let pit = fakes::tarpit().await;
+        let d = Instant::now() + Duration::from_millis(300);
+        assert_eq!(
+            identify(&fakes::ctx(3000), &fakes::ep(pit), d).await,
+            Answer::Silent
+        );
+    }
 }
