@@ -738,9 +738,55 @@ mod tests {
         assert_eq!(pdu_complete(&rq[..3]), None);
     }
 
+    /// Captured from Orthanc 1.10 (Debian 12, DCMTK 3.6.7 inside) on 127.0.0.67:14242, answering
+    /// our A-ASSOCIATE-RQ and C-ECHO-RQ; dcmtk storescp on :14244 sent the same bytes.
+    const ORTHANC_AC: &str = "0200000000b800010000414e592d53435020202020202020202056454e444f522d415544495420202020000000000000000000000000000000000000000000000000000000000000000010000015312e322e3834302e31303030382e332e312e312e31210000190100000040000011312e322e3834302e31303030382e312e325000003a51000004000040005200001b312e322e3237362e302e373233303031302e332e302e332e362e375500000f4f464649535f44434d544b5f333637";
+    const ORTHANC_ECHO_RSP: &str = "0400000000540000005001030000000004000000420000000000020012000000312e322e3834302e31303030382e312e310000000001020000003080000020010200000001000000000802000000010100000009020000000000";
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn orthanc_recorded_accept_and_echo() {
+        let ac = unhex(ORTHANC_AC);
+        assert_eq!(pdu_complete(&ac), Some(ac.len()));
+        let AssociateAnswer::Accepted(ac) = parse_associate_answer(&ac).unwrap() else {
+            panic!()
+        };
+        assert_eq!(ac.context(1).unwrap().result, 0);
+        assert_eq!(
+            ac.context(1).unwrap().transfer_syntax.as_deref(),
+            Some(IMPLICIT_VR_LE)
+        );
+        assert_eq!(ac.max_pdu, Some(16384));
+        assert_eq!(
+            ac.implementation_class_uid.as_deref(),
+            Some("1.2.276.0.7230010.3.0.3.6.7")
+        );
+        assert_eq!(
+            ac.implementation_version.as_deref(),
+            Some("OFFIS_DCMTK_367")
+        );
+        let rsp = unhex(ORTHANC_ECHO_RSP);
+        let pdvs = parse_p_data(&rsp).unwrap();
+        assert!(pdvs[0].is_command && pdvs[0].is_last);
+        let c = parse_command(pdvs[0].data).unwrap();
+        assert_eq!(c.command_field, Some(C_ECHO_RSP));
+        assert_eq!(c.responding_to, Some(1));
+        assert_eq!(c.status, Some(0));
+        assert_eq!(
+            parse_pdu(&unhex("06000000000400000000")).unwrap().ty,
+            PDU_RELEASE_RP
+        );
+    }
+
     #[test]
     fn orthanc_rejection() {
-        // From PEERS.md: Orthanc with DicomCheckCalledAet=true answers an unknown called AE so.
+        // Captured from Orthanc 1.10 with DicomCheckCalledAet=true on :14243 (as PEERS.md says).
         let rj = [0x03, 0x00, 0, 0, 0, 4, 0x00, 0x01, 0x01, 0x07];
         match parse_associate_answer(&rj).unwrap() {
             AssociateAnswer::Rejected(r) => {

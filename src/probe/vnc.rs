@@ -9,7 +9,7 @@ use crate::fact::Facts;
 use crate::msgs::banner::{hex, printable};
 use crate::msgs::rfb::{self, Security, Version};
 
-use super::net::{read_message, NetError};
+use super::net::{read_some, NetError};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 
 /// Connects to `ep` and runs the RFB handshake up to the security types, before `deadline`.
@@ -30,17 +30,17 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let mut buf = first;
-    if buf.len() < 12 && (buf.is_empty() || rfb::looks_like_rfb(&buf)) {
-        let need = 12 - buf.len();
-        match read_message(stream, need, deadline, |b| {
-            (b.len() >= need).then_some(need)
+    if buf.is_empty() || rfb::looks_like_rfb(&buf) {
+        if let Err(e) = read_until(stream, &mut buf, 12, deadline, |b| {
+            (b.len() >= 12).then_some(12)
         })
         .await
         {
-            Ok(more) => buf.extend_from_slice(&more),
-            Err(NetError::ReadTimeout) if buf.is_empty() => return Answer::Silent,
-            Err(e) if buf.is_empty() => return Answer::Failed(e.to_string()),
-            Err(_) => return Answer::NotThis(buf.into_iter().take(64).collect()),
+            return match e {
+                NetError::ReadTimeout if buf.is_empty() => Answer::Silent,
+                e if buf.is_empty() => Answer::Failed(e.to_string()),
+                _ => Answer::NotThis(buf.into_iter().take(64).collect()),
+            };
         }
     }
     let version = match rfb::parse_version(&buf) {
@@ -50,10 +50,6 @@ where
     let mut facts = Facts::new();
     facts.set("service.protocol", Protocol::Vnc.name());
     facts.set("vnc.version", version.label());
-    // Bytes after the banner would be a protocol violation; note them but go on.
-    if let Some(extra) = buf.get(12..).filter(|e| !e.is_empty()) {
-        facts.set("vnc.unexpected_bytes", hex(extra, 32));
-    }
     let reply = version.client_reply();
     let unavailable = |facts: &mut Facts, why: String| {
         for name in [
@@ -64,25 +60,34 @@ where
             facts.unavailable(name, why.clone());
         }
     };
-    let write = timeout_at(deadline, stream.write_all(&reply.to_bytes())).await;
-    if !matches!(write, Ok(Ok(()))) {
-        unavailable(
-            &mut facts,
-            "the connection broke after the RFB banner".into(),
-        );
-        return Answer::Identified(facts);
+    // Bytes after the banner, sent without waiting for our version: a server refusing us
+    // straight away (Xtigervnc's blacklist sends "RFB 003.003\n" and a 3.3 failure at once).
+    let mut msg: Vec<u8> = buf.get(12..).unwrap_or_default().to_vec();
+    let early = !msg.is_empty();
+    if early {
+        facts.set("vnc.unexpected_bytes", hex(&msg, 32));
     }
-    let msg = read_message(stream, max, deadline, |b| rfb::security_complete(b, reply)).await;
-    let msg = match msg {
-        Ok(m) => m,
-        Err(e) => {
+    if !early || rfb::security_complete(&msg, reply).is_none() {
+        let write = timeout_at(deadline, stream.write_all(&reply.to_bytes())).await;
+        if !matches!(write, Ok(Ok(()))) && !early {
+            unavailable(
+                &mut facts,
+                "the connection broke after the RFB banner".into(),
+            );
+            return Answer::Identified(facts);
+        }
+        if let Err(e) = read_until(stream, &mut msg, max, deadline, |b| {
+            rfb::security_complete(b, reply)
+        })
+        .await
+        {
             unavailable(
                 &mut facts,
                 format!("no security types after the RFB banner: {e}"),
             );
             return Answer::Identified(facts);
         }
-    };
+    }
     match rfb::parse_security(&msg, reply) {
         Ok((Security::Offered(types), _)) => {
             record_types(&mut facts, types.iter().map(|&t| u32::from(t)))
@@ -105,6 +110,32 @@ where
     }
     let _ = timeout_at(deadline, stream.shutdown()).await;
     Answer::Identified(facts)
+}
+
+/// Reads into `buf` (which may already hold bytes) until `complete` says a whole message is
+/// there (bytes beyond it are kept). Bounded by `max` bytes and `deadline`.
+async fn read_until<S, F>(
+    stream: &mut S,
+    buf: &mut Vec<u8>,
+    max: usize,
+    deadline: Instant,
+    complete: F,
+) -> Result<(), NetError>
+where
+    S: tokio::io::AsyncRead + Unpin,
+    F: Fn(&[u8]) -> Option<usize>,
+{
+    loop {
+        if complete(buf).is_some() {
+            return Ok(());
+        }
+        let room = max.saturating_sub(buf.len());
+        if room == 0 {
+            return Err(NetError::TooLarge(max));
+        }
+        let more = read_some(stream, room.min(4096), deadline).await?;
+        buf.extend_from_slice(&more);
+    }
 }
 
 fn record_types(facts: &mut Facts, types: impl Iterator<Item = u32>) {
@@ -221,6 +252,27 @@ mod tests {
             f.get_str("vnc.failure_reason"),
             Some("Too many security failures")
         );
+    }
+
+    #[tokio::test]
+    async fn blacklisted_refusal_sent_with_the_banner() {
+        // Captured from Xtigervnc 1.12 after too many unauthenticated connections: banner and
+        // RFB 3.3 failure in one segment, before the client says anything.
+        let addr = fakes::talker(
+            b"RFB 003.003\n\x00\x00\x00\x00\x00\x00\x00\x1aToo many security failures",
+        )
+        .await;
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(addr), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_str("vnc.version"), Some("3.3"));
+        assert_eq!(
+            f.get_str("vnc.failure_reason"),
+            Some("Too many security failures")
+        );
+        assert_eq!(f.get_bool("vnc.no_auth"), None);
+        assert!(f.why_unavailable("vnc.no_auth").is_some());
     }
 
     #[tokio::test]
