@@ -193,7 +193,8 @@ async fn dcmtk_storescp_accepts() {
 
 #[tokio::test]
 async fn openssh_is_recognised_by_its_banner() {
-    let r = poll_sweep("127.0.0.68", &[12222], "openssh").await;
+    let (ip, port) = SSHD.split_once(':').unwrap();
+    let r = poll_sweep(ip, &[port.parse().unwrap()], "openssh").await;
     let f = &r[0].facts;
     assert_eq!(f.get_str("service.protocol"), Some("ssh"), "{f:?}");
     let banner = f.get_str("ssh.banner").unwrap();
