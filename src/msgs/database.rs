@@ -263,6 +263,28 @@ mod tests {
     }
 
     #[test]
+    fn postgres_15_recorded_error() {
+        // Captured from PostgreSQL 15 (Debian 12) on 127.0.0.69:15432 answering a startup
+        // packet with protocol version 9.0; it answered our SSLRequest with the single byte 'N'.
+        let hex = "450000008353464154414c0056464154414c00433041303030004d756e737570706f727465642066726f6e74656e642070726f746f636f6c20392e303a2073657276657220737570706f72747320332e3020746f20332e300046706f73746d61737465722e63004c32323232005250726f63657373537461727475705061636b65740000";
+        let b: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(pg_complete(&b), Some(b.len()));
+        assert_eq!(
+            parse_pg_answer(&b),
+            Ok(PgAnswer::Error {
+                severity: Some("FATAL".into()),
+                code: Some("0A000".into()),
+                message: Some(
+                    "unsupported frontend protocol 9.0: server supports 3.0 to 3.0".into()
+                )
+            })
+        );
+    }
+
+    #[test]
     fn tds_prelogin() {
         let rq = build_tds_prelogin();
         assert_eq!(rq[0], 0x12);

@@ -177,6 +177,53 @@ pub fn security_complete(b: &[u8], v: Version) -> Option<usize> {
     }
 }
 
+/// The VeNCrypt security type, which wraps subtypes (some of them without authentication).
+pub const VENCRYPT: u8 = 19;
+
+/// Whether a security type (or VeNCrypt subtype) lets a client in without credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthClass {
+    /// None (1), VeNCrypt TLSNone (257) and X509None (260): no credentials asked.
+    NoAuth,
+    /// Types that always ask for a password or key (VNC Authentication, RA2, Apple, Plain, ...).
+    Auth,
+    /// Types that wrap other negotiations (TLS 18, VeNCrypt 19, Tight 16) or that we do not
+    /// know: they may or may not authenticate.
+    Unknown,
+}
+
+pub fn auth_class(t: u32) -> AuthClass {
+    match t {
+        1 | 257 | 260 => AuthClass::NoAuth,
+        2 | 5 | 6 | 20 | 21 | 30 | 35 | 113 | 256 | 258 | 259 | 261..=264 => AuthClass::Auth,
+        _ => AuthClass::Unknown,
+    }
+}
+
+/// VeNCrypt (version 0.2) version message: two bytes, major and minor.
+pub fn parse_vencrypt_version(b: &[u8]) -> Result<(u8, u8), RfbError> {
+    match (b.first(), b.get(1)) {
+        (Some(&major), Some(&minor)) => Ok((major, minor)),
+        _ => Err(RfbError::Incomplete),
+    }
+}
+
+/// VeNCrypt 0.2 after the client's version: an ack byte (0 = accepted), then the number of
+/// subtypes (u8) and the subtypes (u32 each). Returns the subtypes and the bytes used; a
+/// non-zero ack is `Ok` with no subtypes.
+pub fn parse_vencrypt_subtypes(b: &[u8]) -> Result<(Option<Vec<u32>>, usize), RfbError> {
+    let ack = *b.first().ok_or(RfbError::Incomplete)?;
+    if ack != 0 {
+        return Ok((None, 1));
+    }
+    let count = usize::from(*b.get(1).ok_or(RfbError::Incomplete)?);
+    let mut types = Vec::with_capacity(count);
+    for i in 0..count {
+        types.push(be_u32(b, 2 + 4 * i).ok_or(RfbError::Incomplete)?);
+    }
+    Ok((Some(types), 2 + 4 * count))
+}
+
 /// The IANA "RFB Security Types" registry name of a type (plus well-known unregistered ones).
 pub fn security_type_name(t: u32) -> String {
     let name = match t {
@@ -197,6 +244,16 @@ pub fn security_type_name(t: u32) -> String {
         24 => "Integrated SSH",
         30..=35 => "Apple",
         113 => "UltraVNC MS-Logon II",
+        // VeNCrypt subtypes (a separate namespace above 255).
+        256 => "Plain",
+        257 => "TLSNone",
+        258 => "TLSVnc",
+        259 => "TLSPlain",
+        260 => "X509None",
+        261 => "X509Vnc",
+        262 => "X509Plain",
+        263 => "TLSSASL",
+        264 => "X509SASL",
         _ => return format!("Unknown ({t})"),
     };
     name.to_owned()
@@ -292,6 +349,20 @@ mod tests {
         assert_eq!(security_type_name(19), "VeNCrypt");
         assert_eq!(security_type_name(30), "Apple");
         assert_eq!(security_type_name(99), "Unknown (99)");
+        assert_eq!(security_type_name(257), "TLSNone");
+        assert_eq!(auth_class(1), AuthClass::NoAuth);
+        assert_eq!(auth_class(260), AuthClass::NoAuth);
+        assert_eq!(auth_class(2), AuthClass::Auth);
+        assert_eq!(auth_class(19), AuthClass::Unknown);
+        assert_eq!(auth_class(16), AuthClass::Unknown);
+        // VeNCrypt 0.2 (as in TigerVNC's SSecurityVeNCrypt): ack 0, 2 subtypes TLSNone, X509Vnc.
+        assert_eq!(
+            parse_vencrypt_subtypes(&[0, 2, 0, 0, 1, 1, 0, 0, 1, 5]),
+            Ok((Some(vec![257, 261]), 10))
+        );
+        assert_eq!(parse_vencrypt_subtypes(&[0, 2, 0, 0, 1]), Err(RfbError::Incomplete));
+        assert_eq!(parse_vencrypt_subtypes(&[1]), Ok((None, 1)));
+        assert_eq!(parse_vencrypt_version(&[0, 2]), Ok((0, 2)));
     }
 
     proptest! {
@@ -299,6 +370,8 @@ mod tests {
         fn never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = parse_version(&b);
             let _ = looks_like_rfb(&b);
+            let _ = parse_vencrypt_version(&b);
+            if let Ok((_, n)) = parse_vencrypt_subtypes(&b) { prop_assert!(n <= b.len()); }
             for v in [Version::V3_3, Version::V3_7, Version::V3_8] {
                 let _ = parse_security(&b, v);
                 if let Some(n) = security_complete(&b, v) { prop_assert!(n <= b.len()); }

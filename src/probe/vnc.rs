@@ -89,10 +89,33 @@ where
         }
     }
     match rfb::parse_security(&msg, reply) {
-        Ok((Security::Offered(types), _)) => {
-            record_types(&mut facts, types.iter().map(|&t| u32::from(t)))
+        Ok((Security::Offered(types), used)) => {
+            let types: Vec<u32> = types.iter().map(|&t| u32::from(t)).collect();
+            record_types(&mut facts, &types);
+            // VeNCrypt wraps subtypes, some without authentication (TLSNone, X509None): when
+            // None itself is not offered, choose VeNCrypt on this connection and list them.
+            let subtypes = if types.contains(&u32::from(rfb::VENCRYPT)) && !types.contains(&1) {
+                let early = msg.get(used..).unwrap_or_default().to_vec();
+                let sub = vencrypt_subtypes(stream, early, deadline).await;
+                match &sub {
+                    Ok(list) => {
+                        let names: Vec<String> =
+                            list.iter().map(|&t| rfb::security_type_name(t)).collect();
+                        facts.set("vnc.vencrypt_subtypes", list.clone());
+                        facts.set("vnc.vencrypt_subtype_names", names);
+                    }
+                    Err(why) => facts.unavailable("vnc.vencrypt_subtypes", why.clone()),
+                }
+                Some(sub)
+            } else {
+                None
+            };
+            judge_no_auth(&mut facts, &types, subtypes);
         }
-        Ok((Security::Chosen(t), _)) => record_types(&mut facts, std::iter::once(t)),
+        Ok((Security::Chosen(t), _)) => {
+            record_types(&mut facts, &[t]);
+            judge_no_auth(&mut facts, &[t], None);
+        }
         Ok((Security::Failed(reason), _)) => {
             let reason = printable(reason.as_bytes());
             facts.set("vnc.failure_reason", reason.clone());
@@ -138,12 +161,109 @@ where
     }
 }
 
-fn record_types(facts: &mut Facts, types: impl Iterator<Item = u32>) {
-    let types: Vec<u32> = types.collect();
+fn record_types(facts: &mut Facts, types: &[u32]) {
     let names: Vec<String> = types.iter().map(|&t| rfb::security_type_name(t)).collect();
-    facts.set("vnc.no_auth", types.contains(&1));
-    facts.set("vnc.security_types", types);
+    facts.set("vnc.security_types", types.to_vec());
     facts.set("vnc.security_type_names", names);
+}
+
+/// `vnc.no_auth`: true when some offered type (or VeNCrypt subtype) needs no credentials,
+/// false only when every one is known to authenticate; otherwise unavailable, with the types
+/// we could not judge (never a guessed `false`).
+fn judge_no_auth(facts: &mut Facts, types: &[u32], vencrypt: Option<Result<Vec<u32>, String>>) {
+    let mut all: Vec<u32> = Vec::new();
+    let mut unjudged: Vec<String> = Vec::new();
+    for &t in types {
+        if t == u32::from(rfb::VENCRYPT) {
+            match &vencrypt {
+                Some(Ok(sub)) => all.extend(sub),
+                Some(Err(why)) => unjudged.push(format!("VeNCrypt ({why})")),
+                None => all.push(t),
+            }
+        } else {
+            all.push(t);
+        }
+    }
+    if all
+        .iter()
+        .any(|&t| rfb::auth_class(t) == rfb::AuthClass::NoAuth)
+    {
+        facts.set("vnc.no_auth", true);
+        return;
+    }
+    unjudged.extend(
+        all.iter()
+            .filter(|&&t| rfb::auth_class(t) == rfb::AuthClass::Unknown)
+            .map(|&t| format!("{} ({t})", rfb::security_type_name(t))),
+    );
+    if unjudged.is_empty() {
+        facts.set("vnc.no_auth", false);
+    } else {
+        facts.unavailable(
+            "vnc.no_auth",
+            format!(
+                "offered security types that may not authenticate were not examined: {}",
+                unjudged.join(", ")
+            ),
+        );
+    }
+}
+
+/// Chooses VeNCrypt and reads its subtypes (version 0.2), without choosing one of them.
+async fn vencrypt_subtypes<S>(
+    stream: &mut S,
+    early: Vec<u8>,
+    deadline: Instant,
+) -> Result<Vec<u32>, String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    const MAX: usize = 2 + 4 * 255 + 1;
+    if !early.is_empty() {
+        return Err("the server sent data before we chose a security type".into());
+    }
+    if !matches!(
+        timeout_at(deadline, stream.write_all(&[rfb::VENCRYPT])).await,
+        Ok(Ok(()))
+    ) {
+        return Err("the connection broke when choosing VeNCrypt".into());
+    }
+    let mut buf = Vec::new();
+    read_until(stream, &mut buf, 2, deadline, |b| {
+        (b.len() >= 2).then_some(2)
+    })
+    .await
+    .map_err(|e| format!("no VeNCrypt version: {e}"))?;
+    let (major, minor) = rfb::parse_vencrypt_version(&buf).map_err(|e| e.to_string())?;
+    if (major, minor) != (0, 2) {
+        return Err(format!(
+            "VeNCrypt version {major}.{minor} not supported by the probe"
+        ));
+    }
+    if !matches!(
+        timeout_at(deadline, stream.write_all(&[0, 2])).await,
+        Ok(Ok(()))
+    ) {
+        return Err("the connection broke after the VeNCrypt version".into());
+    }
+    let mut buf = Vec::new();
+    read_until(
+        stream,
+        &mut buf,
+        MAX,
+        deadline,
+        |b| match rfb::parse_vencrypt_subtypes(b) {
+            Err(rfb::RfbError::Incomplete) => None,
+            _ => Some(b.len()),
+        },
+    )
+    .await
+    .map_err(|e| format!("no VeNCrypt subtypes: {e}"))?;
+    match rfb::parse_vencrypt_subtypes(&buf) {
+        Ok((Some(list), _)) => Ok(list),
+        Ok((None, _)) => Err("the server refused VeNCrypt version 0.2".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Facts for an RFB banner seen without the rest of the handshake (e.g. in another probe's
@@ -252,6 +372,63 @@ mod tests {
             f.get_str("vnc.failure_reason"),
             Some("Too many security failures")
         );
+    }
+
+    /// A VeNCrypt-only server, byte for byte as Xtigervnc 1.12 `-SecurityTypes TLSNone` answered
+    /// (captured on 127.0.0.70:15900): types [19], VeNCrypt 0.2, subtypes [257 TLSNone].
+    async fn vencrypt_server(subtypes: &'static [u8]) -> std::net::SocketAddr {
+        let (l, addr) = fakes::listener().await;
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut s, _) = l.accept().await.unwrap();
+            s.write_all(b"RFB 003.008\n").await.unwrap();
+            let mut v = [0u8; 12];
+            s.read_exact(&mut v).await.unwrap();
+            s.write_all(&[1, 19]).await.unwrap();
+            let mut chosen = [0u8; 1];
+            s.read_exact(&mut chosen).await.unwrap();
+            assert_eq!(chosen, [19]);
+            s.write_all(&[0, 2]).await.unwrap();
+            let mut ver = [0u8; 2];
+            s.read_exact(&mut ver).await.unwrap();
+            assert_eq!(ver, [0, 2]);
+            s.write_all(subtypes).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn vencrypt_tls_none_is_no_auth() {
+        let addr = vencrypt_server(&[0, 1, 0, 0, 1, 1]).await;
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(addr), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(
+            f.get("vnc.vencrypt_subtypes"),
+            Some(&FactValue::List(vec![FactValue::Int(257)]))
+        );
+        assert_eq!(f.get_bool("vnc.no_auth"), Some(true));
+    }
+
+    #[tokio::test]
+    async fn vencrypt_with_passwords_only_is_auth_and_unknown_types_are_not_judged() {
+        // Xtigervnc's default: VeNCrypt subtypes [258 TLSVnc, 2 VncAuth].
+        let addr = vencrypt_server(&[0, 2, 0, 0, 1, 2, 0, 0, 0, 2]).await;
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(addr), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_bool("vnc.no_auth"), Some(false));
+        // Tight (16) wraps its own auth negotiation: never a guessed false.
+        let mut facts = Facts::new();
+        judge_no_auth(&mut facts, &[16, 2], None);
+        assert_eq!(facts.get_bool("vnc.no_auth"), None);
+        assert!(facts
+            .why_unavailable("vnc.no_auth")
+            .unwrap()
+            .contains("Tight (16)"));
     }
 
     #[tokio::test]
