@@ -23,6 +23,8 @@ pub async fn serve(listener: TcpListener) {
     let slots = connection_slots();
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors or similar: do not spin.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         };
         let Ok(permit) = slots.clone().try_acquire_owned() else {

@@ -12,8 +12,14 @@ use crate::msgs::{database as db, smb};
 use super::net::{read_message, NetError};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 
-/// Facts for a server-first greeting recognised in `bytes`, or `None`. An RFB banner yields the
-/// VNC facts with the security facts unavailable (the sweep runs the real handshake instead).
+/// Facts for a server-first greeting recognised in `bytes`, or `None`:
+/// - SSH: `service.protocol` "ssh", `ssh.banner` (the identification line), `ssh.protocol_version`,
+///   `ssh.software` (str);
+/// - FTP: "ftp", `ftp.banner` (first line of the 220 reply); Telnet: "telnet", `telnet.banner`
+///   (printable rendering, IAC sequences shown as `<IAC DO ECHO>`);
+/// - MySQL/MariaDB: "mysql", `database.engine` "mysql", `database.version` (str), or
+///   `database.greeting_error` (str) when it refused us straight away;
+/// - RFB: the VNC facts with the security ones unavailable (the sweep runs the real handshake).
 pub fn recognise(bytes: &[u8]) -> Option<Facts> {
     let g = b::recognise(bytes)?;
     let mut f = Facts::new();
@@ -89,6 +95,8 @@ fn not_this(bytes: Vec<u8>) -> Answer {
 }
 
 /// SMB: an SMB2 NEGOTIATE; if that gets no SMB answer, an SMB1 NEGOTIATE offering SMB2 too.
+/// Facts: `service.protocol` "smb", `smb.version` (int 1 or 2), `smb.dialect` (str, "3.1.1",
+/// "NT LM 0.12"), `smb.negotiate_status` (str, hex) when the server answered with an error.
 pub async fn identify_smb(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     let first = request_response(
         ctx,
@@ -149,7 +157,9 @@ pub async fn identify_smb(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) 
     Answer::Identified(f)
 }
 
-/// PostgreSQL: an SSLRequest, answered by 'S', 'N' or an ErrorResponse.
+/// PostgreSQL: an SSLRequest, answered by 'S', 'N' or an ErrorResponse. Facts:
+/// `service.protocol` "postgresql", `database.engine` "postgresql", `database.tls_offered`
+/// (bool), `database.greeting_error` (str); `database.version` is always unavailable.
 pub async fn identify_postgresql(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     let bytes = match request_response(
         ctx,
@@ -200,6 +210,8 @@ pub async fn identify_postgresql(ctx: &ProbeContext, ep: &Endpoint, deadline: In
 }
 
 /// MS SQL Server: a TDS PRELOGIN, answered with the server's version and encryption setting.
+/// Facts: `service.protocol` "mssql", `database.engine` "mssql", `database.version` (str,
+/// "15.0.2000"), `mssql.encryption` (str off/on/not-supported/required), `database.tls_offered`.
 pub async fn identify_mssql(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     let bytes = match request_response(
         ctx,

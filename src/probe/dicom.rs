@@ -23,6 +23,17 @@ fn read_err(e: NetError) -> Answer {
 }
 
 /// Tries the DICOM handshake on `ep`, all before `deadline`.
+///
+/// Facts of an identified server:
+/// - `service.protocol` (str) = "dicom"; `dicom.calling_ae`, `dicom.called_ae` (str) the
+///   made-up titles we used;
+/// - `dicom.association` (str) "accepted" | "rejected" | "aborted";
+/// - `dicom.accepts_unknown_ae` (bool): the association was accepted for our made-up titles;
+/// - `dicom.reject_reason` (str) e.g. "called-AE-title-not-recognized (rejected-permanent by
+///   DICOM UL service-user)"; `dicom.abort_reason` (str);
+/// - `dicom.verification_context` (str): the result for Verification ("acceptance", ...);
+/// - `dicom.echo_status` (int, 0 = success) and `dicom.echo_status_name` (str);
+/// - `dicom.implementation_class_uid`, `dicom.implementation_version` (str) when sent.
 pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     let conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
         Err(_) => return Answer::Silent,

@@ -107,6 +107,11 @@ impl ClientFirst {
     }
 }
 
+/// At most this many ports of one host are identified at once. Each port task holds at most one
+/// connection at a time, so with a per-host limit of at least this many (`ProbeContext::new`),
+/// a port's identifiers never wait for a permit held by another port and spend its budget.
+pub const PORTS_IN_FLIGHT: usize = 4;
+
 /// Sweeps `ports` of the host named `name` at `ip`, concurrently within the context's bounds.
 /// Reports come back in the order of `ports`.
 pub async fn sweep_host(
@@ -115,15 +120,20 @@ pub async fn sweep_host(
     ip: IpAddr,
     ports: &[u16],
 ) -> Vec<PortReport> {
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(PORTS_IN_FLIGHT));
     let handles: Vec<_> = ports
         .iter()
         .map(|&port| {
             let ctx = ctx.clone();
+            let in_flight = in_flight.clone();
             let ep = Endpoint {
                 name: name.to_owned(),
                 addr: SocketAddr::new(ip, port),
             };
-            tokio::spawn(async move { sweep_port(&ctx, &ep).await })
+            tokio::spawn(async move {
+                let _slot = in_flight.acquire_owned().await;
+                sweep_port(&ctx, &ep).await
+            })
         })
         .collect();
     let mut out = Vec::with_capacity(ports.len());
@@ -149,6 +159,13 @@ pub async fn sweep_host(
 }
 
 /// Connects to one port and, when it is open, identifies its service within one budget.
+///
+/// Facts: `service.port` (int); `port.state` (str) "open" | "closed" | "filtered"; for an open
+/// port `service.protocol` (str: a protocol name, or "unknown" with `service.first_bytes` (str,
+/// hex of at most 32 bytes) and `service.first_text` (str, printable)), or unavailable with
+/// "accepted the connection but answered nothing within N s"; `service.attempts` (list of str)
+/// what each attempt saw; plus the identified protocol's facts. A filtered port has
+/// `service.protocol` unavailable ("could not tell: ..."); a closed one has no `service.protocol`.
 pub async fn sweep_port(ctx: &ProbeContext, ep: &Endpoint) -> PortReport {
     let port = ep.addr.port();
     let mut facts = Facts::new();
@@ -512,6 +529,22 @@ mod tests {
             "{:?}",
             r[0].facts
         );
+    }
+
+    #[tokio::test]
+    async fn a_host_of_tarpits_costs_one_budget_per_wave_of_ports() {
+        let mut ports = Vec::new();
+        for _ in 0..6 {
+            ports.push(fakes::tarpit().await.port());
+        }
+        let started = Instant::now();
+        let r = sweep_host(&ctx(1000), "h", "127.0.0.1".parse().unwrap(), &ports).await;
+        let took = started.elapsed();
+        // 6 ports, 4 in flight: two waves of one budget each.
+        assert!(took < Duration::from_millis(2600), "took {took:?}");
+        assert!(r
+            .iter()
+            .all(|p| p.facts.why_unavailable("service.protocol").is_some()));
     }
 
     #[tokio::test]

@@ -13,6 +13,17 @@ use super::net::{read_some, NetError};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 
 /// Connects to `ep` and runs the RFB handshake up to the security types, before `deadline`.
+///
+/// Facts of an identified server (what cannot be observed is unavailable with the reason):
+/// - `service.protocol` (str) = "vnc"; `vnc.version` (str) the server's banner, e.g. "3.8";
+/// - `vnc.security_types` (list of int) as offered (3.7+) or chosen by a 3.3 server;
+/// - `vnc.security_type_names` (list of str) their IANA names;
+/// - `vnc.vencrypt_subtypes` (list of int), `vnc.vencrypt_subtype_names` (list of str) when
+///   VeNCrypt (19) is offered without None;
+/// - `vnc.no_auth` (bool): some (sub)type needs no credentials (None 1, TLSNone 257,
+///   X509None 260); false only if every one is known to authenticate;
+/// - `vnc.failure_reason` (str) when the server refused us (e.g. a blacklist);
+/// - `vnc.unexpected_bytes` (str, hex) bytes the server sent before we spoke.
 pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     let conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
         Err(_) => return Answer::Silent,
