@@ -28,7 +28,9 @@ fn read_err(e: NetError) -> Answer {
 /// - `service.protocol` (str) = "dicom"; `dicom.calling_ae`, `dicom.called_ae` (str) the
 ///   made-up titles we used;
 /// - `dicom.association` (str) "accepted" | "rejected" | "aborted";
-/// - `dicom.accepts_unknown_ae` (bool): the association was accepted for our made-up titles;
+/// - `dicom.accepts_unknown_ae` (bool): true when the association was accepted for our made-up
+///   titles, false when the application rejected it permanently (A-ASSOCIATE-RJ result 1,
+///   source service-user), unavailable for a transient/provider rejection or an A-ABORT;
 /// - `dicom.reject_reason` (str) e.g. "called-AE-title-not-recognized (rejected-permanent by
 ///   DICOM UL service-user)"; `dicom.abort_reason` (str);
 /// - `dicom.verification_context` (str): the result for Verification ("acceptance", ...);
@@ -64,13 +66,31 @@ pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> A
         AssociateAnswer::Rejected(rj) => {
             f.set("dicom.association", "rejected");
             f.set("dicom.reject_reason", rj.describe());
-            f.set("dicom.accepts_unknown_ae", false);
+            if rj.result == 1 && rj.source == 1 {
+                // The application itself refused us for good (e.g. unknown called AE).
+                f.set("dicom.accepts_unknown_ae", false);
+            } else {
+                // Congestion, a provider-side refusal, ...: says nothing about AE checks.
+                f.unavailable(
+                    "dicom.accepts_unknown_ae",
+                    format!(
+                        "rejected for a reason unrelated to AE titles: {}",
+                        rj.describe()
+                    ),
+                );
+            }
             f.unavailable("dicom.echo_status", "the association was rejected");
         }
         AssociateAnswer::Aborted(ab) => {
             f.set("dicom.association", "aborted");
             f.set("dicom.abort_reason", ab.describe());
-            f.set("dicom.accepts_unknown_ae", false);
+            f.unavailable(
+                "dicom.accepts_unknown_ae",
+                format!(
+                    "the server aborted instead of answering the association: {}",
+                    ab.describe()
+                ),
+            );
             f.unavailable("dicom.echo_status", "the association was aborted");
         }
         AssociateAnswer::Accepted(ac) => {
@@ -245,7 +265,18 @@ mod tests {
             panic!("not identified")
         };
         assert_eq!(f.get_str("dicom.association"), Some("aborted"));
-        assert_eq!(f.get_bool("dicom.accepts_unknown_ae"), Some(false));
+        assert!(f.why_unavailable("dicom.accepts_unknown_ae").is_some());
+        // Rejected-transient, temporary congestion (PS3.8 §9.3.4): no verdict on AE checks.
+        let busy = fakes::responder(10, vec![0x03, 0x00, 0, 0, 0, 4, 0x00, 0x02, 0x03, 0x01]).await;
+        let Answer::Identified(f) = identify(&fakes::ctx(3000), &fakes::ep(busy), soon()).await
+        else {
+            panic!("not identified")
+        };
+        assert_eq!(f.get_str("dicom.association"), Some("rejected"));
+        assert!(f
+            .why_unavailable("dicom.accepts_unknown_ae")
+            .unwrap()
+            .contains("temporary-congestion"));
     }
 
     #[tokio::test]
