@@ -16,7 +16,7 @@ pub enum Greeting {
         proto_version: String,
         software: String,
     },
-    /// An FTP 220 service-ready reply (its first line, without CR LF).
+    /// An FTP connection-establishment reply, 220 (or 120/421), its first line without CR LF.
     Ftp { line: String },
     /// Telnet: IAC negotiation and/or a login prompt; `rendering` shows the bytes readably.
     Telnet { rendering: String },
@@ -103,12 +103,14 @@ fn ssh(b: &[u8]) -> Option<Greeting> {
     None
 }
 
-/// FTP: "220" then SP or "-" (multi-line). SMTP servers also greet with 220; they say so.
+/// FTP: "220" (or 120/421) then SP or "-" (multi-line). SMTP servers also greet with 220 or
+/// 421; they say so, and are left unrecognised.
 fn ftp(b: &[u8]) -> Option<Greeting> {
     let (first, _) = lines(b).next()?;
     let code = first.get(..3)?;
     let sep = *first.get(3)?;
-    if code != b"220" || !(sep == b' ' || sep == b'-') {
+    // RFC 959 §5.4, connection establishment: 120 (ready soon), 220 (ready), 421 (not available).
+    if !matches!(code, b"220" | b"120" | b"421") || !(sep == b' ' || sep == b'-') {
         return None;
     }
     let upper = String::from_utf8_lossy(b).to_ascii_uppercase();
@@ -389,6 +391,16 @@ mod tests {
             None
         );
         assert_eq!(recognise(b"2201\r\n"), None);
+        // vsftpd at its connection limit still is FTP.
+        assert!(matches!(
+            recognise(b"421 There are too many connected users, please try later.\r\n"),
+            Some(Greeting::Ftp { .. })
+        ));
+        assert_eq!(
+            recognise(b"421 4.3.2 Service shutting down (ESMTP)\r\n"),
+            None
+        );
+        assert_eq!(recognise(b"500 nope\r\n"), None);
     }
 
     #[test]
