@@ -38,7 +38,11 @@ pub fn checks_show(catalog: &Catalog, id: &str, lang: Lang) -> Option<String> {
     let _ = writeln!(out, "\nseverity   {}", c.severity);
     let _ = writeln!(out, "asset      {}", c.asset.name());
     if let Some(key) = c.control_key() {
-        let title = catalog.controls.get(key).map(|ctl| ctl.title.get(lang)).unwrap_or("");
+        let title = catalog
+            .controls
+            .get(key)
+            .map(|ctl| ctl.title.get(lang))
+            .unwrap_or("");
         let _ = writeln!(out, "control    {key} ({title})");
     }
     if let Some(applies) = &c.applies {
@@ -49,27 +53,51 @@ pub fn checks_show(catalog: &Catalog, id: &str, lang: Lang) -> Option<String> {
     for name in &c.facts {
         match spec(name) {
             Some(s) => {
-                let _ = writeln!(out, "  {name} ({}, from the {} probe): {}", s.kind.name(), s.probe, s.meaning);
+                let _ = writeln!(
+                    out,
+                    "  {name} ({}, from the {} probe): {}",
+                    s.kind.name(),
+                    s.probe,
+                    s.meaning
+                );
             }
             None => {
                 let _ = writeln!(out, "  {name}");
             }
         }
     }
-    let _ = writeln!(out, "\n{}\n{}", pick("Why it matters:", "なぜ重要か:", lang), indent(c.why.get(lang)));
-    let _ = writeln!(out, "\n{}\n{}", pick("How to fix:", "対処:", lang), indent(c.fix.get(lang)));
+    let _ = writeln!(
+        out,
+        "\n{}\n{}",
+        pick("Why it matters:", "なぜ重要か:", lang),
+        indent(c.why.get(lang))
+    );
+    let _ = writeln!(
+        out,
+        "\n{}\n{}",
+        pick("How to fix:", "対処:", lang),
+        indent(c.fix.get(lang))
+    );
     if !c.references.is_empty() {
         let _ = writeln!(out, "\n{}", pick("References:", "参考:", lang));
         for r in &c.references {
             let _ = writeln!(out, "  - {r}");
         }
     }
-    let _ = writeln!(out, "\n{}", pick("Example that fails:", "不合格になる例:", lang));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        pick("Example that fails:", "不合格になる例:", lang)
+    );
     for (k, v) in &c.example_fail.values {
         let _ = writeln!(out, "  {k} = {}", show(v));
     }
     let _ = writeln!(out, "  -> {}", c.render_message(true, &c.example_fail));
-    let _ = writeln!(out, "{}", pick("Example that passes:", "合格になる例:", lang));
+    let _ = writeln!(
+        out,
+        "{}",
+        pick("Example that passes:", "合格になる例:", lang)
+    );
     for (k, v) in &c.example_pass.values {
         let _ = writeln!(out, "  {k} = {}", show(v));
     }
@@ -81,7 +109,11 @@ fn show(v: &FactValue) -> String {
 }
 
 fn indent(text: &str) -> String {
-    text.trim().lines().map(|l| format!("  {}", l.trim())).collect::<Vec<_>>().join("\n")
+    text.trim()
+        .lines()
+        .map(|l| format!("  {}", l.trim()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Validates every declaration the inventory names (the inventory and checks are already valid).
@@ -93,14 +125,22 @@ pub fn validate(inventory: &Inventory, catalog: &Catalog) -> (String, Diagnostic
     for v in &inventory.vendors {
         let report = ReportFile::load(v.report.as_deref(), &v.id, &known);
         let state = match &report {
-            ReportFile::Missing { path: Some(p) } => format!("no report at {} (finding report-missing)", p.display()),
-            ReportFile::Missing { path: None } => "no report listed (finding report-missing)".to_owned(),
+            ReportFile::Missing { path: Some(p) } => {
+                format!("no report at {} (finding report-missing)", p.display())
+            }
+            ReportFile::Missing { path: None } => {
+                "no report listed (finding report-missing)".to_owned()
+            }
             ReportFile::Invalid { problems: p, .. } => {
                 problems.extend(p.0.iter().cloned());
                 format!("report invalid ({} problem(s))", p.0.len())
             }
             ReportFile::Loaded { declaration, .. } => {
-                format!("report FY{}, {} control(s) answered", declaration.fiscal_year, declaration.controls.len())
+                format!(
+                    "report FY{}, {} control(s) answered",
+                    declaration.fiscal_year,
+                    declaration.controls.len()
+                )
             }
         };
         let _ = writeln!(
@@ -126,7 +166,12 @@ pub fn validate(inventory: &Inventory, catalog: &Catalog) -> (String, Diagnostic
 
 /// A blank annual report: header fields, then one commented line per control with its title
 /// and description, to uncomment and answer `true` or `false`.
-pub fn report_template(catalog: &Catalog, vendor: &str, lang: Lang, now: DateTime<FixedOffset>) -> String {
+pub fn report_template(
+    catalog: &Catalog,
+    vendor: &str,
+    lang: Lang,
+    now: DateTime<FixedOffset>,
+) -> String {
     let fy = report_facts::fiscal_year(now, chrono_tz::Asia::Tokyo, (4, 1));
     let mut out = String::new();
     let _ = writeln!(
@@ -138,12 +183,24 @@ pub fn report_template(catalog: &Catalog, vendor: &str, lang: Lang, now: DateTim
             lang
         )
     );
-    let _ = writeln!(out, "vendor = \"{vendor}\"\nfiscal_year = {fy}\nsubmitted = {}\n\n[controls]", now.date_naive());
+    let _ = writeln!(
+        out,
+        "vendor = \"{vendor}\"\nfiscal_year = {fy}\nsubmitted = {}\n\n[controls]",
+        now.date_naive()
+    );
     for c in catalog.controls.values() {
         let observable = if c.observable {
-            pick("checked from outside by vendor-audit", "vendor-auditが外部から確認します", lang)
+            pick(
+                "checked from outside by vendor-audit",
+                "vendor-auditが外部から確認します",
+                lang,
+            )
         } else {
-            pick("cannot be observed from outside", "外部からは確認できません", lang)
+            pick(
+                "cannot be observed from outside",
+                "外部からは確認できません",
+                lang,
+            )
         };
         let _ = writeln!(out, "\n# {} ({observable})", c.title.get(lang));
         for line in c.description.get(lang).lines() {

@@ -26,7 +26,10 @@ impl fmt::Debug for Condition {
 impl Condition {
     pub fn compile(source: &str) -> Result<Condition, String> {
         let program = Program::compile(source).map_err(|e| e.to_string().trim().to_owned())?;
-        Ok(Condition { source: source.to_owned(), program })
+        Ok(Condition {
+            source: source.to_owned(),
+            program,
+        })
     }
 
     pub fn source(&self) -> &str {
@@ -35,7 +38,12 @@ impl Condition {
 
     /// The top-level names the expression reads (`rdp` for `rdp.nla_enforced`).
     pub fn roots(&self) -> Vec<String> {
-        self.program.references().variables().into_iter().map(str::to_owned).collect()
+        self.program
+            .references()
+            .variables()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Evaluates to a boolean, or says why it could not be (a fact missing or unavailable, a
@@ -47,7 +55,10 @@ impl Condition {
         }
         match self.program.execute(&context) {
             Ok(Value::Bool(b)) => Ok(b),
-            Ok(other) => Err(format!("`{}` gave {other:?}, not true or false", self.source)),
+            Ok(other) => Err(format!(
+                "`{}` gave {other:?}, not true or false",
+                self.source
+            )),
             Err(e) => Err(format!("`{}` could not be evaluated: {e}", self.source)),
         }
     }
@@ -63,7 +74,12 @@ fn nest(facts: &Facts) -> HashMap<String, Value> {
     fn into_value(node: Node) -> Value {
         match node.value {
             Some(v) if node.children.is_empty() => v,
-            _ => map_value(node.children.into_iter().map(|(k, n)| (k, into_value(n))).collect()),
+            _ => map_value(
+                node.children
+                    .into_iter()
+                    .map(|(k, n)| (k, into_value(n)))
+                    .collect(),
+            ),
         }
     }
     let mut root = Node::default();
@@ -74,11 +90,17 @@ fn nest(facts: &Facts) -> HashMap<String, Value> {
         }
         node.value = Some(to_cel(value));
     }
-    root.children.into_iter().map(|(k, n)| (k, into_value(n))).collect()
+    root.children
+        .into_iter()
+        .map(|(k, n)| (k, into_value(n)))
+        .collect()
 }
 
 fn map_value(entries: HashMap<String, Value>) -> Value {
-    let map: HashMap<Key, Value> = entries.into_iter().map(|(k, v)| (Key::from(k), v)).collect();
+    let map: HashMap<Key, Value> = entries
+        .into_iter()
+        .map(|(k, v)| (Key::from(k), v))
+        .collect();
     Value::Map(Map { map: Arc::new(map) })
 }
 
@@ -88,7 +110,12 @@ fn to_cel(value: &FactValue) -> Value {
         FactValue::Int(i) => Value::Int(*i),
         FactValue::Str(s) => Value::String(Arc::new(s.clone())),
         FactValue::List(items) => Value::List(Arc::new(items.iter().map(to_cel).collect())),
-        FactValue::Map(entries) => map_value(entries.iter().map(|(k, v)| (k.clone(), to_cel(v))).collect()),
+        FactValue::Map(entries) => map_value(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), to_cel(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -101,18 +128,38 @@ mod tests {
         let mut f = Facts::new();
         f.set("service.protocol", "rdp");
         f.set("rdp.nla_enforced", false);
-        f.set("rdp.ntlm_info", BTreeMap::from([("dns_domain".to_string(), "kenko.local")]));
+        f.set(
+            "rdp.ntlm_info",
+            BTreeMap::from([("dns_domain".to_string(), "kenko.local")]),
+        );
         f
     }
 
     #[test]
     fn dotted_names_read_as_fields() {
         let f = rdp_facts();
-        assert_eq!(Condition::compile("!rdp.nla_enforced").unwrap().evaluate(&f), Ok(true));
-        assert_eq!(Condition::compile("service.protocol == 'rdp'").unwrap().evaluate(&f), Ok(true));
-        assert_eq!(Condition::compile("has(rdp.ntlm_info.dns_domain)").unwrap().evaluate(&f), Ok(true));
         assert_eq!(
-            Condition::compile("service.protocol in ['mysql', 'postgresql']").unwrap().evaluate(&f),
+            Condition::compile("!rdp.nla_enforced")
+                .unwrap()
+                .evaluate(&f),
+            Ok(true)
+        );
+        assert_eq!(
+            Condition::compile("service.protocol == 'rdp'")
+                .unwrap()
+                .evaluate(&f),
+            Ok(true)
+        );
+        assert_eq!(
+            Condition::compile("has(rdp.ntlm_info.dns_domain)")
+                .unwrap()
+                .evaluate(&f),
+            Ok(true)
+        );
+        assert_eq!(
+            Condition::compile("service.protocol in ['mysql', 'postgresql']")
+                .unwrap()
+                .evaluate(&f),
             Ok(false)
         );
     }
@@ -120,10 +167,19 @@ mod tests {
     #[test]
     fn a_missing_fact_is_an_error_not_false() {
         let f = rdp_facts();
-        let err = Condition::compile("rdp.accepts_tls").unwrap().evaluate(&f).unwrap_err();
+        let err = Condition::compile("rdp.accepts_tls")
+            .unwrap()
+            .evaluate(&f)
+            .unwrap_err();
         assert!(err.contains("rdp.accepts_tls"), "{err}");
-        let err = Condition::compile("service.port").unwrap().evaluate(&f).unwrap_err();
-        assert!(err.contains("not true or false") || err.contains("could not"), "{err}");
+        let err = Condition::compile("service.port")
+            .unwrap()
+            .evaluate(&f)
+            .unwrap_err();
+        assert!(
+            err.contains("not true or false") || err.contains("could not"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -26,8 +26,14 @@ pub enum ReportFile {
     /// The inventory names no report, or the file does not exist.
     Missing { path: Option<PathBuf> },
     /// The file exists but is not a valid report.
-    Invalid { path: PathBuf, problems: Diagnostics },
-    Loaded { path: PathBuf, declaration: Declaration },
+    Invalid {
+        path: PathBuf,
+        problems: Diagnostics,
+    },
+    Loaded {
+        path: PathBuf,
+        declaration: Declaration,
+    },
 }
 
 #[derive(Deserialize)]
@@ -43,23 +49,40 @@ struct RawDeclaration {
 impl ReportFile {
     /// Reads the report of `vendor_id` at `path`; `known_control` says whether a control key is
     /// in the catalogue (an unknown key is a problem: a typo would hide a declaration).
-    pub fn load(path: Option<&Path>, vendor_id: &str, known_control: &dyn Fn(&str) -> bool) -> ReportFile {
-        let Some(path) = path else { return ReportFile::Missing { path: None } };
+    pub fn load(
+        path: Option<&Path>,
+        vendor_id: &str,
+        known_control: &dyn Fn(&str) -> bool,
+    ) -> ReportFile {
+        let Some(path) = path else {
+            return ReportFile::Missing { path: None };
+        };
         let source = match std::fs::read_to_string(path) {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return ReportFile::Missing { path: Some(path.to_path_buf()) }
+                return ReportFile::Missing {
+                    path: Some(path.to_path_buf()),
+                }
             }
             Err(e) => {
                 return ReportFile::Invalid {
                     path: path.to_path_buf(),
-                    problems: Diagnostics(vec![Diagnostic::whole_file(path, format!("cannot read: {e}"))]),
+                    problems: Diagnostics(vec![Diagnostic::whole_file(
+                        path,
+                        format!("cannot read: {e}"),
+                    )]),
                 }
             }
         };
         match parse(path, &source, vendor_id, known_control) {
-            Ok(declaration) => ReportFile::Loaded { path: path.to_path_buf(), declaration },
-            Err(problems) => ReportFile::Invalid { path: path.to_path_buf(), problems },
+            Ok(declaration) => ReportFile::Loaded {
+                path: path.to_path_buf(),
+                declaration,
+            },
+            Err(problems) => ReportFile::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            },
         }
     }
 }
@@ -71,22 +94,37 @@ pub fn parse(
     vendor_id: &str,
     known_control: &dyn Fn(&str) -> bool,
 ) -> Result<Declaration, Diagnostics> {
-    let raw: RawDeclaration =
-        toml::from_str(source).map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, source, &e)]))?;
+    let raw: RawDeclaration = toml::from_str(source)
+        .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, source, &e)]))?;
     let mut problems = Vec::new();
     let mut add = |span, key: &str, message: String| {
-        problems.push(Diagnostic::at(path, source, Some(span), Some(key.to_owned()), message));
+        problems.push(Diagnostic::at(
+            path,
+            source,
+            Some(span),
+            Some(key.to_owned()),
+            message,
+        ));
     };
     if raw.vendor.get_ref() != vendor_id {
         add(
             raw.vendor.span(),
             "vendor",
-            format!("this report is for `{}`, but the inventory files it under `{vendor_id}`", raw.vendor.get_ref()),
+            format!(
+                "this report is for `{}`, but the inventory files it under `{vendor_id}`",
+                raw.vendor.get_ref()
+            ),
         );
     }
-    let fiscal_year = i32::try_from(*raw.fiscal_year.get_ref()).ok().filter(|y| (2000..=2200).contains(y));
+    let fiscal_year = i32::try_from(*raw.fiscal_year.get_ref())
+        .ok()
+        .filter(|y| (2000..=2200).contains(y));
     if fiscal_year.is_none() {
-        add(raw.fiscal_year.span(), "fiscal_year", "expected a year such as 2026".into());
+        add(
+            raw.fiscal_year.span(),
+            "fiscal_year",
+            "expected a year such as 2026".into(),
+        );
     }
     let mut submitted = None;
     if let Some(value) = &raw.submitted {
@@ -94,7 +132,11 @@ pub fn parse(
             NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
         });
         if submitted.is_none() {
-            add(value.span(), "submitted", "expected a date such as 2026-04-01".into());
+            add(
+                value.span(),
+                "submitted",
+                "expected a date such as 2026-04-01".into(),
+            );
         }
     }
     let mut controls = BTreeMap::new();
@@ -112,9 +154,12 @@ pub fn parse(
         controls.insert(key.into_inner(), answer);
     }
     match (problems.is_empty(), fiscal_year) {
-        (true, Some(fiscal_year)) => {
-            Ok(Declaration { vendor: raw.vendor.into_inner(), fiscal_year, submitted, controls })
-        }
+        (true, Some(fiscal_year)) => Ok(Declaration {
+            vendor: raw.vendor.into_inner(),
+            fiscal_year,
+            submitted,
+            controls,
+        }),
         _ => Err(Diagnostics(problems)),
     }
 }

@@ -33,7 +33,14 @@ impl Diagnostic {
         let offset = span.map(|s| s.start).unwrap_or(0).min(source.len());
         let (line, column, source_line) = line_column(source, offset);
         let key = key.or_else(|| key_on_line(&source_line));
-        Diagnostic { file: file.to_path_buf(), line, column, key, message: message.into(), source_line }
+        Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            column,
+            key,
+            message: message.into(),
+            source_line,
+        }
     }
 
     /// A problem with a whole file (unreadable, missing), located at its start.
@@ -111,7 +118,11 @@ fn line_column(source: &str, offset: usize) -> (usize, usize, String) {
     }
     let rest = source.get(start..).unwrap_or("");
     let text = rest.lines().next().unwrap_or("").to_owned();
-    let column = source.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
+    let column = source
+        .get(start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line_no, column, text)
 }
 
@@ -119,7 +130,9 @@ fn line_column(source: &str, offset: usize) -> (usize, usize, String) {
 fn key_on_line(line: &str) -> Option<String> {
     let (left, _) = line.split_once('=')?;
     let key = left.trim().trim_matches('"');
-    let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(c));
+    let plain = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(c));
     (!key.is_empty() && plain).then(|| key.to_owned())
 }
 
@@ -131,11 +144,20 @@ mod tests {
     fn locates_line_and_column_and_shows_a_caret() {
         let src = "[audit]\ntimezone = \"Asia/Tokyo\"\nports = [99999]\n";
         let offset = src.find("99999").unwrap();
-        let d = Diagnostic::at(Path::new("v.toml"), src, Some(offset..offset + 5), None, "too big");
+        let d = Diagnostic::at(
+            Path::new("v.toml"),
+            src,
+            Some(offset..offset + 5),
+            None,
+            "too big",
+        );
         assert_eq!((d.line, d.column), (3, 10));
         assert_eq!(d.key.as_deref(), Some("ports"));
         let shown = d.to_string();
-        assert!(shown.starts_with("v.toml:3:10: error in `ports`: too big"), "{shown}");
+        assert!(
+            shown.starts_with("v.toml:3:10: error in `ports`: too big"),
+            "{shown}"
+        );
         assert!(shown.ends_with("  |          ^"), "{shown}");
     }
 }

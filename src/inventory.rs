@@ -15,8 +15,9 @@ use toml::Spanned;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// The ports swept on a host when the inventory does not list its own (SPEC §7.1).
-pub const DEFAULT_SWEEP: &[u16] =
-    &[3389, 5900, 5901, 22, 23, 21, 445, 104, 4242, 11112, 8042, 1433, 3306, 5432];
+pub const DEFAULT_SWEEP: &[u16] = &[
+    3389, 5900, 5901, 22, 23, 21, 445, 104, 4242, 11112, 8042, 1433, 3306, 5432,
+];
 
 #[derive(Debug, Clone)]
 pub struct Inventory {
@@ -149,7 +150,13 @@ struct Problems<'a> {
 
 impl Problems<'_> {
     fn add(&mut self, span: Range<usize>, key: String, message: impl Into<String>) {
-        self.found.push(Diagnostic::at(self.file, self.source, Some(span), Some(key), message));
+        self.found.push(Diagnostic::at(
+            self.file,
+            self.source,
+            Some(span),
+            Some(key),
+            message,
+        ));
     }
 }
 
@@ -157,7 +164,10 @@ impl Inventory {
     /// Reads and validates an inventory file.
     pub fn load(path: &Path) -> Result<Inventory, Diagnostics> {
         let source = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostics(vec![Diagnostic::whole_file(path, format!("cannot read the inventory: {e}"))])
+            Diagnostics(vec![Diagnostic::whole_file(
+                path,
+                format!("cannot read the inventory: {e}"),
+            )])
         })?;
         Inventory::parse(path, &source)
     }
@@ -168,8 +178,16 @@ impl Inventory {
         let raw: RawInventory = toml::from_str(source)
             .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, source, &e)]))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
-        let mut problems = Problems { file: path, source, found: Vec::new() };
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        let mut problems = Problems {
+            file: path,
+            source,
+            found: Vec::new(),
+        };
         let audit = convert_audit(raw.audit, &dir, &mut problems);
         let mut seen = HashSet::new();
         let mut vendors = Vec::new();
@@ -178,13 +196,27 @@ impl Inventory {
                 problems.add(
                     raw_vendor.id.span(),
                     format!("vendor[{index}].id"),
-                    format!("duplicate vendor id `{}`: each vendor is listed once", raw_vendor.id.get_ref()),
+                    format!(
+                        "duplicate vendor id `{}`: each vendor is listed once",
+                        raw_vendor.id.get_ref()
+                    ),
                 );
             }
-            vendors.push(convert_vendor(raw_vendor, index, &dir, audit.timezone, &mut problems));
+            vendors.push(convert_vendor(
+                raw_vendor,
+                index,
+                &dir,
+                audit.timezone,
+                &mut problems,
+            ));
         }
         if problems.found.is_empty() {
-            Ok(Inventory { path: path.to_path_buf(), dir, audit, vendors })
+            Ok(Inventory {
+                path: path.to_path_buf(),
+                dir,
+                audit,
+                vendors,
+            })
         } else {
             Err(Diagnostics(problems.found))
         }
@@ -211,7 +243,10 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             Err(_) => problems.add(
                 tz.span(),
                 "audit.timezone".into(),
-                format!("unknown time zone `{}`: expected an IANA name such as \"Asia/Tokyo\"", tz.get_ref()),
+                format!(
+                    "unknown time zone `{}`: expected an IANA name such as \"Asia/Tokyo\"",
+                    tz.get_ref()
+                ),
             ),
         }
     }
@@ -221,11 +256,18 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             None => problems.add(
                 start.span(),
                 "audit.fiscal_year_start".into(),
-                format!("`{}` is not a month and day: expected \"MM-DD\", e.g. \"04-01\"", start.get_ref()),
+                format!(
+                    "`{}` is not a month and day: expected \"MM-DD\", e.g. \"04-01\"",
+                    start.get_ref()
+                ),
             ),
         }
     }
-    settings.trust = raw.trust.into_iter().map(|t| dir.join(t.get_ref())).collect();
+    settings.trust = raw
+        .trust
+        .into_iter()
+        .map(|t| dir.join(t.get_ref()))
+        .collect();
     settings.history = raw.history.map(|h| dir.join(h));
     settings.allow_private = raw.allow_private;
     for (name, addr) in raw.resolve {
@@ -236,14 +278,23 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             Err(_) => problems.add(
                 addr.span(),
                 format!("audit.resolve.\"{name}\""),
-                format!("`{}` is not an IP address: expected e.g. \"127.0.0.31\"", addr.get_ref()),
+                format!(
+                    "`{}` is not an IP address: expected e.g. \"127.0.0.31\"",
+                    addr.get_ref()
+                ),
             ),
         }
     }
     settings
 }
 
-fn convert_vendor(raw: RawVendor, index: usize, dir: &Path, tz: Tz, problems: &mut Problems) -> Vendor {
+fn convert_vendor(
+    raw: RawVendor,
+    index: usize,
+    dir: &Path,
+    tz: Tz,
+    problems: &mut Problems,
+) -> Vendor {
     let id = raw.id.get_ref().clone();
     if !is_valid_id(&id) {
         problems.add(
@@ -268,7 +319,10 @@ fn convert_vendor(raw: RawVendor, index: usize, dir: &Path, tz: Tz, problems: &m
             None => problems.add(
                 endpoint.span(),
                 format!("vendor[{index}].tls"),
-                format!("`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\")", endpoint.get_ref()),
+                format!(
+                    "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\")",
+                    endpoint.get_ref()
+                ),
             ),
         }
     }
@@ -277,7 +331,11 @@ fn convert_vendor(raw: RawVendor, index: usize, dir: &Path, tz: Tz, problems: &m
         let key = |field: &str| format!("vendor[{index}].form[{f}].{field}");
         let url = form.url.get_ref().clone();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            problems.add(form.url.span(), key("url"), format!("`{url}` is not an http:// or https:// URL"));
+            problems.add(
+                form.url.span(),
+                key("url"),
+                format!("`{url}` is not an http:// or https:// URL"),
+            );
         }
         let mut moment = |value: Option<Spanned<toml::value::Datetime>>, field: &str| {
             let value = value?;
@@ -286,14 +344,22 @@ fn convert_vendor(raw: RawVendor, index: usize, dir: &Path, tz: Tz, problems: &m
                 problems.add(
                     value.span(),
                     key(field),
-                    format!("`{}` is not a date and time: expected e.g. 2026-04-30T10:00:00+09:00", value.get_ref()),
+                    format!(
+                        "`{}` is not a date and time: expected e.g. 2026-04-30T10:00:00+09:00",
+                        value.get_ref()
+                    ),
                 );
             }
             converted
         };
         let opens_at = moment(form.opens_at, "opens_at");
         let closes_at = moment(form.closes_at, "closes_at");
-        forms.push(Form { url, opens_at, closes_at, leak_probe: form.leak_probe });
+        forms.push(Form {
+            url,
+            opens_at,
+            closes_at,
+            leak_probe: form.leak_probe,
+        });
     }
     let mut waivers = Vec::new();
     for (w, waiver) in raw.waiver.into_iter().enumerate() {
@@ -313,14 +379,23 @@ fn convert_vendor(raw: RawVendor, index: usize, dir: &Path, tz: Tz, problems: &m
                 date
             }
         };
-        waivers.push(Waiver { check: waiver.check, target: waiver.target, reason: waiver.reason, expires });
+        waivers.push(Waiver {
+            check: waiver.check,
+            target: waiver.target,
+            reason: waiver.reason,
+            expires,
+        });
     }
     Vendor {
         name: raw.name.unwrap_or_else(|| id.clone()),
         id,
         report: raw.report.as_ref().map(|r| dir.join(r)),
         report_as_written: raw.report,
-        hosts: raw.hosts.into_iter().map(|h| h.into_inner().to_ascii_lowercase()).collect(),
+        hosts: raw
+            .hosts
+            .into_iter()
+            .map(|h| h.into_inner().to_ascii_lowercase())
+            .collect(),
         ports: raw.ports.unwrap_or_else(|| DEFAULT_SWEEP.to_vec()),
         tls,
         forms,
@@ -330,7 +405,10 @@ fn convert_vendor(raw: RawVendor, index: usize, dir: &Path, tz: Tz, problems: &m
 
 /// `[a-z0-9-]+`.
 pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_valid_host(host: &str) -> bool {
@@ -340,7 +418,9 @@ fn is_valid_host(host: &str) -> bool {
             && host.split('.').all(|label| {
                 !label.is_empty()
                     && label.len() <= 63
-                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             }))
 }
 
@@ -376,9 +456,14 @@ pub fn datetime_in(value: &toml::value::Datetime, tz: Tz) -> Option<DateTime<Fix
     match value.offset {
         Some(toml::value::Offset::Z) => Some(local.and_utc().fixed_offset()),
         Some(toml::value::Offset::Custom { minutes }) => {
-            FixedOffset::east_opt(i32::from(minutes) * 60)?.from_local_datetime(&local).single()
+            FixedOffset::east_opt(i32::from(minutes) * 60)?
+                .from_local_datetime(&local)
+                .single()
         }
-        None => tz.from_local_datetime(&local).earliest().map(|t| t.fixed_offset()),
+        None => tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.fixed_offset()),
     }
 }
 
@@ -427,13 +512,22 @@ expires = 2027-03-31
         )
         .unwrap();
         let v = &inv.vendors[0];
-        assert_eq!(v.report.as_deref(), Some(Path::new("/tmp/inv/reports/kenko-zaidan-2026.toml")));
+        assert_eq!(
+            v.report.as_deref(),
+            Some(Path::new("/tmp/inv/reports/kenko-zaidan-2026.toml"))
+        );
         assert_eq!(v.tls, vec![("reading.example.lab".to_string(), 8443)]);
         assert_eq!(v.ports, vec![3389, 5900, 4242]);
         // A time without offset is read in the audit timezone (+09:00).
-        assert_eq!(v.forms[0].opens_at.unwrap().to_rfc3339(), "2026-04-30T10:00:00+09:00");
+        assert_eq!(
+            v.forms[0].opens_at.unwrap().to_rfc3339(),
+            "2026-04-30T10:00:00+09:00"
+        );
         assert_eq!(v.waivers[0].expires, NaiveDate::from_ymd_opt(2027, 3, 31));
-        assert_eq!(inv.audit.resolve["xray.example.lab"], "127.0.0.31".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            inv.audit.resolve["xray.example.lab"],
+            "127.0.0.31".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]

@@ -1,16 +1,16 @@
 //! vendor-audit: checks the security controls a contractor declares in its annual report
 //! against what its endpoints show. The binary (`src/main.rs`) is a thin CLI over this library.
 
-pub mod demo;
-pub mod fact;
-pub mod msgs;
-pub mod probe;
 pub mod catalog;
+pub mod commands;
 pub mod condition;
 pub mod declaration;
+pub mod demo;
 pub mod diagnostic;
 pub mod engine;
+pub mod fact;
 pub mod inventory;
-pub mod results;
+pub mod msgs;
+pub mod probe;
 pub mod report;
-pub mod commands;
+pub mod results;

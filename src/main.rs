@@ -19,7 +19,11 @@ use vendor_audit::report::{self, Format};
 use vendor_audit::{commands, demo};
 
 #[derive(Parser)]
-#[command(name = "vendor-audit", version, about = "Checks contractors' self-declared security controls against what their endpoints show")]
+#[command(
+    name = "vendor-audit",
+    version,
+    about = "Checks contractors' self-declared security controls against what their endpoints show"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,9 +81,10 @@ struct OutputArgs {
     output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
-    /// Exit 1 when a finding at or above this severity fails or cannot be judged.
-    #[arg(long, value_enum, default_value = "high")]
-    fail_on: FailOn,
+    /// Exit 1 when a finding at or above this severity fails or cannot be judged
+    /// [default: high for `run`, never for `demo`, whose findings are the show].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Judge as of this instant (RFC 3339), e.g. 2026-04-30T00:05:00+09:00.
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<FixedOffset>>,
@@ -148,7 +153,8 @@ impl FailOn {
 }
 
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s).map_err(|e| format!("`{s}` is not an RFC 3339 time ({e}); e.g. 2026-04-30T00:05:00+09:00"))
+    DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("`{s}` is not an RFC 3339 time ({e}); e.g. 2026-04-30T00:05:00+09:00"))
 }
 
 /// Exit codes of SPEC §4.
@@ -171,13 +177,15 @@ fn main() -> ExitCode {
         Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
             match action.unwrap_or(ChecksAction::List) {
                 ChecksAction::List => print!("{}", commands::checks_list(catalog, lang.into())),
-                ChecksAction::Show { id } => match commands::checks_show(catalog, &id, lang.into()) {
-                    Some(text) => print!("{text}"),
-                    None => {
-                        eprintln!("vendor-audit: no check `{id}`; `vendor-audit checks list` shows them");
-                        return ExitCode::from(EXIT_INVALID);
+                ChecksAction::Show { id } => {
+                    match commands::checks_show(catalog, &id, lang.into()) {
+                        Some(text) => print!("{text}"),
+                        None => {
+                            eprintln!("vendor-audit: no check `{id}`; `vendor-audit checks list` shows them");
+                            return ExitCode::from(EXIT_INVALID);
+                        }
                     }
-                },
+                }
             }
             ExitCode::SUCCESS
         }),
@@ -195,7 +203,15 @@ fn main() -> ExitCode {
             }
         }),
         Command::ReportTemplate { lang, vendor, dirs } => with_catalog(&dirs, |catalog| {
-            print!("{}", commands::report_template(catalog, &vendor, lang.into(), chrono::Utc::now().fixed_offset()));
+            print!(
+                "{}",
+                commands::report_template(
+                    catalog,
+                    &vendor,
+                    lang.into(),
+                    chrono::Utc::now().fixed_offset()
+                )
+            );
             ExitCode::SUCCESS
         }),
     }
@@ -214,10 +230,13 @@ fn with_catalog(dirs: &[PathBuf], f: impl FnOnce(&Catalog) -> ExitCode) -> ExitC
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
-        eprintln!("vendor-audit: cannot start the async runtime: {e}");
-        ExitCode::from(EXIT_CANNOT_RUN)
-    })
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("vendor-audit: cannot start the async runtime: {e}");
+            ExitCode::from(EXIT_CANNOT_RUN)
+        })
 }
 
 fn run_command(args: RunArgs) -> ExitCode {
@@ -228,7 +247,11 @@ fn run_command(args: RunArgs) -> ExitCode {
     for id in &args.vendors {
         if inventory.vendor(id).is_none() {
             let known: Vec<&str> = inventory.vendors.iter().map(|v| v.id.as_str()).collect();
-            eprintln!("vendor-audit: no vendor `{id}` in {}; known: {}", args.config.display(), known.join(", "));
+            eprintln!(
+                "vendor-audit: no vendor `{id}` in {}; known: {}",
+                args.config.display(),
+                known.join(", ")
+            );
             return ExitCode::from(EXIT_INVALID);
         }
     }
@@ -258,12 +281,19 @@ fn demo_command(args: DemoArgs) -> ExitCode {
         Ok(i) => i,
         Err(d) => return invalid(&d),
     };
-    let code = audit_and_report(&rt, &inventory, Vec::new(), &args.output);
+    let mut output = args.output;
+    output.fail_on = Some(output.fail_on.unwrap_or(FailOn::Never));
+    let code = audit_and_report(&rt, &inventory, Vec::new(), &output);
     drop(lab);
     code
 }
 
-fn audit_and_report(rt: &tokio::runtime::Runtime, inventory: &Inventory, vendors: Vec<String>, out: &OutputArgs) -> ExitCode {
+fn audit_and_report(
+    rt: &tokio::runtime::Runtime,
+    inventory: &Inventory,
+    vendors: Vec<String>,
+    out: &OutputArgs,
+) -> ExitCode {
     let catalog = match Catalog::load(&out.checks) {
         Ok(c) => c,
         Err(d) => return invalid(&d),
@@ -272,7 +302,11 @@ fn audit_and_report(rt: &tokio::runtime::Runtime, inventory: &Inventory, vendors
     let options = RunOptions {
         vendors,
         now: out.now,
-        limits: Limits { connect_timeout: budget.min(Duration::from_secs(3)), port_budget: budget, ..Limits::default() },
+        limits: Limits {
+            connect_timeout: budget.min(Duration::from_secs(3)),
+            port_budget: budget,
+            ..Limits::default()
+        },
         concurrency: usize::from(out.concurrency),
         ..RunOptions::default()
     };
@@ -280,8 +314,10 @@ fn audit_and_report(rt: &tokio::runtime::Runtime, inventory: &Inventory, vendors
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0).with_message("probing");
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} hosts [{elapsed}]")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {pos}/{len} hosts [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
@@ -299,12 +335,15 @@ fn audit_and_report(rt: &tokio::runtime::Runtime, inventory: &Inventory, vendors
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
     let text = report::render(&report, out.format, out.lang.into(), width);
     if let Err(code) = write_output(out.output.as_deref(), &text) {
         return code;
     }
-    if report.fails_at(out.fail_on.threshold()) {
+    if report.fails_at(out.fail_on.unwrap_or(FailOn::High).threshold()) {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS

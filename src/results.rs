@@ -211,7 +211,9 @@ impl RunReport {
     /// Whether a finding at or above `threshold` failed (or could not be judged), not waived:
     /// the run's exit status 1. `None` never fails.
     pub fn fails_at(&self, threshold: Option<Severity>) -> bool {
-        let Some(threshold) = threshold else { return false };
+        let Some(threshold) = threshold else {
+            return false;
+        };
         self.vendors.iter().flat_map(|v| &v.findings).any(|f| {
             matches!(f.status, Status::Fail | Status::Error) && !f.waived && f.severity >= threshold
         })

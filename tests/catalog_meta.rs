@@ -41,7 +41,12 @@ fn examples_fail_and_pass_as_documented() {
     for check in catalog().checks.values() {
         for (example, expect_fail) in [(&check.example_fail, true), (&check.example_pass, false)] {
             if let Some(applies) = &check.applies {
-                assert_eq!(applies.evaluate(example), Ok(true), "{}: `applies` false on its own example", check.id);
+                assert_eq!(
+                    applies.evaluate(example),
+                    Ok(true),
+                    "{}: `applies` false on its own example",
+                    check.id
+                );
             }
             assert_eq!(
                 check.condition.evaluate(example),
@@ -53,9 +58,16 @@ fn examples_fail_and_pass_as_documented() {
             );
             for name in example.values.keys() {
                 let spec = FACTS.iter().find(|f| f.name == name);
-                let spec = spec.unwrap_or_else(|| panic!("{}: example uses uncatalogued fact {name}", check.id));
+                let spec = spec.unwrap_or_else(|| {
+                    panic!("{}: example uses uncatalogued fact {name}", check.id)
+                });
                 let value = example.get(name).unwrap();
-                assert!(spec.kind.matches(value), "{}: example {name} is not a {}", check.id, spec.kind.name());
+                assert!(
+                    spec.kind.matches(value),
+                    "{}: example {name} is not a {}",
+                    check.id,
+                    spec.kind.name()
+                );
             }
         }
     }
@@ -65,14 +77,34 @@ fn examples_fail_and_pass_as_documented() {
 fn texts_exist_in_both_languages_and_rationale_is_substantial() {
     let c = catalog();
     for check in c.checks.values() {
-        for (what, text) in [("title", &check.title), ("why", &check.why), ("fix", &check.fix)] {
-            assert!(!text.en.trim().is_empty() && !text.ja.trim().is_empty(), "{}: {what} needs en and ja", check.id);
+        for (what, text) in [
+            ("title", &check.title),
+            ("why", &check.why),
+            ("fix", &check.fix),
+        ] {
+            assert!(
+                !text.en.trim().is_empty() && !text.ja.trim().is_empty(),
+                "{}: {what} needs en and ja",
+                check.id
+            );
         }
-        assert!(check.why.en.len() >= 60, "{}: `why` should say why it matters", check.id);
-        assert!(!check.references.is_empty(), "{}: give references", check.id);
+        assert!(
+            check.why.en.len() >= 60,
+            "{}: `why` should say why it matters",
+            check.id
+        );
+        assert!(
+            !check.references.is_empty(),
+            "{}: give references",
+            check.id
+        );
     }
     for control in c.controls.values() {
-        assert!(!control.title.ja.is_empty() && !control.description.ja.is_empty(), "{}", control.key);
+        assert!(
+            !control.title.ja.is_empty() && !control.description.ja.is_empty(),
+            "{}",
+            control.key
+        );
     }
 }
 
@@ -80,13 +112,26 @@ fn texts_exist_in_both_languages_and_rationale_is_substantial() {
 fn every_observable_control_has_a_check_and_every_check_control_exists() {
     let c = catalog();
     for control in c.controls.values().filter(|c| c.observable) {
-        assert!(!c.checks_of(&control.key).is_empty(), "observable control {} has no check", control.key);
+        assert!(
+            !c.checks_of(&control.key).is_empty(),
+            "observable control {} has no check",
+            control.key
+        );
     }
     for check in c.checks.values() {
         if let Some(key) = check.control_key() {
-            assert!(c.controls.contains_key(key), "{}: unknown control {key}", check.id);
+            assert!(
+                c.controls.contains_key(key),
+                "{}: unknown control {key}",
+                check.id
+            );
         } else {
-            assert_eq!(check.asset, AssetKind::Report, "{}: only report checks verify no control", check.id);
+            assert_eq!(
+                check.asset,
+                AssetKind::Report,
+                "{}: only report checks verify no control",
+                check.id
+            );
         }
     }
 }
@@ -105,7 +150,9 @@ fn a_user_check_folder_overrides_and_adds() {
     let dir = tempfile::tempdir().unwrap();
     let builtin = catalog();
     let original = builtin.check("ssh-exposed").unwrap();
-    let overridden = original.source_text.replace("severity = \"medium\"", "severity = \"low\"");
+    let overridden = original
+        .source_text
+        .replace("severity = \"medium\"", "severity = \"low\"");
     std::fs::write(dir.path().join("ssh-exposed.toml"), overridden).unwrap();
     let c = Catalog::load(&[dir.path().to_path_buf()]).unwrap();
     assert_eq!(c.check("ssh-exposed").unwrap().severity.name(), "low");
@@ -115,10 +162,17 @@ fn a_user_check_folder_overrides_and_adds() {
 #[test]
 fn a_broken_user_check_is_located() {
     let dir = tempfile::tempdir().unwrap();
-    let text = catalog().check("vnc-no-auth").unwrap().source_text.replace("condition = \"vnc.no_auth\"", "condition = \"vnc.no_auth &&\"");
+    let text = catalog().check("vnc-no-auth").unwrap().source_text.replace(
+        "condition = \"vnc.no_auth\"",
+        "condition = \"vnc.no_auth &&\"",
+    );
     std::fs::write(dir.path().join("vnc-no-auth.toml"), text.clone()).unwrap();
     let err = Catalog::load(&[dir.path().to_path_buf()]).unwrap_err();
-    let line = text.lines().position(|l| l.starts_with("condition")).unwrap() + 1;
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("condition"))
+        .unwrap()
+        + 1;
     assert_eq!(err.0[0].line, line, "{err}");
     assert_eq!(err.0[0].key.as_deref(), Some("condition"));
     assert!(err.0[0].message.contains("CEL"), "{err}");

@@ -18,7 +18,10 @@ fn run_validate(path: &Path) -> (i32, String) {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("Error {") && !stderr.contains("panicked"), "debug dump or panic:\n{stderr}");
+    assert!(
+        !stderr.contains("Error {") && !stderr.contains("panicked"),
+        "debug dump or panic:\n{stderr}"
+    );
     (out.status.code().unwrap_or(-1), stderr)
 }
 
@@ -27,8 +30,14 @@ fn assert_located(inventory: &str, line: usize, column: usize, key: &str, expect
     let (code, stderr) = validate(inventory);
     assert_eq!(code, 2, "{stderr}");
     let location = format!("vendors.toml:{line}:{column}: error in `{key}`");
-    assert!(stderr.contains(&location), "expected `{location}` in:\n{stderr}");
-    assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
+    assert!(
+        stderr.contains(&location),
+        "expected `{location}` in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
 }
 
 #[test]
@@ -44,17 +53,35 @@ fn unknown_key() {
 
 #[test]
 fn wrong_type() {
-    assert_located("[[vendor]]\nid = \"a\"\nports = [\"3389\"]\n", 3, 10, "ports", "expected u16");
+    assert_located(
+        "[[vendor]]\nid = \"a\"\nports = [\"3389\"]\n",
+        3,
+        10,
+        "ports",
+        "expected u16",
+    );
 }
 
 #[test]
 fn port_out_of_range() {
-    assert_located("[[vendor]]\nid = \"a\"\nports = [3389, 70000]\n", 3, 16, "ports", "u16");
+    assert_located(
+        "[[vendor]]\nid = \"a\"\nports = [3389, 70000]\n",
+        3,
+        16,
+        "ports",
+        "u16",
+    );
 }
 
 #[test]
 fn bad_vendor_id() {
-    assert_located("[[vendor]]\nid = \"Kenko Zaidan\"\n", 2, 6, "vendor[0].id", "expected lowercase letters, digits and '-'");
+    assert_located(
+        "[[vendor]]\nid = \"Kenko Zaidan\"\n",
+        2,
+        6,
+        "vendor[0].id",
+        "expected lowercase letters, digits and '-'",
+    );
 }
 
 #[test]
@@ -81,7 +108,13 @@ fn unparseable_time() {
 
 #[test]
 fn unknown_time_zone() {
-    assert_located("[audit]\ntimezone = \"Tokyo\"\n", 2, 12, "audit.timezone", "expected an IANA name");
+    assert_located(
+        "[audit]\ntimezone = \"Tokyo\"\n",
+        2,
+        12,
+        "audit.timezone",
+        "expected an IANA name",
+    );
 }
 
 #[test]
@@ -97,7 +130,13 @@ fn bad_resolve_address() {
 
 #[test]
 fn bad_tls_endpoint() {
-    assert_located("[[vendor]]\nid = \"a\"\ntls = [\"portal.example\"]\n", 3, 8, "vendor[0].tls", "is not HOST:PORT");
+    assert_located(
+        "[[vendor]]\nid = \"a\"\ntls = [\"portal.example\"]\n",
+        3,
+        8,
+        "vendor[0].tls",
+        "is not HOST:PORT",
+    );
 }
 
 #[test]
@@ -118,16 +157,31 @@ fn invalid_declaration_is_located_by_validate_but_is_a_finding_in_run() {
     assert!(stderr.contains("r.toml:4:"), "{stderr}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-        .args(["run", "--format", "json", "--now", "2026-11-26T12:00:00+09:00", "--config"])
+        .args([
+            "run",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-26T12:00:00+09:00",
+            "--config",
+        ])
         .arg(&inv)
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let vendor = &json["vendors"][0];
     assert_eq!(vendor["report"]["status"], "invalid");
-    let finding = vendor["findings"].as_array().unwrap().iter().find(|f| f["check"] == "report-invalid").unwrap();
+    let finding = vendor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "report-invalid")
+        .unwrap();
     assert_eq!(finding["status"], "fail");
-    assert!(finding["message"].as_str().unwrap().contains("r.toml:4:"), "{finding}");
+    assert!(
+        finding["message"].as_str().unwrap().contains("r.toml:4:"),
+        "{finding}"
+    );
     assert_eq!(out.status.code(), Some(1), "a high-severity fail exits 1");
 }
 

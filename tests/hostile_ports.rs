@@ -32,29 +32,58 @@ fn run(ports: &[u16], timeout_s: u64) -> (serde_json::Value, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("vendors.toml");
     let list: Vec<String> = ports.iter().map(u16::to_string).collect();
-    std::fs::write(&inv, format!("[[vendor]]\nid = \"hostile\"\nhosts = [\"127.0.0.71\"]\nports = [{}]\n", list.join(", "))).unwrap();
+    std::fs::write(
+        &inv,
+        format!(
+            "[[vendor]]\nid = \"hostile\"\nhosts = [\"127.0.0.71\"]\nports = [{}]\n",
+            list.join(", ")
+        ),
+    )
+    .unwrap();
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-        .args(["run", "--format", "json", "--timeout", &timeout_s.to_string(), "--config"])
+        .args([
+            "run",
+            "--format",
+            "json",
+            "--timeout",
+            &timeout_s.to_string(),
+            "--config",
+        ])
         .arg(&inv)
         .output()
         .unwrap();
     let elapsed = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(matches!(out.status.code(), Some(0 | 1)), "exit {:?}: {stderr}", out.status.code());
-    (serde_json::from_slice(&out.stdout).expect("JSON report"), elapsed)
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "exit {:?}: {stderr}",
+        out.status.code()
+    );
+    (
+        serde_json::from_slice(&out.stdout).expect("JSON report"),
+        elapsed,
+    )
 }
 
 fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
-    json["vendors"][0]["findings"].as_array().unwrap().iter().filter(|f| f["check"] == check).collect()
+    json["vendors"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .collect()
 }
 
 #[test]
 fn a_tarpit_costs_one_budget_and_is_an_error_not_a_pass() {
     let tarpit = listener(None);
     let (json, elapsed) = run(&[tarpit], 2);
-    assert!(elapsed < Duration::from_secs(2 + 3), "took {elapsed:?} for a 2 s budget");
+    assert!(
+        elapsed < Duration::from_secs(2 + 3),
+        "took {elapsed:?} for a 2 s budget"
+    );
     let rdp = findings(&json, "rdp-exposed");
     assert_eq!(rdp.len(), 1, "{rdp:?}");
     assert_eq!(rdp[0]["status"], "error", "{}", rdp[0]);
@@ -63,7 +92,10 @@ fn a_tarpit_costs_one_budget_and_is_an_error_not_a_pass() {
         let f = findings(&json, check);
         assert_eq!(f[0]["status"], "skipped", "{check}: {}", f[0]);
     }
-    assert!(json["summary"]["pass"].as_u64().unwrap() <= 3, "only report checks may pass");
+    assert!(
+        json["summary"]["pass"].as_u64().unwrap() <= 3,
+        "only report checks may pass"
+    );
 }
 
 #[test]
@@ -83,7 +115,10 @@ fn garbage_is_identified_as_unknown_and_nothing_panics() {
 #[test]
 fn closed_ports_mean_nothing_exposed_and_detail_checks_skipped() {
     let (json, elapsed) = run(&[closed_port(), closed_port()], 3);
-    assert!(elapsed < Duration::from_secs(3), "closed ports answer at once: {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "closed ports answer at once: {elapsed:?}"
+    );
     assert_eq!(findings(&json, "rdp-exposed")[0]["status"], "pass");
     assert_eq!(findings(&json, "rdp-exposed")[0]["target"], "127.0.0.71");
     assert_eq!(findings(&json, "dicom-exposed")[0]["status"], "skipped");

@@ -97,39 +97,79 @@ fn audit() -> &'static Value {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
         let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-            .args(["run", "--format", "json", "--now", "2026-11-26T10:00:00+09:00", "--config"])
+            .args([
+                "run",
+                "--format",
+                "json",
+                "--now",
+                "2026-11-26T10:00:00+09:00",
+                "--config",
+            ])
             .arg(dir.path().join("vendors.toml"))
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1), "critical fails exit 1: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "critical fails exit 1: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("a JSON report")
     })
 }
 
 fn vendor(id: &str) -> &'static Value {
-    audit()["vendors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap_or_else(|| panic!("no vendor {id}"))
+    audit()["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no vendor {id}"))
 }
 
 /// The status of `check` on `target` for `vendor` (exactly one finding expected).
 fn status(vendor_id: &str, check: &str, target: &str) -> String {
     let v = vendor(vendor_id);
-    let hits: Vec<&Value> =
-        v["findings"].as_array().unwrap().iter().filter(|f| f["check"] == check && f["target"] == target).collect();
-    assert_eq!(hits.len(), 1, "{vendor_id}: {check} on {target}: {:#?}", v["findings"]);
+    let hits: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check && f["target"] == target)
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "{vendor_id}: {check} on {target}: {:#?}",
+        v["findings"]
+    );
     hits[0]["status"].as_str().unwrap().to_owned()
 }
 
 fn finding(vendor_id: &str, check: &str, target: &str) -> &'static Value {
-    vendor(vendor_id)["findings"].as_array().unwrap().iter().find(|f| f["check"] == check && f["target"] == target).unwrap()
+    vendor(vendor_id)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == check && f["target"] == target)
+        .unwrap()
 }
 
 fn fact<'a>(vendor_id: &str, target: &str, name: &str) -> &'static Value {
-    let asset = vendor(vendor_id)["assets"].as_array().unwrap().iter().find(|a| a["target"] == target);
+    let asset = vendor(vendor_id)["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["target"] == target);
     &asset.unwrap_or_else(|| panic!("no asset {target}"))["facts"][name]
 }
 
 fn verdict(vendor_id: &str, control: &str) -> String {
-    let c = vendor(vendor_id)["controls"].as_array().unwrap().iter().find(|c| c["control"] == control).unwrap();
+    let c = vendor(vendor_id)["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == control)
+        .unwrap();
     c["verdict"].as_str().unwrap().to_owned()
 }
 
@@ -139,12 +179,26 @@ fn xrdp_negotiate_is_exposed_without_nla() {
     assert_eq!(status("xrdp-negotiate", "rdp-exposed", t), "fail");
     assert_eq!(status("xrdp-negotiate", "rdp-nla-not-enforced", t), "fail");
     assert_eq!(status("xrdp-negotiate", "rdp-standard-security", t), "fail");
-    assert_eq!(status("xrdp-negotiate", "rdp-ntlm-info-leak", t), "pass", "xrdp offers no CredSSP, so no NTLM challenge");
+    assert_eq!(
+        status("xrdp-negotiate", "rdp-ntlm-info-leak", t),
+        "pass",
+        "xrdp offers no CredSSP, so no NTLM challenge"
+    );
     assert_eq!(fact("xrdp-negotiate", t, "rdp.selected_protocol"), "ssl");
     assert_eq!(fact("xrdp-negotiate", t, "rdp.accepts_tls"), true);
-    assert_eq!(fact("xrdp-negotiate", t, "rdp.accepts_credssp"), false, "xrdp never selects CredSSP (nmap says SUCCESS: wrong)");
-    assert_eq!(verdict("xrdp-negotiate", "remote_access.no_public_rdp"), "contradicted");
-    assert_eq!(verdict("xrdp-negotiate", "remote_access.rdp_nla_enforced"), "admitted");
+    assert_eq!(
+        fact("xrdp-negotiate", t, "rdp.accepts_credssp"),
+        false,
+        "xrdp never selects CredSSP (nmap says SUCCESS: wrong)"
+    );
+    assert_eq!(
+        verdict("xrdp-negotiate", "remote_access.no_public_rdp"),
+        "contradicted"
+    );
+    assert_eq!(
+        verdict("xrdp-negotiate", "remote_access.rdp_nla_enforced"),
+        "admitted"
+    );
 }
 
 #[test]
@@ -155,7 +209,10 @@ fn xrdp_security_layers_select_what_they_are_configured_for() {
     assert_eq!(fact("xrdp-rdp", rdp, "rdp.accepts_tls"), false);
     assert_eq!(status("xrdp-rdp", "rdp-standard-security", rdp), "fail");
     assert_eq!(fact("xrdp-tls", tls, "rdp.selected_protocol"), "ssl");
-    assert_eq!(fact("xrdp-tls", tls, "rdp.accepts_standard_security"), false);
+    assert_eq!(
+        fact("xrdp-tls", tls, "rdp.accepts_standard_security"),
+        false
+    );
     assert_eq!(fact("xrdp-tls", tls, "rdp.accepts_tls"), true);
     assert_eq!(status("xrdp-tls", "rdp-standard-security", tls), "pass");
     for (v, t) in [("xrdp-rdp", rdp), ("xrdp-tls", tls)] {
@@ -173,13 +230,27 @@ fn freerdp_with_nla_passes_nla_but_leaks_ntlm_names() {
     assert_eq!(status("freerdp-nla", "rdp-ntlm-info-leak", t), "fail");
     let info = fact("freerdp-nla", t, "rdp.ntlm_info");
     let names = info.to_string().to_ascii_lowercase();
-    assert!(names.contains("vm"), "FreeRDP's challenge names its computer: {info}");
+    assert!(
+        names.contains("vm"),
+        "FreeRDP's challenge names its computer: {info}"
+    );
     assert!(info.get("os_version").is_some(), "{info}");
-    let message = finding("freerdp-nla", "rdp-ntlm-info-leak", t)["message"].as_str().unwrap();
+    let message = finding("freerdp-nla", "rdp-ntlm-info-leak", t)["message"]
+        .as_str()
+        .unwrap();
     assert!(message.to_ascii_lowercase().contains("vm"), "{message}");
-    assert_eq!(verdict("freerdp-nla", "remote_access.rdp_nla_enforced"), "verified");
-    assert_eq!(verdict("freerdp-nla", "remote_access.no_pre_login_disclosure"), "contradicted");
-    assert_eq!(verdict("freerdp-nla", "remote_access.no_public_vnc"), "verified");
+    assert_eq!(
+        verdict("freerdp-nla", "remote_access.rdp_nla_enforced"),
+        "verified"
+    );
+    assert_eq!(
+        verdict("freerdp-nla", "remote_access.no_pre_login_disclosure"),
+        "contradicted"
+    );
+    assert_eq!(
+        verdict("freerdp-nla", "remote_access.no_public_vnc"),
+        "verified"
+    );
 }
 
 #[test]
@@ -188,12 +259,21 @@ fn vnc_without_password_fails_no_auth_and_with_password_passes() {
     assert_eq!(status("vnc-none", "vnc-exposed", t), "fail");
     assert_eq!(status("vnc-none", "vnc-no-auth", t), "fail");
     assert_eq!(fact("vnc-none", "127.0.0.65:15901", "port.state"), "closed");
-    assert_eq!(verdict("vnc-none", "remote_access.vnc_authentication"), "contradicted");
-    assert_eq!(verdict("vnc-none", "remote_access.no_public_rdp"), "verified");
+    assert_eq!(
+        verdict("vnc-none", "remote_access.vnc_authentication"),
+        "contradicted"
+    );
+    assert_eq!(
+        verdict("vnc-none", "remote_access.no_public_rdp"),
+        "verified"
+    );
     let t = "127.0.0.66:15900";
     assert_eq!(status("vnc-auth", "vnc-exposed", t), "fail");
     assert_eq!(status("vnc-auth", "vnc-no-auth", t), "pass");
-    assert_eq!(fact("vnc-auth", t, "vnc.security_types"), &serde_json::json!([2]));
+    assert_eq!(
+        fact("vnc-auth", t, "vnc.security_types"),
+        &serde_json::json!([2])
+    );
 }
 
 #[test]
@@ -201,10 +281,20 @@ fn orthanc_accepting_any_ae_is_exposed_and_one_checking_aet_is_not() {
     assert_eq!(status("pacs", "dicom-exposed", "127.0.0.67:14242"), "fail");
     assert_eq!(fact("pacs", "127.0.0.67:14242", "dicom.echo_status"), 0);
     assert_eq!(status("pacs", "dicom-exposed", "127.0.0.67:14243"), "pass");
-    assert_eq!(fact("pacs", "127.0.0.67:14243", "dicom.association"), "rejected");
-    assert_eq!(status("pacs", "dicom-exposed", "127.0.0.67:14244"), "fail", "dcmtk storescp accepts any AE");
+    assert_eq!(
+        fact("pacs", "127.0.0.67:14243", "dicom.association"),
+        "rejected"
+    );
+    assert_eq!(
+        status("pacs", "dicom-exposed", "127.0.0.67:14244"),
+        "fail",
+        "dcmtk storescp accepts any AE"
+    );
     assert_eq!(fact("pacs", "127.0.0.67:14299", "port.state"), "closed");
-    assert_eq!(verdict("pacs", "remote_access.dicom_restricted"), "contradicted");
+    assert_eq!(
+        verdict("pacs", "remote_access.dicom_restricted"),
+        "contradicted"
+    );
     assert_eq!(vendor("pacs")["report"]["status"], "stale");
     assert_eq!(status("pacs", "report-stale", "report"), "fail");
 }
@@ -220,7 +310,10 @@ fn ssh_is_identified_by_its_banner_and_the_waiver_applies() {
     assert_eq!(status("ssh-waived", "ssh-exposed", t), "fail");
     let f = finding("ssh-waived", "ssh-exposed", t);
     assert_eq!(f["waived"], true);
-    assert!(fact("ssh-waived", t, "ssh.banner").as_str().unwrap().starts_with("SSH-2.0-OpenSSH"));
+    assert!(fact("ssh-waived", t, "ssh.banner")
+        .as_str()
+        .unwrap()
+        .starts_with("SSH-2.0-OpenSSH"));
     assert_eq!(status("ssh-waived", "report-missing", "report"), "fail");
 }
 
@@ -229,7 +322,8 @@ fn every_recorded_fact_is_in_the_catalogue_with_its_type() {
     for v in audit()["vendors"].as_array().unwrap() {
         for asset in v["assets"].as_array().unwrap() {
             for (name, value) in asset["facts"].as_object().unwrap() {
-                let spec = vendor_audit::catalog::facts::spec(name).unwrap_or_else(|| panic!("uncatalogued fact {name}"));
+                let spec = vendor_audit::catalog::facts::spec(name)
+                    .unwrap_or_else(|| panic!("uncatalogued fact {name}"));
                 let ok = match spec.kind {
                     vendor_audit::catalog::facts::FactType::Bool => value.is_boolean(),
                     vendor_audit::catalog::facts::FactType::Int => value.is_i64(),

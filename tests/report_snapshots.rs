@@ -9,7 +9,13 @@ use vendor_audit::report::{render, Format};
 use vendor_audit::results::*;
 
 fn fixed_run() -> RunReport {
-    let finding = |check: &str, target: &str, status: Status, severity: Severity, title: &str, message: &str, control: Option<&str>| Finding {
+    let finding = |check: &str,
+                   target: &str,
+                   status: Status,
+                   severity: Severity,
+                   title: &str,
+                   message: &str,
+                   control: Option<&str>| Finding {
         check: check.into(),
         target: target.into(),
         status,
@@ -22,9 +28,21 @@ fn fixed_run() -> RunReport {
         waiver: None,
         evidence: BTreeMap::from([("service.port".to_string(), FactValue::Int(3389))]),
     };
-    let mut waived = finding("ssh-exposed", "xray.example.lab:22", Status::Fail, Severity::Medium, "SSH is reachable", "SSH answered on port 22: SSH-2.0-OpenSSH_9.2p1", Some("remote_access.ssh_restricted"));
+    let mut waived = finding(
+        "ssh-exposed",
+        "xray.example.lab:22",
+        Status::Fail,
+        Severity::Medium,
+        "SSH is reachable",
+        "SSH answered on port 22: SSH-2.0-OpenSSH_9.2p1",
+        Some("remote_access.ssh_restricted"),
+    );
     waived.waived = true;
-    waived.waiver = Some(WaiverNote { reason: "Contract clause 12".into(), expires: Some("2027-03-31".into()), expired: false });
+    waived.waiver = Some(WaiverNote {
+        reason: "Contract clause 12".into(),
+        expires: Some("2027-03-31".into()),
+        expired: false,
+    });
     let vendors = vec![VendorResult {
         id: "kenko-zaidan".into(),
         name: "Health Promotion Foundation".into(),
@@ -46,7 +64,13 @@ fn fixed_run() -> RunReport {
     }];
     RunReport {
         schema: SCHEMA,
-        run: RunInfo { id: "20261126T000000Z-0000".into(), started_at: "2026-11-26T00:00:00Z".into(), finished_at: "2026-11-26T00:00:03Z".into(), now: "2026-11-26T00:00:00Z".into(), tool: "vendor-audit test".into() },
+        run: RunInfo {
+            id: "20261126T000000Z-0000".into(),
+            started_at: "2026-11-26T00:00:00Z".into(),
+            finished_at: "2026-11-26T00:00:03Z".into(),
+            now: "2026-11-26T00:00:00Z".into(),
+            tool: "vendor-audit test".into(),
+        },
         summary: Summary::of(&vendors),
         vendors,
     }
@@ -65,8 +89,15 @@ fn table_ja() {
 #[test]
 fn table_fits_100_columns() {
     let text = render(&fixed_run(), Format::Table, Lang::En, 100);
-    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└', '╞', '├'])) {
-        assert!(line.chars().count() <= 100, "{} columns: {line}", line.chars().count());
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with(['│', '┌', '└', '╞', '├']))
+    {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
     }
 }
 
@@ -82,7 +113,8 @@ fn junit() {
 
 #[test]
 fn json_keeps_the_fixed_keys() {
-    let json: serde_json::Value = serde_json::from_str(&render(&fixed_run(), Format::Json, Lang::En, 100)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&fixed_run(), Format::Json, Lang::En, 100)).unwrap();
     assert_eq!(json["schema"], "vendor-audit/v1");
     for key in ["id", "started_at", "finished_at", "now"] {
         assert!(json["run"][key].is_string(), "run.{key}");
@@ -95,7 +127,10 @@ fn json_keeps_the_fixed_keys() {
         assert!(v["report"].get(key).is_some(), "report.{key}");
     }
     let f = &v["findings"][0];
-    for key in ["check", "target", "status", "severity", "title", "message", "control", "waived", "evidence"] {
+    for key in [
+        "check", "target", "status", "severity", "title", "message", "control", "waived",
+        "evidence",
+    ] {
         assert!(f.get(key).is_some(), "findings[].{key}");
     }
     assert_eq!(f["status"], "fail");

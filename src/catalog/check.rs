@@ -131,13 +131,20 @@ impl Check {
 
     /// The message for a result, with `{fact}` placeholders filled from `facts`.
     pub fn render_message(&self, failed: bool, facts: &Facts) -> String {
-        let template = if failed { &self.message.fail } else { &self.message.pass };
+        let template = if failed {
+            &self.message.fail
+        } else {
+            &self.message.pass
+        };
         fill(template, facts)
     }
 
     /// The listed facts that `facts` has, as evidence.
     pub fn evidence(&self, facts: &Facts) -> BTreeMap<String, FactValue> {
-        self.facts.iter().filter_map(|name| Some((name.clone(), facts.get(name)?.clone()))).collect()
+        self.facts
+            .iter()
+            .filter_map(|name| Some((name.clone(), facts.get(name)?.clone())))
+            .collect()
     }
 }
 
@@ -203,26 +210,56 @@ struct RawExample {
 }
 
 pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
-    let raw: RawCheck =
-        toml::from_str(text).map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
+    let raw: RawCheck = toml::from_str(text)
+        .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
     let mut problems = Vec::new();
     let mut add = |span: Range<usize>, key: &str, message: String| {
-        problems.push(Diagnostic::at(path, text, Some(span), Some(key.to_owned()), message));
+        problems.push(Diagnostic::at(
+            path,
+            text,
+            Some(span),
+            Some(key.to_owned()),
+            message,
+        ));
     };
     let id = raw.id.get_ref().clone();
     if !crate::inventory::is_valid_id(&id) {
-        add(raw.id.span(), "id", format!("`{id}` is not a check id: expected [a-z0-9-]+"));
+        add(
+            raw.id.span(),
+            "id",
+            format!("`{id}` is not a check id: expected [a-z0-9-]+"),
+        );
     }
     if path.file_stem().is_some_and(|stem| stem != id.as_str()) {
-        add(raw.id.span(), "id", format!("the id `{id}` differs from the file name: name the file `{id}.toml`"));
+        add(
+            raw.id.span(),
+            "id",
+            format!("the id `{id}` differs from the file name: name the file `{id}.toml`"),
+        );
     }
-    let facts: Vec<String> = raw.facts.get_ref().iter().map(|f| f.get_ref().clone()).collect();
+    let facts: Vec<String> = raw
+        .facts
+        .get_ref()
+        .iter()
+        .map(|f| f.get_ref().clone())
+        .collect();
     if facts.is_empty() {
-        add(raw.facts.span(), "facts", "list the facts the check reads".into());
+        add(
+            raw.facts.span(),
+            "facts",
+            "list the facts the check reads".into(),
+        );
     }
     for fact in raw.facts.get_ref() {
         if !FACTS.iter().any(|spec| spec.name == fact.get_ref()) {
-            add(fact.span(), "facts", format!("unknown fact `{}`: the fact catalogue (src/catalog/facts.rs) lists them", fact.get_ref()));
+            add(
+                fact.span(),
+                "facts",
+                format!(
+                    "unknown fact `{}`: the fact catalogue (src/catalog/facts.rs) lists them",
+                    fact.get_ref()
+                ),
+            );
         }
     }
     let roots: Vec<&str> = facts.iter().filter_map(|f| f.split('.').next()).collect();
@@ -231,13 +268,21 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
             Ok(c) => {
                 for root in c.roots() {
                     if !roots.contains(&root.as_str()) {
-                        add(source.span(), key, format!("`{root}` is read but no fact under it is listed in `facts`"));
+                        add(
+                            source.span(),
+                            key,
+                            format!("`{root}` is read but no fact under it is listed in `facts`"),
+                        );
                     }
                 }
                 Some(c)
             }
             Err(e) => {
-                add(source.span(), key, format!("not a valid CEL expression: {e}"));
+                add(
+                    source.span(),
+                    key,
+                    format!("not a valid CEL expression: {e}"),
+                );
                 None
             }
         }
@@ -247,8 +292,13 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
     for template in [&raw.message.fail, &raw.message.pass] {
         for name in placeholders(template) {
             if !facts.iter().any(|f| f == name) {
-                problems.push(Diagnostic::at(path, text, None, Some("message".into()),
-                    format!("placeholder `{{{name}}}` is not one of the listed facts")));
+                problems.push(Diagnostic::at(
+                    path,
+                    text,
+                    None,
+                    Some("message".into()),
+                    format!("placeholder `{{{name}}}` is not one of the listed facts"),
+                ));
             }
         }
     }
@@ -299,9 +349,11 @@ pub fn from_toml(value: &toml::Value) -> Option<FactValue> {
         toml::Value::Integer(i) => FactValue::Int(*i),
         toml::Value::String(s) => FactValue::Str(s.clone()),
         toml::Value::Array(items) => FactValue::List(items.iter().filter_map(from_toml).collect()),
-        toml::Value::Table(t) => {
-            FactValue::Map(t.iter().filter_map(|(k, v)| Some((k.clone(), from_toml(v)?))).collect())
-        }
+        toml::Value::Table(t) => FactValue::Map(
+            t.iter()
+                .filter_map(|(k, v)| Some((k.clone(), from_toml(v)?)))
+                .collect(),
+        ),
         toml::Value::Float(_) | toml::Value::Datetime(_) => return None,
     })
 }
@@ -314,7 +366,10 @@ mod tests {
     fn fill_replaces_known_facts_and_marks_unknown() {
         let mut f = Facts::new();
         f.set("rdp.selected_protocol", "ssl");
-        assert_eq!(fill("selected {rdp.selected_protocol}; {x.y}", &f), "selected ssl; ?");
+        assert_eq!(
+            fill("selected {rdp.selected_protocol}; {x.y}", &f),
+            "selected ssl; ?"
+        );
         assert_eq!(fill("no braces {", &f), "no braces {");
         assert_eq!(placeholders("a {b.c} d {e}"), vec!["b.c", "e"]);
     }

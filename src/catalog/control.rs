@@ -25,25 +25,41 @@ struct ControlsFile {
 }
 
 pub fn parse_controls(path: &Path, text: &str) -> Result<Vec<Control>, Diagnostics> {
-    let file: ControlsFile =
-        toml::from_str(text).map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
+    let file: ControlsFile = toml::from_str(text)
+        .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for c in &file.control {
         let key = &c.get_ref().key;
         let well_formed = key.split('.').count() == 2
-            && key.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            && key
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
         if !well_formed {
-            problems.push(Diagnostic::at(path, text, Some(c.span()), Some("key".into()),
-                format!("`{key}` is not a control key: expected `area.name` in lowercase and '_'")));
+            problems.push(Diagnostic::at(
+                path,
+                text,
+                Some(c.span()),
+                Some("key".into()),
+                format!("`{key}` is not a control key: expected `area.name` in lowercase and '_'"),
+            ));
         }
         if !seen.insert(key.clone()) {
-            problems.push(Diagnostic::at(path, text, Some(c.span()), Some("key".into()),
-                format!("control `{key}` is listed twice")));
+            problems.push(Diagnostic::at(
+                path,
+                text,
+                Some(c.span()),
+                Some("key".into()),
+                format!("control `{key}` is listed twice"),
+            ));
         }
     }
     if problems.is_empty() {
-        Ok(file.control.into_iter().map(toml::Spanned::into_inner).collect())
+        Ok(file
+            .control
+            .into_iter()
+            .map(toml::Spanned::into_inner)
+            .collect())
     } else {
         Err(Diagnostics(problems))
     }

@@ -46,8 +46,18 @@ pub struct FactSpec {
     pub meaning: &'static str,
 }
 
-const fn fact(name: &'static str, kind: FactType, probe: &'static str, meaning: &'static str) -> FactSpec {
-    FactSpec { name, kind, probe, meaning }
+const fn fact(
+    name: &'static str,
+    kind: FactType,
+    probe: &'static str,
+    meaning: &'static str,
+) -> FactSpec {
+    FactSpec {
+        name,
+        kind,
+        probe,
+        meaning,
+    }
 }
 
 use FactType::*;
@@ -60,6 +70,8 @@ pub const FACTS: &[FactSpec] = &[
     fact("service.port", Int, "sweep", "The TCP port of the service."),
     fact("service.protocol", Str, "sweep", "The protocol identified by handshake (`rdp`, `vnc`, `dicom`, `ssh`, `telnet`, `ftp`, `smb`, `mysql`, `postgresql`, `mssql`), `unknown` when the port answered in no protocol we know; unavailable when it accepted but said nothing."),
     fact("service.first_bytes", Str, "sweep", "The first bytes (hex, at most 32) of an answer no recogniser knew."),
+    fact("service.first_text", Str, "sweep", "The printable rendering of an answer no recogniser knew."),
+    fact("service.attempts", List, "sweep", "What each identification attempt on the port saw (strings), in order."),
     // RDP (src/probe/rdp.rs)
     fact("rdp.responses", Map, "rdp", "For each requested protocol set (`ssl+hybrid+hybrid_ex`, `ssl`, `rdp`), what the server answered to the X.224 Connection Request."),
     fact("rdp.selected_protocol", Str, "rdp", "The protocol the server selected when offered TLS, CredSSP and CredSSP with early auth: `rdp` (standard RDP security), `ssl`, `hybrid`, `hybrid_ex`..., or `none` when it refused."),
@@ -74,6 +86,10 @@ pub const FACTS: &[FactSpec] = &[
     fact("vnc.security_types", List, "vnc", "The RFB security types the server offers (ints; 1 = None, 2 = VNC Authentication)."),
     fact("vnc.security_type_names", List, "vnc", "The names of the offered security types."),
     fact("vnc.no_auth", Bool, "vnc", "The server offers security type None: anyone who connects gets the desktop."),
+    fact("vnc.vencrypt_subtypes", List, "vnc", "The VeNCrypt (type 19) subtypes offered (ints; 257 TLSNone and 260 X509None need no credentials)."),
+    fact("vnc.vencrypt_subtype_names", List, "vnc", "The names of the offered VeNCrypt subtypes."),
+    fact("vnc.failure_reason", Str, "vnc", "The reason a server gave for refusing the handshake (e.g. too many security failures)."),
+    fact("vnc.unexpected_bytes", Str, "vnc", "Bytes the server sent that the RFB handshake did not expect (hex)."),
     // DICOM (src/probe/dicom.rs)
     fact("dicom.association", Str, "dicom", "What the server did with our A-ASSOCIATE-RQ from an unknown AE title: `accepted`, `rejected` or `aborted`."),
     fact("dicom.reject_reason", Str, "dicom", "The A-ASSOCIATE-RJ result, source and reason, in words."),
@@ -81,13 +97,25 @@ pub const FACTS: &[FactSpec] = &[
     fact("dicom.implementation_class_uid", Str, "dicom", "The server's implementation class UID."),
     fact("dicom.implementation_version", Str, "dicom", "The server's implementation version name."),
     fact("dicom.accepts_unknown_ae", Bool, "dicom", "An association (Verification SOP class) from made-up calling and called AE titles was accepted."),
+    fact("dicom.abort_reason", Str, "dicom", "The A-ABORT source and reason, in words."),
+    fact("dicom.echo_status_name", Str, "dicom", "The C-ECHO status in words."),
+    fact("dicom.verification_context", Str, "dicom", "The result of our Verification presentation context (acceptance, or why not)."),
+    fact("dicom.calling_ae", Str, "dicom", "The calling AE title we used (made up, unknown to the server)."),
+    fact("dicom.called_ae", Str, "dicom", "The called AE title we used (made up, unknown to the server)."),
     // Banners and minimal handshakes (src/probe/banner.rs)
     fact("ssh.banner", Str, "banner", "The SSH identification string (`SSH-2.0-OpenSSH_9.2p1 ...`)."),
     fact("ftp.banner", Str, "banner", "The FTP greeting (220 reply)."),
+    fact("ssh.protocol_version", Str, "banner", "The SSH protocol version of the identification string (`2.0`, `1.99`)."),
+    fact("ssh.software", Str, "banner", "The software version of the identification string (`OpenSSH_9.2p1`)."),
     fact("telnet.banner", Str, "banner", "What the Telnet server sent first (option negotiation shown as IAC ...)."),
     fact("smb.dialect", Str, "banner", "The SMB dialect the server selected (`2.0.2`, `3.1.1`, or `NT LM 0.12` for SMB1)."),
     fact("database.engine", Str, "banner", "The database server identified: `mysql`, `postgresql` or `mssql`."),
+    fact("smb.version", Int, "banner", "The SMB major version of the answer: 1 or 2 (SMB 2 and 3)."),
+    fact("smb.negotiate_status", Str, "banner", "The NT status of the SMB NEGOTIATE response."),
     fact("database.version", Str, "banner", "The version the database server announced, when it does."),
+    fact("database.tls_offered", Bool, "banner", "The database server offers TLS on the connection."),
+    fact("database.greeting_error", Str, "banner", "An error the database server sent instead of a greeting."),
+    fact("mssql.encryption", Str, "banner", "The ENCRYPTION option of the MS SQL PRELOGIN response (`off`, `on`, `not supported`, `required`)."),
     // Annual report (src/engine/report_facts.rs)
     fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year), `missing` or `invalid`."),
     fact("report.path", Str, "report", "Where the inventory says the report is."),

@@ -91,7 +91,10 @@ impl Catalog {
 
     /// The checks that verify `control`.
     pub fn checks_of(&self, control: &str) -> Vec<&Check> {
-        self.checks.values().filter(|c| c.control_key() == Some(control)).collect()
+        self.checks
+            .values()
+            .filter(|c| c.control_key() == Some(control))
+            .collect()
     }
 }
 
@@ -110,7 +113,10 @@ fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(PathBuf, String)>) {
 
 fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostics(vec![Diagnostic::whole_file(dir, format!("cannot read the checks folder: {e}"))])
+        Diagnostics(vec![Diagnostic::whole_file(
+            dir,
+            format!("cannot read the checks folder: {e}"),
+        )])
     })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
@@ -119,7 +125,10 @@ fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagn
             collect_dir(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostics(vec![Diagnostic::whole_file(&path, format!("cannot read: {e}"))])
+                Diagnostics(vec![Diagnostic::whole_file(
+                    &path,
+                    format!("cannot read: {e}"),
+                )])
             })?;
             out.push((path, text));
         }

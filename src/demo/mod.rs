@@ -30,8 +30,14 @@ pub const INVENTORY: &str = include_str!("../../vendors.toml");
 
 /// The annual reports the demo inventory names (path relative to the inventory, contents).
 pub const REPORTS: &[(&str, &str)] = &[
-    ("reports/kenko-zaidan-2026.toml", include_str!("../../reports/kenko-zaidan-2026.toml")),
-    ("reports/machi-web-2025.toml", include_str!("../../reports/machi-web-2025.toml")),
+    (
+        "reports/kenko-zaidan-2026.toml",
+        include_str!("../../reports/kenko-zaidan-2026.toml"),
+    ),
+    (
+        "reports/machi-web-2025.toml",
+        include_str!("../../reports/machi-web-2025.toml"),
+    ),
 ];
 
 /// The X-ray reading host of the screening contractor (incidents 1 and 2).
@@ -49,7 +55,8 @@ impl Lab {
     /// Writes the inventory and reports to a temporary folder and starts every simulated server.
     /// Fails, naming the address, when one is busy.
     pub async fn start() -> Result<Lab, String> {
-        let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+        let dir =
+            tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         let inventory = dir.path().join("vendors.toml");
         write(&inventory, INVENTORY)?;
         for (rel, text) in REPORTS {
@@ -69,7 +76,12 @@ impl Lab {
             tokio::spawn(vnc::serve(vnc_listener)),
             tokio::spawn(dicom::serve(dicom_listener)),
         ];
-        Ok(Lab { dir, inventory, tasks, listening })
+        Ok(Lab {
+            dir,
+            inventory,
+            tasks,
+            listening,
+        })
     }
 
     pub fn inventory_path(&self) -> &Path {
@@ -95,9 +107,13 @@ impl Drop for Lab {
 }
 
 async fn bind(ip: &str, port: u16) -> Result<TcpListener, String> {
-    let addr: SocketAddr = format!("{ip}:{port}").parse().map_err(|e| format!("{ip}:{port}: {e}"))?;
+    let addr: SocketAddr = format!("{ip}:{port}")
+        .parse()
+        .map_err(|e| format!("{ip}:{port}: {e}"))?;
     TcpListener::bind(addr).await.map_err(|e| {
-        format!("cannot listen on {addr} ({e}): is another demo running? stop it, or free that address")
+        format!(
+            "cannot listen on {addr} ({e}): is another demo running? stop it, or free that address"
+        )
     })
 }
 
@@ -106,7 +122,9 @@ fn self_signed_tls(name: &str) -> Result<Arc<rustls::ServerConfig>, String> {
     let generated = rcgen::generate_simple_self_signed(vec![name.to_owned()])
         .map_err(|e| format!("cannot generate the demo certificate: {e}"))?;
     let cert = generated.cert.der().clone();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(generated.signing_key.serialize_der()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        generated.signing_key.serialize_der(),
+    ));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -117,7 +135,8 @@ fn self_signed_tls(name: &str) -> Result<Arc<rustls::ServerConfig>, String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -11,7 +11,12 @@ use crate::results::{Finding, Status};
 #[derive(Debug, Clone)]
 pub enum Observed<'a> {
     /// A swept host: its name, the host-wide facts, and each port; or why it could not be swept.
-    Host { name: &'a str, facts: &'a Facts, ports: &'a [PortReport], unreachable: Option<&'a str> },
+    Host {
+        name: &'a str,
+        facts: &'a Facts,
+        ports: &'a [PortReport],
+        unreachable: Option<&'a str>,
+    },
     /// A single-target asset (the annual report; later TLS endpoints and forms).
     Single { target: &'a str, facts: &'a Facts },
 }
@@ -20,7 +25,13 @@ pub enum Observed<'a> {
 pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
     let (status, message) = match check.applies.as_ref().map(|a| a.evaluate(facts)) {
         Some(Ok(false)) => (Status::Skipped, "does not apply".to_owned()),
-        Some(Err(why)) => (Status::Skipped, format!("cannot tell whether it applies: {}", explain(check, facts, why))),
+        Some(Err(why)) => (
+            Status::Skipped,
+            format!(
+                "cannot tell whether it applies: {}",
+                explain(check, facts, why)
+            ),
+        ),
         Some(Ok(true)) | None => match check.condition.evaluate(facts) {
             Ok(true) => (Status::Fail, check.render_message(true, facts)),
             Ok(false) => (Status::Pass, check.render_message(false, facts)),
@@ -33,9 +44,15 @@ pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
 /// Every finding of `check` on an observed asset.
 pub fn judge_asset(check: &Check, observed: &Observed) -> Vec<Finding> {
     match (check.asset, observed) {
-        (AssetKind::Host, Observed::Host { name, facts, ports, unreachable }) => {
-            judge_host(check, name, facts, ports, *unreachable)
-        }
+        (
+            AssetKind::Host,
+            Observed::Host {
+                name,
+                facts,
+                ports,
+                unreachable,
+            },
+        ) => judge_host(check, name, facts, ports, *unreachable),
         (AssetKind::Report, Observed::Single { target, facts }) if *target == "report" => {
             vec![judge(check, target, facts)]
         }
@@ -47,12 +64,23 @@ pub fn judge_asset(check: &Check, observed: &Observed) -> Vec<Finding> {
 /// finding per port where they apply, or one `skipped` for the host. Exposure checks (no
 /// `applies`) give a finding per port that fails or cannot be judged; when every open port
 /// passes, one `pass` for the whole host. A host none of whose ports answered is `error`.
-fn judge_host(check: &Check, name: &str, host: &Facts, ports: &[PortReport], unreachable: Option<&str>) -> Vec<Finding> {
+fn judge_host(
+    check: &Check,
+    name: &str,
+    host: &Facts,
+    ports: &[PortReport],
+    unreachable: Option<&str>,
+) -> Vec<Finding> {
     if let Some(why) = unreachable {
         return vec![finding(check, name, Status::Error, why.to_owned(), host)];
     }
-    if !ports.is_empty() && ports.iter().all(|p| matches!(p.state, PortState::Filtered(_))) {
-        let why = "no swept port answered a TCP connect (host down, or everything filtered): cannot tell";
+    if !ports.is_empty()
+        && ports
+            .iter()
+            .all(|p| matches!(p.state, PortState::Filtered(_)))
+    {
+        let why =
+            "no swept port answered a TCP connect (host down, or everything filtered): cannot tell";
         return vec![finding(check, name, Status::Error, why.to_owned(), host)];
     }
     let judged: Vec<Finding> = ports
@@ -65,16 +93,28 @@ fn judge_host(check: &Check, name: &str, host: &Facts, ports: &[PortReport], unr
         })
         .collect();
     if check.applies.is_some() {
-        let applied: Vec<Finding> = judged.into_iter().filter(|f| f.status != Status::Skipped).collect();
+        let applied: Vec<Finding> = judged
+            .into_iter()
+            .filter(|f| f.status != Status::Skipped)
+            .collect();
         if applied.is_empty() {
             let why = "no open port speaks the protocol this check is about";
             return vec![finding(check, name, Status::Skipped, why.to_owned(), host)];
         }
         return applied;
     }
-    let bad: Vec<Finding> = judged.into_iter().filter(|f| f.status != Status::Pass).collect();
+    let bad: Vec<Finding> = judged
+        .into_iter()
+        .filter(|f| f.status != Status::Pass)
+        .collect();
     if bad.is_empty() {
-        vec![finding(check, name, Status::Pass, check.render_message(false, host), host)]
+        vec![finding(
+            check,
+            name,
+            Status::Pass,
+            check.render_message(false, host),
+            host,
+        )]
     } else {
         bad
     }
@@ -101,7 +141,11 @@ fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
     let mut reasons: Vec<String> = check
         .facts
         .iter()
-        .filter_map(|name| facts.why_unavailable(name).map(|why| format!("{name} unavailable: {why}")))
+        .filter_map(|name| {
+            facts
+                .why_unavailable(name)
+                .map(|why| format!("{name} unavailable: {why}"))
+        })
         .collect();
     if reasons.is_empty() {
         reasons.push(evaluation_error);

@@ -21,7 +21,9 @@ use crate::fact::Facts;
 use crate::inventory::{Inventory, Vendor};
 use crate::probe::sweep::{self, PortReport, PortState};
 use crate::probe::{Limits, ProbeContext};
-use crate::results::{AssetFacts, ReportSummary, RunInfo, RunReport, Summary, VendorResult, SCHEMA};
+use crate::results::{
+    AssetFacts, ReportSummary, RunInfo, RunReport, Summary, VendorResult, SCHEMA,
+};
 use evaluate::Observed;
 
 /// How a run behaves (the `run` command's options).
@@ -51,7 +53,14 @@ impl std::fmt::Debug for Progress {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { vendors: Vec::new(), now: None, limits: Limits::default(), concurrency: 64, per_host: 8, progress: None }
+        RunOptions {
+            vendors: Vec::new(),
+            now: None,
+            limits: Limits::default(),
+            concurrency: 64,
+            per_host: 8,
+            progress: None,
+        }
     }
 }
 
@@ -90,13 +99,27 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
             let address = scope::resolve(&name, &audit, resolve_timeout).await;
             // Each port is bounded by its budget; this cap only guards the run against a bug:
             // whatever happens, the run finishes.
-            let cap = ctx.limits.port_budget * u32::try_from(ports.len()).unwrap_or(u32::MAX) + Duration::from_secs(30);
+            let cap = ctx.limits.port_budget * u32::try_from(ports.len()).unwrap_or(u32::MAX)
+                + Duration::from_secs(30);
             let sweep = match address {
-                Ok(ip) => match tokio::time::timeout(cap, sweep::sweep_host(&ctx, &name, ip, &ports)).await {
-                    Ok(ports) => HostSweep { address, ports },
-                    Err(_) => HostSweep { address: Err(format!("the sweep did not finish within {}s", cap.as_secs())), ports: Vec::new() },
+                Ok(ip) => {
+                    match tokio::time::timeout(cap, sweep::sweep_host(&ctx, &name, ip, &ports))
+                        .await
+                    {
+                        Ok(ports) => HostSweep { address, ports },
+                        Err(_) => HostSweep {
+                            address: Err(format!(
+                                "the sweep did not finish within {}s",
+                                cap.as_secs()
+                            )),
+                            ports: Vec::new(),
+                        },
+                    }
+                }
+                Err(_) => HostSweep {
+                    address,
+                    ports: Vec::new(),
                 },
-                Err(_) => HostSweep { address, ports: Vec::new() },
             };
             (name, sweep)
         });
@@ -114,7 +137,11 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
         }
     }
 
-    let current_fy = report_facts::fiscal_year(now, inventory.audit.timezone, inventory.audit.fiscal_year_start);
+    let current_fy = report_facts::fiscal_year(
+        now,
+        inventory.audit.timezone,
+        inventory.audit.fiscal_year_start,
+    );
     let today = now.with_timezone(&inventory.audit.timezone).date_naive();
     let results: Vec<VendorResult> = vendors
         .iter()
@@ -124,7 +151,11 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
     RunReport {
         schema: SCHEMA,
         run: RunInfo {
-            id: format!("{}-{:04x}", started.format("%Y%m%dT%H%M%SZ"), rand::random::<u16>()),
+            id: format!(
+                "{}-{:04x}",
+                started.format("%Y%m%dT%H%M%SZ"),
+                rand::random::<u16>()
+            ),
             started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -144,20 +175,27 @@ fn judge_vendor(
 ) -> VendorResult {
     let known = |key: &str| catalog.controls.contains_key(key);
     let report = ReportFile::load(vendor.report.as_deref(), &vendor.id, &known);
-    let report_facts = report_facts::facts(&report, vendor.report_as_written.as_deref(), current_fy);
+    let report_facts =
+        report_facts::facts(&report, vendor.report_as_written.as_deref(), current_fy);
     let mut findings = Vec::new();
     let mut assets = Vec::new();
 
     let mut observed: Vec<Observed> = Vec::new();
     let mut host_facts: Vec<(String, Facts, Option<String>)> = Vec::new();
     for name in &vendor.hosts {
-        let Some(sweep) = sweeps.get(name) else { continue };
+        let Some(sweep) = sweeps.get(name) else {
+            continue;
+        };
         let mut facts = Facts::new();
         let unreachable = match &sweep.address {
             Ok(ip) => {
                 facts.set("host.address", ip.to_string());
-                let open: Vec<i64> =
-                    sweep.ports.iter().filter(|p| p.state == PortState::Open).map(|p| i64::from(p.port)).collect();
+                let open: Vec<i64> = sweep
+                    .ports
+                    .iter()
+                    .filter(|p| p.state == PortState::Open)
+                    .map(|p| i64::from(p.port))
+                    .collect();
                 facts.set("host.open_ports", open);
                 None
             }
@@ -166,15 +204,30 @@ fn judge_vendor(
         host_facts.push((name.clone(), facts, unreachable));
     }
     for (name, facts, unreachable) in &host_facts {
-        let Some(sweep) = sweeps.get(name) else { continue };
-        observed.push(Observed::Host { name, facts, ports: &sweep.ports, unreachable: unreachable.as_deref() });
+        let Some(sweep) = sweeps.get(name) else {
+            continue;
+        };
+        observed.push(Observed::Host {
+            name,
+            facts,
+            ports: &sweep.ports,
+            unreachable: unreachable.as_deref(),
+        });
         let address = sweep.address.as_ref().ok().map(ToString::to_string);
         assets.push(asset(name.clone(), "host", address.clone(), facts));
         for port in &sweep.ports {
-            assets.push(asset(format!("{name}:{}", port.port), "service", address.clone(), &port.facts));
+            assets.push(asset(
+                format!("{name}:{}", port.port),
+                "service",
+                address.clone(),
+                &port.facts,
+            ));
         }
     }
-    observed.push(Observed::Single { target: "report", facts: &report_facts });
+    observed.push(Observed::Single {
+        target: "report",
+        facts: &report_facts,
+    });
     assets.push(asset("report".into(), "report", None, &report_facts));
 
     for check in catalog.checks.values() {

@@ -38,13 +38,24 @@ pub fn status(report: &ReportFile, current_fy: i32) -> ReportStatus {
 pub fn facts(report: &ReportFile, shown_path: Option<&str>, current_fy: i32) -> Facts {
     let mut facts = Facts::new();
     facts.set("report.status", status(report, current_fy).name());
-    facts.set("report.path", shown_path.unwrap_or("(none listed in the inventory)"));
+    facts.set(
+        "report.path",
+        shown_path.unwrap_or("(none listed in the inventory)"),
+    );
     facts.set("report.current_fiscal_year", i64::from(current_fy));
     match report {
-        ReportFile::Loaded { declaration, .. } => facts.set("report.fiscal_year", i64::from(declaration.fiscal_year)),
+        ReportFile::Loaded { declaration, .. } => {
+            facts.set("report.fiscal_year", i64::from(declaration.fiscal_year))
+        }
         ReportFile::Invalid { problems, .. } => {
-            let first = problems.0.first().map(|d| format!("{}: {}", d.location(), d.message));
-            facts.set("report.error", first.unwrap_or_else(|| "invalid report".into()));
+            let first = problems
+                .0
+                .first()
+                .map(|d| format!("{}: {}", d.location(), d.message));
+            facts.set(
+                "report.error",
+                first.unwrap_or_else(|| "invalid report".into()),
+            );
         }
         ReportFile::Missing { .. } => {}
     }
@@ -59,8 +70,14 @@ mod tests {
     fn japanese_fiscal_year_turns_on_april_first_in_tokyo() {
         let tz = chrono_tz::Asia::Tokyo;
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
-        assert_eq!(fiscal_year(at("2026-03-31T23:59:00+09:00"), tz, (4, 1)), 2025);
-        assert_eq!(fiscal_year(at("2026-04-01T00:00:00+09:00"), tz, (4, 1)), 2026);
+        assert_eq!(
+            fiscal_year(at("2026-03-31T23:59:00+09:00"), tz, (4, 1)),
+            2025
+        );
+        assert_eq!(
+            fiscal_year(at("2026-04-01T00:00:00+09:00"), tz, (4, 1)),
+            2026
+        );
         // 15:30 UTC on 31 March is already 1 April in Tokyo.
         assert_eq!(fiscal_year(at("2026-03-31T15:30:00Z"), tz, (4, 1)), 2026);
     }

@@ -8,8 +8,16 @@ use std::time::Duration;
 use crate::inventory::AuditSettings;
 
 /// The address to probe for `name`, or why not.
-pub async fn resolve(name: &str, audit: &AuditSettings, timeout: Duration) -> Result<IpAddr, String> {
-    if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+pub async fn resolve(
+    name: &str,
+    audit: &AuditSettings,
+    timeout: Duration,
+) -> Result<IpAddr, String> {
+    if let Ok(ip) = name
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
         return Ok(ip);
     }
     if let Some(ip) = audit.resolve.get(&name.to_ascii_lowercase()) {
@@ -17,11 +25,21 @@ pub async fn resolve(name: &str, audit: &AuditSettings, timeout: Duration) -> Re
     }
     let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((name, 0))).await;
     let addrs: Vec<IpAddr> = match lookup {
-        Err(_) => return Err(format!("`{name}` did not resolve within {}s", timeout.as_secs())),
+        Err(_) => {
+            return Err(format!(
+                "`{name}` did not resolve within {}s",
+                timeout.as_secs()
+            ))
+        }
         Ok(Err(e)) => return Err(format!("`{name}` does not resolve: {e}")),
         Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
     };
-    let Some(ip) = addrs.iter().find(|a| a.is_ipv4()).or_else(|| addrs.first()).copied() else {
+    let Some(ip) = addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+    else {
         return Err(format!("`{name}` resolves to no address"));
     };
     if !audit.allow_private && is_internal(ip) {
@@ -46,7 +64,10 @@ pub fn is_internal(ip: IpAddr) -> bool {
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];
-            v6.is_loopback() || v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
         }
     }
 }
@@ -63,15 +84,24 @@ mod tests {
             trust: vec![],
             history: None,
             allow_private,
-            resolve: BTreeMap::from([("xray.example.lab".to_string(), "127.0.0.31".parse().unwrap())]),
+            resolve: BTreeMap::from([(
+                "xray.example.lab".to_string(),
+                "127.0.0.31".parse().unwrap(),
+            )]),
         }
     }
 
     #[tokio::test]
     async fn literal_and_mapped_addresses_are_always_allowed() {
         let t = Duration::from_secs(2);
-        assert_eq!(resolve("127.0.0.5", &audit(false), t).await, Ok("127.0.0.5".parse().unwrap()));
-        assert_eq!(resolve("XRAY.example.lab", &audit(false), t).await, Ok("127.0.0.31".parse().unwrap()));
+        assert_eq!(
+            resolve("127.0.0.5", &audit(false), t).await,
+            Ok("127.0.0.5".parse().unwrap())
+        );
+        assert_eq!(
+            resolve("XRAY.example.lab", &audit(false), t).await,
+            Ok("127.0.0.31".parse().unwrap())
+        );
     }
 
     #[tokio::test]
@@ -79,12 +109,25 @@ mod tests {
         let t = Duration::from_secs(2);
         let err = resolve("localhost", &audit(false), t).await.unwrap_err();
         assert!(err.contains("allow_private"), "{err}");
-        assert!(resolve("localhost", &audit(true), t).await.unwrap().is_loopback());
+        assert!(resolve("localhost", &audit(true), t)
+            .await
+            .unwrap()
+            .is_loopback());
     }
 
     #[test]
     fn internal_ranges() {
-        for internal in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.1.1", "127.0.0.1", "100.64.0.1", "::1", "fd00::1", "fe80::1"] {
+        for internal in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.1.1",
+            "127.0.0.1",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+        ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
         for public in ["8.8.8.8", "203.0.113.7", "2001:db8::1"] {

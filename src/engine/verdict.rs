@@ -6,16 +6,30 @@ use crate::catalog::Catalog;
 use crate::declaration::Declaration;
 use crate::results::{ControlVerdict, Finding, Status, Verdict};
 
-pub fn verdicts(catalog: &Catalog, declaration: Option<&Declaration>, findings: &[Finding]) -> Vec<ControlVerdict> {
+pub fn verdicts(
+    catalog: &Catalog,
+    declaration: Option<&Declaration>,
+    findings: &[Finding],
+) -> Vec<ControlVerdict> {
     catalog
         .controls
         .values()
         .map(|control| {
-            let checks: Vec<String> = catalog.checks_of(&control.key).iter().map(|c| c.id.clone()).collect();
-            let evidence: Vec<&Finding> =
-                findings.iter().filter(|f| f.control.as_deref() == Some(control.key.as_str())).collect();
+            let checks: Vec<String> = catalog
+                .checks_of(&control.key)
+                .iter()
+                .map(|c| c.id.clone())
+                .collect();
+            let evidence: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.control.as_deref() == Some(control.key.as_str()))
+                .collect();
             let declared = declaration.and_then(|d| d.controls.get(&control.key).copied());
-            let (verdict, reason) = decide(declared, control.observable && !checks.is_empty(), &evidence);
+            let (verdict, reason) = decide(
+                declared,
+                control.observable && !checks.is_empty(),
+                &evidence,
+            );
             ControlVerdict {
                 control: control.key.clone(),
                 declared,
@@ -30,11 +44,18 @@ pub fn verdicts(catalog: &Catalog, declaration: Option<&Declaration>, findings: 
 }
 
 /// The verdict and its reason, from the declared answer and the findings of the control's checks.
-pub fn decide(declared: Option<bool>, observable: bool, evidence: &[&Finding]) -> (Verdict, String) {
+pub fn decide(
+    declared: Option<bool>,
+    observable: bool,
+    evidence: &[&Finding],
+) -> (Verdict, String) {
     let first = |status: Status| evidence.iter().find(|f| f.status == status);
     let cite = |f: &Finding| format!("{} {} on {}", f.check, f.status, f.target);
     match declared {
-        None => (Verdict::Undeclared, "the report does not answer this control".into()),
+        None => (
+            Verdict::Undeclared,
+            "the report does not answer this control".into(),
+        ),
         Some(false) => {
             let why = match first(Status::Fail) {
                 Some(f) => format!("declared not in place; {}", cite(f)),
@@ -42,20 +63,31 @@ pub fn decide(declared: Option<bool>, observable: bool, evidence: &[&Finding]) -
             };
             (Verdict::Admitted, why)
         }
-        Some(true) if !observable => {
-            (Verdict::Unverifiable, "no check can observe this control from outside".into())
-        }
+        Some(true) if !observable => (
+            Verdict::Unverifiable,
+            "no check can observe this control from outside".into(),
+        ),
         Some(true) => {
             if let Some(f) = first(Status::Fail) {
                 (Verdict::Contradicted, cite(f))
             } else if let Some(f) = first(Status::Error) {
-                (Verdict::Unverifiable, format!("incomplete evidence: {}: {}", cite(f), f.message))
+                (
+                    Verdict::Unverifiable,
+                    format!("incomplete evidence: {}: {}", cite(f), f.message),
+                )
             } else if let Some(f) = first(Status::Pass) {
                 let passed = evidence.iter().filter(|f| f.status == Status::Pass).count();
-                let more = if passed > 1 { format!(" (+{} more)", passed - 1) } else { String::new() };
+                let more = if passed > 1 {
+                    format!(" (+{} more)", passed - 1)
+                } else {
+                    String::new()
+                };
                 (Verdict::Verified, format!("{}{more}", cite(f)))
             } else {
-                (Verdict::Unverifiable, "no check observed anything for this control".into())
+                (
+                    Verdict::Unverifiable,
+                    "no check observed anything for this control".into(),
+                )
             }
         }
     }
@@ -94,13 +126,22 @@ mod tests {
     #[test]
     fn spec_row_declared_true_all_pass_is_verified() {
         assert_eq!(verdict(Some(true), true, &[Pass, Pass]), Verdict::Verified);
-        assert_eq!(verdict(Some(true), true, &[Pass, Skipped]), Verdict::Verified);
+        assert_eq!(
+            verdict(Some(true), true, &[Pass, Skipped]),
+            Verdict::Verified
+        );
     }
 
     #[test]
     fn spec_row_declared_true_any_fail_is_contradicted() {
-        assert_eq!(verdict(Some(true), true, &[Pass, Fail]), Verdict::Contradicted);
-        assert_eq!(verdict(Some(true), true, &[Error, Fail]), Verdict::Contradicted);
+        assert_eq!(
+            verdict(Some(true), true, &[Pass, Fail]),
+            Verdict::Contradicted
+        );
+        assert_eq!(
+            verdict(Some(true), true, &[Error, Fail]),
+            Verdict::Contradicted
+        );
     }
 
     #[test]
@@ -122,11 +163,17 @@ mod tests {
     fn spec_row_nothing_observes_it_is_unverifiable() {
         assert_eq!(verdict(Some(true), false, &[]), Verdict::Unverifiable);
         assert_eq!(verdict(Some(true), true, &[]), Verdict::Unverifiable);
-        assert_eq!(verdict(Some(true), true, &[Skipped, Skipped]), Verdict::Unverifiable);
+        assert_eq!(
+            verdict(Some(true), true, &[Skipped, Skipped]),
+            Verdict::Unverifiable
+        );
     }
 
     #[test]
     fn an_error_among_passes_is_never_verified() {
-        assert_eq!(verdict(Some(true), true, &[Pass, Error]), Verdict::Unverifiable);
+        assert_eq!(
+            verdict(Some(true), true, &[Pass, Error]),
+            Verdict::Unverifiable
+        );
     }
 }

@@ -12,7 +12,10 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) {
         if !matches!(finding.status, Status::Fail | Status::Error) {
             continue;
         }
-        let Some(w) = waivers.iter().find(|w| w.check == finding.check && w.target == finding.target) else {
+        let Some(w) = waivers
+            .iter()
+            .find(|w| w.check == finding.check && w.target == finding.target)
+        else {
             continue;
         };
         let expired = w.expires.is_some_and(|last_day| today > last_day);

@@ -360,7 +360,10 @@ mod tests {
             parse_vencrypt_subtypes(&[0, 2, 0, 0, 1, 1, 0, 0, 1, 5]),
             Ok((Some(vec![257, 261]), 10))
         );
-        assert_eq!(parse_vencrypt_subtypes(&[0, 2, 0, 0, 1]), Err(RfbError::Incomplete));
+        assert_eq!(
+            parse_vencrypt_subtypes(&[0, 2, 0, 0, 1]),
+            Err(RfbError::Incomplete)
+        );
         assert_eq!(parse_vencrypt_subtypes(&[1]), Ok((None, 1)));
         assert_eq!(parse_vencrypt_version(&[0, 2]), Ok((0, 2)));
     }

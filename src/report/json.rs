@@ -4,5 +4,6 @@ use crate::results::RunReport;
 
 pub fn render(report: &RunReport) -> String {
     // Serialising plain data (strings, numbers, maps) cannot fail.
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        + "\n"
 }

@@ -31,8 +31,14 @@ pub fn render(report: &RunReport) -> String {
             ));
             let body = format!("[{}] {}: {}", f.severity, xml(&f.title), xml(&f.message));
             match f.status {
-                Status::Fail => out.push_str(&format!("<failure message=\"{}\">{body}</failure>", xml(&f.message))),
-                Status::Error => out.push_str(&format!("<error message=\"{}\">{body}</error>", xml(&f.message))),
+                Status::Fail => out.push_str(&format!(
+                    "<failure message=\"{}\">{body}</failure>",
+                    xml(&f.message)
+                )),
+                Status::Error => out.push_str(&format!(
+                    "<error message=\"{}\">{body}</error>",
+                    xml(&f.message)
+                )),
                 Status::Skipped => out.push_str("<skipped/>"),
                 Status::Pass => {}
             }

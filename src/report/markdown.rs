@@ -6,9 +6,18 @@ use crate::catalog::Lang;
 use crate::results::{RunReport, Status};
 
 pub fn render(report: &RunReport, lang: Lang) -> String {
-    let mut out = format!("# vendor-audit run {}\n\n{}: {}\n\n", report.run.id, pick("Judged at", "判定時刻", lang), report.run.now);
+    let mut out = format!(
+        "# vendor-audit run {}\n\n{}: {}\n\n",
+        report.run.id,
+        pick("Judged at", "判定時刻", lang),
+        report.run.now
+    );
     for v in &report.vendors {
-        let fy = v.report.fiscal_year.map(|y| format!(", FY{y}")).unwrap_or_default();
+        let fy = v
+            .report
+            .fiscal_year
+            .map(|y| format!(", FY{y}"))
+            .unwrap_or_default();
         out.push_str(&format!(
             "## {} (`{}`)\n\n{}: `{}` ({}{fy})\n\n",
             v.name,
@@ -23,7 +32,11 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             lang,
         ));
         for f in v.findings.iter().filter(|f| f.status != Status::Skipped) {
-            let waived = if f.waived { pick(" (waived)", "（例外承認）", lang) } else { "" };
+            let waived = if f.waived {
+                pick(" (waived)", "（例外承認）", lang)
+            } else {
+                ""
+            };
             out.push_str(&format!(
                 "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
                 f.severity,

@@ -18,7 +18,12 @@ pub enum Format {
 }
 
 /// Renders `report` in `format`; `width` is the table's width in columns.
-pub fn render(report: &crate::results::RunReport, format: Format, lang: Lang, width: u16) -> String {
+pub fn render(
+    report: &crate::results::RunReport,
+    format: Format,
+    lang: Lang,
+    width: u16,
+) -> String {
     match format {
         Format::Table => table::render(report, lang, width),
         Format::Json => json::render(report),

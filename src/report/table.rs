@@ -6,7 +6,7 @@ use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, 
 
 use super::{declared_word, pick, report_word, status_word, verdict_word};
 use crate::catalog::{Lang, Severity};
-use crate::results::{RunReport, Status, Verdict, VendorResult};
+use crate::results::{RunReport, Status, VendorResult, Verdict};
 
 pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
     let mut out = String::new();
@@ -30,7 +30,10 @@ pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
 
 fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
     let report = &vendor.report;
-    let fy = report.fiscal_year.map(|y| format!(", FY{y}")).unwrap_or_default();
+    let fy = report
+        .fiscal_year
+        .map(|y| format!(", FY{y}"))
+        .unwrap_or_default();
     let mut out = format!(
         "{} ({}) · {}: {} ({}{fy})\n",
         vendor.name,
@@ -70,6 +73,10 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
             Cell::new(check),
         ]);
     }
+    // Targets are names people search for: never break them across lines.
+    if let Some(column) = findings.column_mut(2) {
+        column.set_constraint(ColumnConstraint::ContentWidth);
+    }
     out.push_str(&findings.to_string());
     out.push('\n');
     if skipped > 0 {
@@ -91,7 +98,11 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
             continue;
         }
         controls.add_row(vec![
-            Cell::new(format!("{}\n{}", c.control, pick(&c.title, &c.title_ja, lang))),
+            Cell::new(format!(
+                "{}\n{}",
+                c.control,
+                pick(&c.title, &c.title_ja, lang)
+            )),
             Cell::new(declared_word(c.declared, lang)),
             verdict_cell(c.verdict, verdict_word(c.verdict, lang)),
             Cell::new(&c.reason),
@@ -106,8 +117,16 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
     }
     if !undeclared.is_empty() {
         out.push_str(&match lang {
-            Lang::En => format!("Undeclared ({}): {}\n", undeclared.len(), undeclared.join(", ")),
-            Lang::Ja => format!("未回答（{}件）: {}\n", undeclared.len(), undeclared.join(", ")),
+            Lang::En => format!(
+                "Undeclared ({}): {}\n",
+                undeclared.len(),
+                undeclared.join(", ")
+            ),
+            Lang::Ja => format!(
+                "未回答（{}件）: {}\n",
+                undeclared.len(),
+                undeclared.join(", ")
+            ),
         });
     }
     out
@@ -115,7 +134,10 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
 
 fn new_table(width: u16) -> Table {
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
     table
 }
 
