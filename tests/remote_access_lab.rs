@@ -88,8 +88,8 @@ const REPORTS: &[(&str, &str)] = &[
 fn audit() -> &'static Value {
     static RESULT: OnceLock<Value> = OnceLock::new();
     RESULT.get_or_init(|| {
-        for peer in common::ALL_PEERS {
-            common::require_peer(peer);
+        for (_, addr) in common::ALL_PEERS {
+            common::require_peer(addr);
         }
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("vendors.toml"), INVENTORY).unwrap();

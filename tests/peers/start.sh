@@ -136,14 +136,17 @@ for d in 64 65 66; do
         fi
     fi
 done
+# Every probe that stops before authenticating counts as a security failure, and Xtigervnc
+# blacklists a client after 5 of them (10 s, doubling); the suite probes more often than that.
 echo pw | tigervncpasswd -f > "$RUN/vncpw"
 chmod 600 "$RUN/vncpw"
 spawn vnc-shadow-display Xtigervnc :64 -rfbport 15964 -interface 127.0.0.64 \
-    -SecurityTypes None -geometry 640x480 -nolisten tcp
+    -SecurityTypes None -geometry 640x480 -nolisten tcp -BlacklistThreshold 1000
 spawn vnc-none Xtigervnc :65 -rfbport 15900 -interface 127.0.0.65 \
-    -SecurityTypes None -geometry 640x480 -nolisten tcp
+    -SecurityTypes None -geometry 640x480 -nolisten tcp -BlacklistThreshold 1000
 spawn vnc-auth Xtigervnc :66 -rfbport 15900 -interface 127.0.0.66 \
-    -SecurityTypes VncAuth -PasswordFile "$RUN/vncpw" -geometry 640x480 -nolisten tcp
+    -SecurityTypes VncAuth -PasswordFile "$RUN/vncpw" -geometry 640x480 -nolisten tcp \
+    -BlacklistThreshold 1000
 
 # ------------------------------------------------------------ DICOM x3
 orthanc_cfg() { # NAME PORT CHECK_CALLED_AET
