@@ -154,7 +154,7 @@ fn finding(vendor_id: &str, check: &str, target: &str) -> &'static Value {
         .unwrap()
 }
 
-fn fact<'a>(vendor_id: &str, target: &str, name: &str) -> &'static Value {
+fn fact(vendor_id: &str, target: &str, name: &str) -> &'static Value {
     let asset = vendor(vendor_id)["assets"]
         .as_array()
         .unwrap()
