@@ -9,8 +9,6 @@ use tokio::time::{Duration, Instant};
 use crate::msgs::dicom as d;
 use crate::probe::net::read_message;
 
-use super::{connection_slots, CONNECTION_LIFETIME};
-
 /// Our implementation identity as a responder.
 pub const DEMO_IMPLEMENTATION_UID: &str = "2.25.239173148394201867350613453148601264372";
 pub const DEMO_IMPLEMENTATION_VERSION: &str = "VA_DEMO_SCP";
@@ -20,21 +18,7 @@ const IDLE: Duration = Duration::from_secs(10);
 
 /// Serves DICOM associations on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener) {
-    let slots = connection_slots();
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            // Out of file descriptors or similar: do not spin.
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
-        };
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            continue;
-        };
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(CONNECTION_LIFETIME, session(stream)).await;
-            drop(permit);
-        });
-    }
+    super::serve_each(listener, session).await;
 }
 
 async fn next_pdu(s: &mut TcpStream) -> Option<Vec<u8>> {

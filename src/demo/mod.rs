@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 /// At most this many connections are served at once; more are closed straight away.
@@ -21,8 +21,30 @@ pub(crate) const MAX_CONNECTIONS: usize = 64;
 /// A connection is closed after this long, whatever the client does.
 pub(crate) const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
 
-pub(crate) fn connection_slots() -> Arc<Semaphore> {
-    Arc::new(Semaphore::new(MAX_CONNECTIONS))
+/// Accepts connections on `listener` until the task is dropped, running `session` on each with
+/// at most `MAX_CONNECTIONS` at once (more are closed at once) and for at most
+/// `CONNECTION_LIFETIME` each. Shared by every demo responder.
+pub(crate) async fn serve_each<F, Fut>(listener: TcpListener, session: F)
+where
+    F: Fn(TcpStream) -> Fut,
+    Fut: std::future::Future + Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            continue;
+        };
+        let running = session(stream);
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, running).await;
+            drop(permit);
+        });
+    }
 }
 
 /// The demo's inventory: the top-level `vendors.toml`, compiled in so the demo runs from anywhere.

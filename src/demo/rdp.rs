@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsAcceptor;
 
@@ -31,8 +30,6 @@ pub const OS_VERSION: Version = Version {
 
 /// Whole life of one client connection.
 const CONNECTION_BUDGET: Duration = Duration::from_secs(10);
-/// Clients served at once; more wait in the listen queue.
-const MAX_CLIENTS: usize = 32;
 /// Largest client message read (a Connection Request is ~50 bytes, a TSRequest ~100).
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 /// What the RDP_NEG_RSP flags of a Windows Server 2019 say (extended client data, GFX, ...).
@@ -41,26 +38,14 @@ const NEG_RSP_FLAGS: u8 = 0x0F;
 /// Serves RDP negotiation on `listener` until the task is dropped. Never panics on client bytes.
 pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>) {
     let acceptor = TlsAcceptor::from(tls);
-    let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
-    loop {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let sock = match listener.accept().await {
-            Ok((sock, _)) => sock,
-            Err(_) => {
-                // Out of descriptors or similar: back off instead of spinning.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    super::serve_each(listener, move |sock| {
         let acceptor = acceptor.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
+        async move {
             let deadline = Instant::now() + CONNECTION_BUDGET;
             let _ = handle(sock, acceptor, deadline).await;
-        });
-    }
+        }
+    })
+    .await;
 }
 
 /// One connection; an `Err` only ends it (the reason is not reported anywhere).

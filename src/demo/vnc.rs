@@ -3,30 +3,12 @@
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::{timeout_at, Instant};
 
 use crate::msgs::rfb::{self, Version};
 
-use super::{connection_slots, CONNECTION_LIFETIME};
-
 /// Serves VNC clients on `listener` until the task is dropped.
 pub async fn serve(listener: TcpListener) {
-    let slots = connection_slots();
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            // Out of file descriptors or similar: do not spin.
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
-        };
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            continue;
-        };
-        tokio::spawn(async move {
-            let deadline = Instant::now() + CONNECTION_LIFETIME;
-            let _ = timeout_at(deadline, session(stream)).await;
-            drop(permit);
-        });
-    }
+    super::serve_each(listener, session).await;
 }
 
 async fn session(mut s: TcpStream) -> std::io::Result<()> {
