@@ -71,6 +71,10 @@ struct HostSweep {
     ports: Vec<PortReport>,
 }
 
+/// Each swept host by (name, ports): the same host listed by two vendors is probed once per
+/// distinct port list.
+type Sweeps = HashMap<(String, Vec<u16>), HostSweep>;
+
 /// Runs the audit of `inventory` with `catalog`.
 pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions) -> RunReport {
     let started = Utc::now();
@@ -121,14 +125,14 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
                     ports: Vec::new(),
                 },
             };
-            (name, sweep)
+            ((name, ports), sweep)
         });
     }
-    let mut sweeps: HashMap<String, HostSweep> = HashMap::new();
+    let mut sweeps: Sweeps = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((name, sweep)) => {
-                sweeps.insert(name, sweep);
+            Ok((key, sweep)) => {
+                sweeps.insert(key, sweep);
             }
             Err(e) => eprintln!("vendor-audit: a probe task failed: {e}"),
         }
@@ -169,7 +173,7 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
 fn judge_vendor(
     vendor: &Vendor,
     catalog: &Catalog,
-    sweeps: &HashMap<String, HostSweep>,
+    sweeps: &Sweeps,
     current_fy: i32,
     today: chrono::NaiveDate,
 ) -> VendorResult {
@@ -183,7 +187,7 @@ fn judge_vendor(
     let mut observed: Vec<Observed> = Vec::new();
     let mut host_facts: Vec<(String, Facts, Option<String>)> = Vec::new();
     for name in &vendor.hosts {
-        let Some(sweep) = sweeps.get(name) else {
+        let Some(sweep) = sweeps.get(&(name.clone(), vendor.ports.clone())) else {
             continue;
         };
         let mut facts = Facts::new();
@@ -204,7 +208,7 @@ fn judge_vendor(
         host_facts.push((name.clone(), facts, unreachable));
     }
     for (name, facts, unreachable) in &host_facts {
-        let Some(sweep) = sweeps.get(name) else {
+        let Some(sweep) = sweeps.get(&(name.clone(), vendor.ports.clone())) else {
             continue;
         };
         observed.push(Observed::Host {
