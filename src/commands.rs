@@ -210,3 +210,31 @@ pub fn report_template(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_report_template_is_a_valid_report_before_and_after_answering() {
+        let catalog = Catalog::load(&[]).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-26T10:00:00+09:00").unwrap();
+        let known = |k: &str| catalog.controls.contains_key(k);
+        for lang in [Lang::En, Lang::Ja] {
+            let blank = report_template(&catalog, "kenko-zaidan", lang, now);
+            let d = crate::declaration::parse(Path::new("t.toml"), &blank, "kenko-zaidan", &known)
+                .unwrap();
+            assert_eq!((d.fiscal_year, d.controls.len()), (2026, 0));
+            let answered = blank.replace("# \"", "\"");
+            let d =
+                crate::declaration::parse(Path::new("t.toml"), &answered, "kenko-zaidan", &known)
+                    .unwrap();
+            assert_eq!(
+                d.controls.len(),
+                catalog.controls.len(),
+                "one line per control"
+            );
+        }
+    }
+}

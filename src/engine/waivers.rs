@@ -27,3 +27,56 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Severity;
+    use std::collections::BTreeMap;
+
+    fn ssh_fail() -> Finding {
+        Finding {
+            check: "ssh-exposed".into(),
+            target: "x.example:22".into(),
+            status: Status::Fail,
+            severity: Severity::Medium,
+            title: String::new(),
+            title_ja: String::new(),
+            message: String::new(),
+            control: None,
+            waived: false,
+            waiver: None,
+            evidence: BTreeMap::new(),
+        }
+    }
+
+    fn waiver(expires: &str) -> Waiver {
+        Waiver {
+            check: "ssh-exposed".into(),
+            target: "x.example:22".into(),
+            reason: "clause 12".into(),
+            expires: Some(expires.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn applies_until_the_last_day_inclusive_then_says_it_expired() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let mut f = [ssh_fail()];
+        apply(&mut f, &[waiver("2027-03-31")], day("2027-03-31"));
+        assert!(f[0].waived);
+        let mut f = [ssh_fail()];
+        apply(&mut f, &[waiver("2027-03-31")], day("2027-04-01"));
+        assert!(!f[0].waived);
+        assert!(f[0].waiver.as_ref().unwrap().expired);
+    }
+
+    #[test]
+    fn only_the_named_check_and_target() {
+        let mut f = [ssh_fail()];
+        let mut w = waiver("2099-01-01");
+        w.target = "x.example:2222".into();
+        apply(&mut f, &[w], "2026-11-26".parse().unwrap());
+        assert!(!f[0].waived && f[0].waiver.is_none());
+    }
+}
