@@ -32,7 +32,16 @@ impl Diagnostic {
     ) -> Diagnostic {
         let offset = span.map(|s| s.start).unwrap_or(0).min(source.len());
         let (line, column, source_line) = line_column(source, offset);
-        let key = key.or_else(|| key_on_line(&source_line));
+        let key = key.or_else(|| {
+            let table = table_path(source, line);
+            key_on_line(&source_line).map(|k| {
+                if table.is_empty() {
+                    k
+                } else {
+                    format!("{table}.{k}")
+                }
+            })
+        });
         Diagnostic {
             file: file.to_path_buf(),
             line,
@@ -126,6 +135,55 @@ fn line_column(source: &str, offset: usize) -> (usize, usize, String) {
     (line_no, column, text)
 }
 
+/// The table a line is in, from the `[table]` and `[[array]]` headers above it, with array
+/// indices: `vendor[1].form[0]`.
+fn table_path(source: &str, line: usize) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut current = String::new();
+    for text in source.lines().take(line.saturating_sub(1)) {
+        let text = text.trim();
+        let (name, array) =
+            if let Some(inner) = text.strip_prefix("[[").and_then(|t| t.split("]]").next()) {
+                (inner.trim(), true)
+            } else if let Some(inner) = text.strip_prefix('[').and_then(|t| t.split(']').next()) {
+                (inner.trim(), false)
+            } else {
+                continue;
+            };
+        let mut path = String::new();
+        let parts: Vec<&str> = name.split('.').map(str::trim).collect();
+        for (i, part) in parts.iter().enumerate() {
+            let plain = format!("{}{}", if path.is_empty() { "" } else { "." }, part);
+            let prefix = format!("{path}{plain}");
+            let last = i + 1 == parts.len();
+            if array && last {
+                counts.retain(|(p, _)| {
+                    !p.starts_with(&format!("{prefix}[")) && !p.starts_with(&format!("{prefix}."))
+                });
+                let n = match counts.iter_mut().find(|(p, _)| *p == prefix) {
+                    Some((_, n)) => {
+                        *n += 1;
+                        *n
+                    }
+                    None => {
+                        counts.push((prefix.clone(), 0));
+                        0
+                    }
+                };
+                path = format!("{prefix}[{n}]");
+            } else {
+                let n = counts.iter().find(|(p, _)| *p == prefix).map(|(_, n)| *n);
+                path = match n {
+                    Some(n) => format!("{prefix}[{n}]"),
+                    None => prefix,
+                };
+            }
+        }
+        current = path;
+    }
+    current
+}
+
 /// The key written at the start of a `key = value` line, if the line has one.
 fn key_on_line(line: &str) -> Option<String> {
     let (left, _) = line.split_once('=')?;
@@ -141,6 +199,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn keys_are_named_with_their_tables_and_array_indices() {
+        let src = "[[vendor]]\nid = \"a\"\n[[vendor]]\nid = \"b\"\n[[vendor.form]]\nurl = 1\n[[vendor.form]]\nurl = 2\n[vendor.form.leak_probe]\nview = 3\n[[vendor]]\nports = 4\n";
+        let key_at = |needle: &str| {
+            let offset = src.find(needle).unwrap();
+            Diagnostic::at(
+                Path::new("v.toml"),
+                src,
+                Some(offset..offset + 1),
+                None,
+                "x",
+            )
+            .key
+            .unwrap()
+        };
+        assert_eq!(key_at("id = \"b\""), "vendor[1].id");
+        assert_eq!(key_at("url = 2"), "vendor[1].form[1].url");
+        assert_eq!(key_at("view"), "vendor[1].form[1].leak_probe.view");
+        assert_eq!(key_at("ports"), "vendor[2].ports");
+    }
+
+    #[test]
     fn locates_line_and_column_and_shows_a_caret() {
         let src = "[audit]\ntimezone = \"Asia/Tokyo\"\nports = [99999]\n";
         let offset = src.find("99999").unwrap();
@@ -152,10 +231,10 @@ mod tests {
             "too big",
         );
         assert_eq!((d.line, d.column), (3, 10));
-        assert_eq!(d.key.as_deref(), Some("ports"));
+        assert_eq!(d.key.as_deref(), Some("audit.ports"));
         let shown = d.to_string();
         assert!(
-            shown.starts_with("v.toml:3:10: error in `ports`: too big"),
+            shown.starts_with("v.toml:3:10: error in `audit.ports`: too big"),
             "{shown}"
         );
         assert!(shown.ends_with("  |          ^"), "{shown}");

@@ -46,7 +46,7 @@ fn unknown_key() {
         "[[vendor]]\nid = \"a\"\nhost = [\"x.example\"]\n",
         3,
         1,
-        "host",
+        "vendor[0].host",
         "unknown field `host`, expected one of",
     );
 }
@@ -57,7 +57,7 @@ fn wrong_type() {
         "[[vendor]]\nid = \"a\"\nports = [\"3389\"]\n",
         3,
         10,
-        "ports",
+        "vendor[0].ports",
         "expected u16",
     );
 }
@@ -68,7 +68,7 @@ fn port_out_of_range() {
         "[[vendor]]\nid = \"a\"\nports = [3389, 70000]\n",
         3,
         16,
-        "ports",
+        "vendor[0].ports",
         "u16",
     );
 }
@@ -101,7 +101,7 @@ fn unparseable_time() {
         "[[vendor]]\nid = \"a\"\n[[vendor.form]]\nurl = \"https://f.example/apply\"\nopens_at = \"30 April 10:00\"\n",
         5,
         12,
-        "opens_at",
+        "vendor[0].form[0].opens_at",
         "expected",
     );
 }
