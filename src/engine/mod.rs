@@ -8,7 +8,7 @@ pub mod scope;
 pub mod verdict;
 pub mod waivers;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,16 +87,16 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
     let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host);
 
     // Probe each distinct host once, all hosts concurrently (the context bounds connections).
-    let mut wanted: BTreeMap<(String, Vec<u16>), ()> = BTreeMap::new();
+    let mut wanted: BTreeSet<(String, Vec<u16>)> = BTreeSet::new();
     for v in &vendors {
         for h in &v.hosts {
-            wanted.insert((h.clone(), v.ports.clone()), ());
+            wanted.insert((h.clone(), v.ports.clone()));
         }
     }
     let audit = Arc::new(inventory.audit.clone());
     let total = wanted.len();
     let mut tasks = tokio::task::JoinSet::new();
-    for (name, ports) in wanted.into_keys() {
+    for (name, ports) in wanted {
         let (ctx, audit) = (ctx.clone(), audit.clone());
         tasks.spawn(async move {
             let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
