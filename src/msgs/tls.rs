@@ -1126,6 +1126,8 @@ mod tests {
             "s12_ecdhe" => include_str!("testdata/tls/s12_ecdhe.hex"),
             "s13" => include_str!("testdata/tls/s13.hex"),
             "s13_hrr" => include_str!("testdata/tls/s13_hrr.hex"),
+            "s10" => include_str!("testdata/tls/s10.hex"),
+            "s12_anon" => include_str!("testdata/tls/s12_anon.hex"),
             _ => unreachable!(),
         };
         hex(text)
@@ -1215,8 +1217,40 @@ mod tests {
     }
 
     #[test]
+    fn recorded_openssl_legacy_and_anonymous() {
+        // Recorded from OpenSSL 3.0.19 `s_server -tls1 -cipher 'ALL:@SECLEVEL=0'` answering our
+        // TLS 1.0 hello offering every ≤ 1.2 suite.
+        let buf = recorded("s10");
+        assert_eq!(&buf[..3], &[22, 3, 1]);
+        let f = flight(&buf);
+        assert_eq!(f.hello.version, TLS1_0);
+        assert!(f.hello_done);
+        assert_eq!(f.certificates.as_ref().map(Vec::len), Some(1));
+        let suite = tls_suites::lookup(f.hello.cipher_suite).unwrap();
+        assert!(!suite.props.tls13);
+
+        // Recorded from OpenSSL 3.0.19 `s_server -tls1_2 -cipher 'aNULL:@SECLEVEL=0'`: an
+        // anonymous suite, so no Certificate message.
+        let buf = recorded("s12_anon");
+        let f = flight(&buf);
+        assert_eq!(
+            f.messages,
+            vec![
+                HT_SERVER_HELLO,
+                HT_SERVER_KEY_EXCHANGE,
+                HT_SERVER_HELLO_DONE
+            ]
+        );
+        assert!(f.certificates.is_none());
+        let suite = tls_suites::lookup(f.hello.cipher_suite).unwrap();
+        assert_eq!(suite.props.auth, tls_suites::Authentication::None);
+        assert!(suite.weak());
+        assert_eq!(flight_complete(&buf), Some(buf.len()));
+    }
+
+    #[test]
     fn recorded_prefixes_are_incomplete() {
-        for name in ["s12_all", "s12_ecdhe", "s13_hrr"] {
+        for name in ["s12_all", "s12_ecdhe", "s13_hrr", "s10", "s12_anon"] {
             let buf = recorded(name);
             let whole = flight_complete(&buf).unwrap();
             for cut in 0..whole {
