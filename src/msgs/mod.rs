@@ -9,4 +9,6 @@ pub mod dicom;
 pub mod ntlm;
 pub mod rfb;
 pub mod smb;
+pub mod tls;
+pub mod tls_suites;
 pub mod x224;

@@ -1,0 +1,17 @@
+//! Fuzzes the TLS record framing and the parser of a server's answer to a ClientHello.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use vendor_audit::msgs::tls;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(n) = tls::record_complete(data) {
+        assert!(n <= data.len());
+    }
+    if let Some(n) = tls::flight_complete(data) {
+        assert!(n <= data.len());
+        let _ = tls::parse_server_answer(data.get(..n).unwrap_or(data));
+    }
+    let _ = tls::parse_server_answer(data);
+    let _ = tls::parse_server_hello(data);
+    let _ = tls::parse_certificate_list(data);
+});
