@@ -61,6 +61,26 @@ fn lab_sshd_is_up() {
 }
 
 #[test]
+fn lab_tls_modern_is_up() {
+    require_peer(TLS_MODERN);
+}
+
+#[test]
+fn lab_tls_legacy_is_up() {
+    require_peer(TLS_LEGACY);
+}
+
+#[test]
+fn lab_tls_expired_is_up() {
+    require_peer(TLS_EXPIRED);
+}
+
+#[test]
+fn lab_tls_selfsigned_is_up() {
+    require_peer(TLS_SELFSIGNED);
+}
+
+#[test]
 fn wait_for_port_times_out_on_a_closed_port() {
     // 127.0.0.69:1 is in no lab config: nothing listens there.
     let t = std::time::Instant::now();

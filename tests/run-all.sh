@@ -35,8 +35,8 @@ trap 'exit 130' INT TERM
 section "starting lab peers in $RUN"
 bash tests/peers/start.sh "$RUN"
 
-section "lab self-check (tests/peers/probe.py: RDP/VNC/DICOM/SSH answers)"
-python3 tests/peers/probe.py
+section "lab self-check (tests/peers/probe.py: RDP/VNC/DICOM/SSH/TLS answers)"
+python3 tests/peers/probe.py "$RUN"
 
 section "cargo test --all-targets $*"
 export VENDOR_AUDIT_LAB=1

@@ -36,6 +36,31 @@ pub const STORESCP: &str = "127.0.0.67:14244";
 pub const STORESCP_AET: &str = "STORESCP";
 /// OpenSSH 9.2 sshd.
 pub const SSHD: &str = "127.0.0.68:12222";
+/// nginx (a) modern: TLS 1.2/1.3, ECDHE with AES-GCM/ChaCha20 only; leaf for
+/// [`TLS_MODERN_NAME`] signed by the lab CA (`RUN/tls/ca.pem`).
+pub const TLS_MODERN: &str = "127.0.0.81:8443";
+pub const TLS_MODERN_NAME: &str = "modern.lab.test";
+/// nginx (b) legacy: TLS 1.0/1.1/1.2, `ALL:@SECLEVEL=0` (anonymous, static-RSA, CBC, DHE
+/// suites); leaf for [`TLS_LEGACY_NAME`] signed by the lab CA.
+pub const TLS_LEGACY: &str = "127.0.0.82:8443";
+pub const TLS_LEGACY_NAME: &str = "legacy.lab.test";
+/// nginx (c): TLS 1.2/1.3 like (a), leaf for [`TLS_EXPIRED_NAME`] signed by the lab CA,
+/// valid 2020-01-01 to 2021-01-01 (expired).
+pub const TLS_EXPIRED: &str = "127.0.0.83:8443";
+pub const TLS_EXPIRED_NAME: &str = "expired.lab.test";
+/// nginx (d): TLS 1.2/1.3 like (a), self-signed leaf for `other.lab.test` served under
+/// [`TLS_SELFSIGNED_NAME`]: untrusted and the wrong name.
+pub const TLS_SELFSIGNED: &str = "127.0.0.84:8443";
+pub const TLS_SELFSIGNED_NAME: &str = "selfsigned.lab.test";
+/// The name in the certificate that [`TLS_SELFSIGNED`] serves.
+pub const TLS_SELFSIGNED_CERT_NAME: &str = "other.lab.test";
+
+/// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
+/// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
+pub fn lab_ca_pem_path() -> Option<std::path::PathBuf> {
+    std::env::var_os("VENDOR_AUDIT_LAB_RUN")
+        .map(|run| std::path::Path::new(&run).join("tls/ca.pem"))
+}
 
 /// Every peer as (name, address), for tests that go over all of them.
 pub const ALL_PEERS: &[(&str, &str)] = &[
@@ -50,6 +75,10 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("Orthanc strict AE", ORTHANC_STRICT_AE),
     ("dcmtk storescp", STORESCP),
     ("OpenSSH sshd", SSHD),
+    ("nginx TLS modern", TLS_MODERN),
+    ("nginx TLS legacy", TLS_LEGACY),
+    ("nginx TLS expired", TLS_EXPIRED),
+    ("nginx TLS self-signed", TLS_SELFSIGNED),
 ];
 
 const POLL: Duration = Duration::from_millis(50);

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Check that every lab peer answers its protocol as tests expect.
 
-Usage: python3 tests/peers/probe.py   (after tests/peers/start.sh)
+Usage: python3 tests/peers/probe.py [RUN_DIR]   (after tests/peers/start.sh RUN_DIR)
+RUN_DIR (or $VENDOR_AUDIT_LAB_RUN) holds tls/ca.pem; without it the TLS
+certificate verdicts are not checked, only subjects and protocols.
 Loopback only. Prints the observed answers; exits 1 if any differs.
 """
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -103,6 +107,52 @@ banner = s.recv(256).decode(errors="replace").strip()
 s.close()
 check("sshd 127.0.0.68:12222 banner starts SSH-2.0-OpenSSH_", banner.startswith("SSH-2.0-OpenSSH_"), True)
 print("      banner: %s" % banner)
+
+print("== TLS (openssl s_client: certificate subject, verify verdict against RUN/tls/ca.pem)")
+RUN = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("VENDOR_AUDIT_LAB_RUN")
+CA = os.path.join(RUN, "tls", "ca.pem") if RUN else None
+
+
+def s_client(addr, sni, *extra):
+    """One handshake; returns (protocol, subject CN, verify code)."""
+    cmd = ["openssl", "s_client", "-connect", addr, "-servername", sni,
+           # the client's own default security level refuses TLS 1.0/1.1's SHA-1 signatures
+           "-cipher", "ALL:@SECLEVEL=0"] + list(extra)
+    if CA:
+        cmd += ["-CAfile", CA]
+    r = subprocess.run(cmd, input="", capture_output=True, text=True, timeout=20)
+    out = r.stdout + r.stderr
+    # "New, V, Cipher is C": V is the suite's version, not the negotiated one below
+    # TLS 1.3; the SSL-Session block's "Protocol :" is exact but missing for TLS 1.3.
+    proto = re.search(r"^\s*Protocol\s*:\s*(\S+)", out, re.M) or \
+        re.search(r"^New, (TLSv1\.3), Cipher is", out, re.M)
+    cipher = re.search(r"Cipher is (\S+)", out)
+    subj = re.search(r"^subject=.*?CN ?= ?([^,\n]+)", out, re.M)
+    code = re.search(r"Verify return code: (\d+)", out)
+    ok = cipher and cipher.group(1) != "(NONE)"
+    return (proto.group(1) if ok and proto else "refused",
+            subj.group(1).strip() if subj else None,
+            int(code.group(1)) if code else None)
+
+
+# (name, address, SNI, subject CN, verify code with the lab CA, {protocol flag: want})
+TLS = [
+    ("nginx modern", "127.0.0.81:8443", "modern.lab.test", "modern.lab.test", 0,
+     {"-tls1_3": "TLSv1.3", "-tls1_2": "TLSv1.2", "-tls1_1": "refused", "-tls1": "refused"}),
+    ("nginx legacy", "127.0.0.82:8443", "legacy.lab.test", "legacy.lab.test", 0,
+     {"-tls1_3": "refused", "-tls1_2": "TLSv1.2", "-tls1_1": "TLSv1.1", "-tls1": "TLSv1"}),
+    ("nginx expired", "127.0.0.83:8443", "expired.lab.test", "expired.lab.test", 10,
+     {"-tls1_3": "TLSv1.3"}),
+    ("nginx self-signed", "127.0.0.84:8443", "selfsigned.lab.test", "other.lab.test", 18,
+     {"-tls1_3": "TLSv1.3"}),
+]
+for name, addr, sni, want_cn, want_code, protos in TLS:
+    proto, cn, code = s_client(addr, sni)
+    check("%s %s subject CN" % (name, addr), cn, want_cn)
+    if CA:
+        check("%s %s verify code (10 expired, 18 self-signed)" % (name, addr), code, want_code)
+    for flag, want in protos.items():
+        check("%s %s %s" % (name, addr, flag), s_client(addr, sni, flag)[0], want)
 
 if FAILED:
     print("\n!!! %d check(s) failed: %s" % (len(FAILED), ", ".join(FAILED)))

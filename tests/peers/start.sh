@@ -37,7 +37,7 @@ need() {
     done
 }
 need xrdp Xtigervnc tigervncpasswd freerdp-shadow-cli winpr-hash Orthanc storescp \
-    echoscu openssl ssh-keygen /usr/sbin/sshd setsid timeout
+    echoscu openssl ssh-keygen /usr/sbin/sshd nginx setsid timeout
 
 # spawn NAME CMD...: run CMD in its own session (so stop.sh can kill the whole
 # process group), output to RUN/NAME.log, PID recorded in RUN/pids.
@@ -87,7 +87,8 @@ echo "== starting lab peers in $RUN"
 busy=()
 for a in 127.0.0.61:13389 127.0.0.62:13389 127.0.0.63:13389 127.0.0.64:13392 \
     127.0.0.64:15964 127.0.0.65:15900 127.0.0.66:15900 127.0.0.67:14242 \
-    127.0.0.67:14243 127.0.0.67:14244 127.0.0.68:12222; do
+    127.0.0.67:14243 127.0.0.67:14244 127.0.0.68:12222 \
+    127.0.0.81:8443 127.0.0.82:8443 127.0.0.83:8443 127.0.0.84:8443; do
     port_open "${a%:*}" "${a##*:}" && busy+=("$a")
 done
 [ ${#busy[@]} -eq 0 ] || die "already in use before start: ${busy[*]} (a previous lab in another RUN dir? stop it with tests/peers/stop.sh OLD_RUN)"
@@ -185,6 +186,134 @@ CFG
 mkdir -p /run/sshd
 spawn sshd /usr/sbin/sshd -D -e -f "$RUN/sshd_config"
 
+# ------------------------------------------------- TLS: test CA + nginx x4
+# RUN/tls holds a test CA (exported as RUN/tls/ca.pem for tests) and the
+# leaves. CA-signed leaves go through `openssl ca`, the only faketime-free way
+# to backdate one (-startdate/-enddate): the expired leaf needs it.
+TLS="$RUN/tls"
+rm -rf "$TLS"
+mkdir -p "$TLS/newcerts"
+: > "$TLS/index.txt"
+echo 1000 > "$TLS/serial"
+cat > "$TLS/ca.cnf" <<CNF
+[ ca ]
+default_ca = lab_ca
+[ lab_ca ]
+dir           = $TLS
+database      = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial        = \$dir/serial
+certificate   = \$dir/ca.pem
+private_key   = \$dir/ca-key.pem
+default_md    = sha256
+default_days  = 30
+policy        = lab_policy
+unique_subject = no
+copy_extensions = none
+[ lab_policy ]
+commonName = supplied
+[ leaf_modern ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:modern.lab.test
+[ leaf_legacy ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:legacy.lab.test
+[ leaf_expired ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:expired.lab.test
+CNF
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+    -subj "/CN=vendor-audit lab test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$TLS/ca-key.pem" -out "$TLS/ca.pem" >/dev/null 2>&1 ||
+    die "openssl could not make the test CA"
+
+# ca_leaf NAME EXT [openssl ca date options...]: RUN/tls/NAME.{key,crt} for NAME.lab.test
+ca_leaf() {
+    local name="$1" ext="$2"; shift 2
+    openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$name.lab.test" \
+        -keyout "$TLS/$name.key" -out "$TLS/$name.csr" >/dev/null 2>&1 &&
+    openssl ca -batch -config "$TLS/ca.cnf" -extensions "$ext" "$@" \
+        -in "$TLS/$name.csr" -out "$TLS/$name.crt" >"$TLS/$name.ca.log" 2>&1 ||
+        die "openssl ca could not sign the $name leaf (see $TLS/$name.ca.log)"
+}
+ca_leaf modern  leaf_modern  -days 30
+ca_leaf legacy  leaf_legacy  -days 30
+ca_leaf expired leaf_expired -startdate 20200101000000Z -enddate 20210101000000Z
+# Self-signed, for other.lab.test; served at 127.0.0.84 under selfsigned.lab.test.
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 -subj "/CN=other.lab.test" \
+    -addext "subjectAltName=DNS:other.lab.test" \
+    -keyout "$TLS/selfsigned.key" -out "$TLS/selfsigned.crt" >/dev/null 2>&1 ||
+    die "openssl could not make the self-signed leaf"
+
+# One nginx, four servers. The modern settings are the http-level defaults;
+# only the legacy server widens them. Debian 12's /etc/ssl/openssl.cnf sets no
+# MinProtocol/CipherString policy, so TLS 1.0/1.1 need only @SECLEVEL=0 (which
+# also lets SHA-1 handshake signatures through); there is no SSLv3 in OpenSSL 3.
+mkdir -p "$RUN/nginx/logs" "$RUN/nginx/tmp"
+cat > "$RUN/nginx/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $RUN/nginx/nginx.pid;
+error_log $RUN/nginx/logs/error.log notice;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $RUN/nginx/tmp/body;
+    proxy_temp_path       $RUN/nginx/tmp/proxy;
+    fastcgi_temp_path     $RUN/nginx/tmp/fastcgi;
+    uwsgi_temp_path       $RUN/nginx/tmp/uwsgi;
+    scgi_temp_path        $RUN/nginx/tmp/scgi;
+    default_type text/plain;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    # Mozilla intermediate-like: TLS 1.2/1.3, ECDHE with AES-GCM or ChaCha20 only.
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    ssl_prefer_server_ciphers off;
+    server {   # (a) modern
+        listen 127.0.0.81:8443 ssl;
+        server_name modern.lab.test;
+        ssl_certificate     $TLS/modern.crt;
+        ssl_certificate_key $TLS/modern.key;
+        location / { return 200 "modern\n"; }
+    }
+    server {   # (b) legacy: TLS 1.0-1.2, every suite OpenSSL still has (anonymous, static RSA)
+        listen 127.0.0.82:8443 ssl;
+        server_name legacy.lab.test;
+        ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+        ssl_ciphers "ALL:@SECLEVEL=0";
+        ssl_certificate     $TLS/legacy.crt;
+        ssl_certificate_key $TLS/legacy.key;
+        location / { return 200 "legacy\n"; }
+    }
+    server {   # (c) expired leaf (2020-01-01 .. 2021-01-01), signed by the test CA
+        listen 127.0.0.83:8443 ssl;
+        server_name expired.lab.test;
+        ssl_certificate     $TLS/expired.crt;
+        ssl_certificate_key $TLS/expired.key;
+        location / { return 200 "expired\n"; }
+    }
+    server {   # (d) self-signed leaf for other.lab.test, served as selfsigned.lab.test
+        listen 127.0.0.84:8443 ssl;
+        server_name selfsigned.lab.test;
+        ssl_certificate     $TLS/selfsigned.crt;
+        ssl_certificate_key $TLS/selfsigned.key;
+        location / { return 200 "selfsigned\n"; }
+    }
+}
+CONF
+nginx -t -q -e "$RUN/nginx/logs/error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" \
+    >"$RUN/nginx.log" 2>&1 || { cat "$RUN/nginx.log" >&2; die "nginx rejects $RUN/nginx/nginx.conf"; }
+spawn nginx nginx -e "$RUN/nginx/logs/error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf"
+
 # --------------------------------------------------------------- readiness
 wait_port xrdp-negotiate     127.0.0.61 13389
 wait_port xrdp-rdp           127.0.0.62 13389
@@ -202,6 +331,10 @@ wait_port orthanc-strict     127.0.0.67 14243
 wait_port storescp           127.0.0.67 14244
 wait_port sshd               127.0.0.68 12222
 wait_port freerdp-shadow     127.0.0.64 13392
+wait_port nginx              127.0.0.81 8443
+wait_port nginx              127.0.0.82 8443
+wait_port nginx              127.0.0.83 8443
+wait_port nginx              127.0.0.84 8443
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).
