@@ -7,6 +7,7 @@ pub mod dicom;
 pub mod net;
 pub mod rdp;
 pub mod sweep;
+pub mod tls;
 pub mod vnc;
 
 use crate::fact::Facts;
