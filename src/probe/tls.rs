@@ -55,10 +55,15 @@ enum Outcome {
 /// `ProbeContext` caps the connections per host.
 pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Enumeration {
     let sni = tls::sni_host(&ep.name);
-    let legacy = tls_suites::legacy_codes();
-    let modern = tls_suites::tls13_codes();
+    let tls12 = tls_suites::legacy_codes();
+    let pre12 = pre_tls12_codes();
+    let tls13 = tls_suites::tls13_codes();
     let run = |version: u16| {
-        let candidates = if version == TLS1_3 { &modern } else { &legacy };
+        let candidates = match version {
+            TLS1_3 => &tls13,
+            TLS1_2 => &tls12,
+            _ => &pre12,
+        };
         enumerate_version(candidates, version, sni, deadline, move |hello: Vec<u8>| {
             offer(ctx, ep, hello, version, deadline)
         })
@@ -80,6 +85,18 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
         }
     }
     out
+}
+
+/// The suites offered below TLS 1.2: the registry's ≤ TLS 1.2 suites without the AEAD ones and
+/// those whose MAC or PRF is SHA-256/SHA-384, which RFC 5246, 5288 and 5289 define for TLS 1.2
+/// only (OpenSSL, GnuTLS and NSS never select them in an older version). Fewer suites means
+/// fewer chunks, hence fewer refused connections.
+pub fn pre_tls12_codes() -> Vec<u16> {
+    tls_suites::all()
+        .iter()
+        .filter(|s| !s.props.tls13 && !s.props.aead && !matches!(s.props.hash, "SHA256" | "SHA384"))
+        .map(|s| s.code)
+        .collect()
 }
 
 /// The result for one version.
@@ -233,4 +250,81 @@ pub fn to_facts(e: &Enumeration) -> Facts {
         FactValue::Int(i64::try_from(e.connections).unwrap_or(i64::MAX)),
     );
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::time::Duration;
+
+    /// A fake server: accepts `accepted` in its own preference order, refuses the rest.
+    fn fake(accepted: &[u16], offered: &RefCell<Vec<Vec<u16>>>, hello: &[u8]) -> Outcome {
+        // The suites of the hello record: after header (5), handshake header (4), version (2),
+        // random (32), session id.
+        let sid = usize::from(hello[43]);
+        let at = 44 + sid;
+        let len = usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+        let suites: Vec<u16> = hello[at + 2..at + 2 + len]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        offered.borrow_mut().push(suites.clone());
+        match accepted.iter().find(|a| suites.contains(a)) {
+            Some(&c) => Outcome::Selected(c),
+            None => Outcome::Refused,
+        }
+    }
+
+    #[tokio::test]
+    async fn loop_finds_every_accepted_suite_in_preference_order_with_one_refusal_per_chunk() {
+        let candidates = tls_suites::legacy_codes();
+        let accepted = [0xC030, 0x009D, 0x002F, 0x000A];
+        let offered = RefCell::new(Vec::new());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let res = enumerate_version(&candidates, TLS1_2, None, deadline, |h: Vec<u8>| {
+            let o = fake(&accepted, &offered, &h);
+            async move { o }
+        })
+        .await;
+        // Within a chunk the suites come in the server's preference order.
+        let size = candidates.len().div_ceil(candidates.len().div_ceil(CHUNK));
+        let chunk_of = |c: &u16| candidates.iter().position(|x| x == c).map(|i| i / size);
+        let pref = |c: &u16| accepted.iter().position(|x| x == c);
+        for w in res.suites.windows(2) {
+            if chunk_of(&w[0]) == chunk_of(&w[1]) {
+                assert!(pref(&w[0]) < pref(&w[1]), "{:04x?}", res.suites);
+            }
+        }
+        assert_eq!(res.suites.len(), 4);
+        let mut got = res.suites.clone();
+        got.sort_unstable();
+        let mut acc = accepted.to_vec();
+        acc.sort_unstable();
+        assert_eq!(got, acc);
+        let chunks = candidates.len().div_ceil(CHUNK);
+        assert_eq!(res.connections, accepted.len() + chunks);
+        assert!(offered.borrow().iter().all(|o| o.len() <= CHUNK));
+        assert!(res.errors.is_empty());
+    }
+
+    #[tokio::test]
+    async fn version_refusal_stops_at_once() {
+        let candidates = tls_suites::legacy_codes();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let res = enumerate_version(&candidates, SSL3, None, deadline, |_h: Vec<u8>| async {
+            Outcome::VersionRefused
+        })
+        .await;
+        assert_eq!(res.connections, 1);
+        assert!(res.suites.is_empty());
+    }
+
+    #[test]
+    fn pre_tls12_list_drops_tls12_only_suites() {
+        let pre = pre_tls12_codes();
+        assert!(pre.contains(&0x002F) && pre.contains(&0x000A));
+        assert!(!pre.contains(&0xC030) && !pre.contains(&0x003C) && !pre.contains(&0x1301));
+        eprintln!("pre-1.2 candidates: {}", pre.len());
+    }
 }
