@@ -1,9 +1,8 @@
-//! TLS protocol and cipher-suite enumeration with hand-built ClientHellos (issue 3, enumeration
-//! core). For each of SSLv3, TLS 1.0, 1.1, 1.2 and 1.3 the probe offers every candidate suite,
-//! records the one the server selects, removes it and offers the rest again, until the server
-//! refuses (alert, close, or an answer in another version). Long candidate lists are split into
-//! chunks so that no hello is long enough to upset fragile servers. The probe records facts and
-//! never judges.
+//! TLS protocol and cipher-suite enumeration with hand-built ClientHellos. For each of SSLv3,
+//! TLS 1.0, 1.1, 1.2 and 1.3 the probe offers every candidate suite in one hello, records the
+//! one the server selects, removes it and offers the rest again, until the server refuses; one
+//! more hello tells whether the server imposes its own order; one SSLv2 hello completes it.
+//! The probe records facts and never judges.
 
 use std::collections::BTreeMap;
 
@@ -13,24 +12,32 @@ use tokio::time::{timeout_at, Instant};
 use super::net::{read_message, NetError};
 use super::{Endpoint, ProbeContext};
 use crate::fact::{FactValue, Facts};
-use crate::msgs::tls::{self, ServerAnswer, SSL3, TLS1_0, TLS1_1, TLS1_2, TLS1_3};
+use crate::msgs::tls::{self, ServerAnswer, SSL2, SSL3, TLS1_0, TLS1_1, TLS1_2, TLS1_3};
 use crate::msgs::tls_suites;
 
-/// The versions probed, oldest first.
+/// The versions probed with TLS-style hellos, oldest first (SSLv2 has its own hello).
 pub const VERSIONS: [u16; 5] = [SSL3, TLS1_0, TLS1_1, TLS1_2, TLS1_3];
 
-/// At most this many suites per ClientHello (256 bytes of suites: far under one record, and
-/// under the lengths that some old servers mishandle).
+/// Suites per ClientHello when a server drops the hello that offers them all (some old servers
+/// choke on long hellos): 256 bytes of suites.
 pub const CHUNK: usize = 128;
+
+/// How long an SSLv2 hello may wait for an answer: servers that do not speak SSLv2 often wait
+/// silently for a TLS record that never comes.
+const SSL2_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What the enumeration found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Enumeration {
-    /// Versions for which the server selected at least one suite, oldest first.
+    /// Versions for which the server selected at least one suite, oldest first (SSL2 included).
     pub protocols: Vec<u16>,
-    /// Per accepted version, the suites the server selected, in the order found (the server's
-    /// preference order within each chunk when it enforces one).
+    /// Per accepted version (not SSLv2), the suites the server selected, in the order found:
+    /// the server's preference order when `server_order` says it imposes one.
     pub suites: BTreeMap<u16, Vec<u16>>,
+    /// Per version with two or more suites: whether the server imposes its own preference.
+    pub server_order: BTreeMap<u16, bool>,
+    /// The SSLv2 cipher specs the server shares with a client that offers them all.
+    pub ssl2_specs: Vec<u32>,
     /// TCP connections opened.
     pub connections: usize,
     /// What went wrong along the way (connect failures, timeouts, unparsable answers).
@@ -42,11 +49,14 @@ pub struct Enumeration {
 enum Outcome {
     /// The server selected this suite in the version offered.
     Selected(u16),
-    /// The server refuses every suite of this offer (handshake-failure alert, close, reset).
+    /// The server refuses every suite of this offer (an alert).
     Refused,
     /// The server refuses the version itself (protocol_version alert, or an answer in another
     /// version): no other chunk needs trying.
     VersionRefused,
+    /// The server closed or reset the connection without an answer: a refusal from some
+    /// servers, a hello too long for others.
+    Dropped,
     /// Something that is not an answer (timeout, connect failure, garbage): recorded as an error.
     Failed(String),
 }
@@ -55,30 +65,40 @@ enum Outcome {
 /// `ProbeContext` caps the connections per host.
 pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Enumeration {
     let sni = tls::sni_host(&ep.name);
-    let tls12 = tls_suites::legacy_codes();
-    let pre12 = pre_tls12_codes();
+    let legacy = tls_suites::legacy_codes();
     let tls13 = tls_suites::tls13_codes();
     let run = |version: u16| {
-        let candidates = match version {
-            TLS1_3 => &tls13,
-            TLS1_2 => &tls12,
-            _ => &pre12,
-        };
+        let candidates = if version == TLS1_3 { &tls13 } else { &legacy };
         enumerate_version(candidates, version, sni, deadline, move |hello: Vec<u8>| {
             offer(ctx, ep, hello, version, deadline)
         })
     };
-    let (a, b, c, d, e) = tokio::join!(
+    let (ssl2, a, b, c, d, e) = tokio::join!(
+        ssl2_specs(ctx, ep, deadline),
         run(SSL3),
         run(TLS1_0),
         run(TLS1_1),
         run(TLS1_2),
         run(TLS1_3)
     );
-    let mut out = Enumeration::default();
+    let mut out = Enumeration {
+        connections: 1,
+        ..Enumeration::default()
+    };
+    match ssl2 {
+        Ok(specs) if !specs.is_empty() => {
+            out.protocols.push(SSL2);
+            out.ssl2_specs = specs;
+        }
+        Ok(_) => {}
+        Err(why) => out.errors.push(format!("SSLv2: {why}")),
+    }
     for (version, found) in VERSIONS.into_iter().zip([a, b, c, d, e]) {
         out.connections += found.connections;
         out.errors.extend(found.errors);
+        if let Some(order) = found.server_order {
+            out.server_order.insert(version, order);
+        }
         if !found.suites.is_empty() {
             out.protocols.push(version);
             out.suites.insert(version, found.suites);
@@ -87,28 +107,63 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
     out
 }
 
-/// The suites offered below TLS 1.2: the registry's ≤ TLS 1.2 suites without the AEAD ones and
-/// those whose MAC or PRF is SHA-256/SHA-384, which RFC 5246, 5288 and 5289 define for TLS 1.2
-/// only (OpenSSL, GnuTLS and NSS never select them in an older version). Fewer suites means
-/// fewer chunks, hence fewer refused connections.
-pub fn pre_tls12_codes() -> Vec<u16> {
-    tls_suites::all()
-        .iter()
-        .filter(|s| !s.props.tls13 && !s.props.aead && !matches!(s.props.hash, "SHA256" | "SHA384"))
-        .map(|s| s.code)
-        .collect()
+/// One SSLv2 CLIENT-HELLO offering every cipher spec: a server that speaks SSLv2 answers with
+/// all the specs it shares. Anything else (an alert, a TLS answer, a close, silence) means no.
+async fn ssl2_specs(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    deadline: Instant,
+) -> Result<Vec<u32>, String> {
+    let specs: Vec<u32> = tls::SSL2_CIPHER_SPECS.iter().map(|(s, _)| *s).collect();
+    let hello = tls::ssl2_client_hello(&specs, rand::random()).map_err(|e| e.to_string())?;
+    let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
+        Err(_) => return Err("no connection before the time budget ran out".into()),
+        Ok(Err(e)) => return Err(e.to_string()),
+        Ok(Ok(c)) => c,
+    };
+    if conn.stream.write_all(&hello).await.is_err() {
+        return Ok(Vec::new());
+    }
+    let wait = deadline.min(Instant::now() + SSL2_WAIT);
+    let max = ctx.limits.max_message.max(tls::MAX_FLIGHT);
+    match read_message(&mut conn.stream, max, wait, tls::record_complete).await {
+        Ok(raw) => match tls::parse_server_answer(&raw) {
+            Ok(ServerAnswer::Ssl2(hello)) => Ok(hello.cipher_specs),
+            _ => Ok(Vec::new()),
+        },
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 /// The result for one version.
 #[derive(Debug, Default)]
 struct VersionResult {
     suites: Vec<u16>,
+    /// With two or more suites: whether the server chose by its own preference (then `suites`
+    /// is that preference order), `None` when its answer to the reversed offer was inconsistent.
+    server_order: Option<bool>,
     connections: usize,
     errors: Vec<String>,
 }
 
-/// The offer-remove-repeat loop for one version, over chunks of `candidates`. `send` makes one
-/// connection with the given ClientHello record and says how it ended.
+/// How one offer-remove-repeat pass over a list ended.
+#[derive(Debug, PartialEq, Eq)]
+enum PassEnd {
+    /// Every suite of the list was selected, or the server refused the rest.
+    Done,
+    /// The server refused the version itself: nothing else of this version needs trying.
+    VersionRefused,
+    /// The server closed without an answer: the hello may have been too long for it.
+    Dropped,
+    /// No time left.
+    OutOfTime,
+}
+
+/// The offer-remove-repeat loop for one version. The first pass offers every candidate in one
+/// hello (one connection per accepted suite plus one refusal). Only when a server drops that
+/// hello without an alert (as some choke on long hellos) are the suites not yet found offered
+/// again in chunks of `CHUNK`. `send` makes one connection with the given ClientHello record
+/// and says how it ended.
 async fn enumerate_version<F, Fut>(
     candidates: &[u16],
     version: u16,
@@ -121,55 +176,110 @@ where
     Fut: std::future::Future<Output = Outcome>,
 {
     let mut res = VersionResult::default();
-    let name = tls::version_name(version);
-    let chunks = candidates.len().div_ceil(CHUNK).max(1);
-    let size = candidates.len().div_ceil(chunks).max(1);
-    'chunks: for chunk in candidates.chunks(size) {
-        let mut remaining: Vec<u16> = chunk.to_vec();
-        while !remaining.is_empty() {
-            if Instant::now() >= deadline {
-                res.errors.push(format!("{name}: time budget exhausted"));
-                break 'chunks;
-            }
-            let hello = match tls::client_hello(version, &remaining, sni) {
-                Ok(h) => h,
-                Err(e) => {
-                    res.errors.push(format!("{name}: {e}"));
-                    break;
-                }
-            };
-            res.connections += 1;
-            match send(hello).await {
-                Outcome::Selected(code) => match remaining.iter().position(|&c| c == code) {
-                    Some(i) => {
-                        remaining.remove(i);
-                        res.suites.push(code);
-                    }
-                    None => {
-                        res.errors.push(format!(
-                            "{name}: server selected {} which was not offered",
-                            tls_suites::name(code)
-                        ));
-                        break;
-                    }
-                },
-                Outcome::Refused => break,
-                Outcome::VersionRefused => {
-                    // Only trusted before anything was accepted: a server that accepted a suite
-                    // of this version and then answers another version is inconsistent.
-                    if res.suites.is_empty() {
-                        break 'chunks;
-                    }
-                    break;
-                }
-                Outcome::Failed(why) => {
-                    res.errors.push(format!("{name}: {why}"));
-                    break;
-                }
+    let end = offer_pass(candidates, version, sni, deadline, &send, &mut res).await;
+    if end == PassEnd::Dropped {
+        let left: Vec<u16> = candidates
+            .iter()
+            .copied()
+            .filter(|c| !res.suites.contains(c))
+            .collect();
+        for chunk in left.chunks(CHUNK) {
+            match offer_pass(chunk, version, sni, deadline, &send, &mut res).await {
+                PassEnd::Done => {}
+                PassEnd::Dropped => res.errors.push(format!(
+                    "{}: the server closed the connection without an alert",
+                    tls::version_name(version)
+                )),
+                PassEnd::VersionRefused | PassEnd::OutOfTime => break,
             }
         }
     }
+    if res.suites.len() >= 2 && Instant::now() < deadline {
+        res.server_order =
+            server_order(&res.suites, version, sni, &send, &mut res.connections).await;
+    }
     res
+}
+
+/// One offer-remove-repeat pass over `list`, adding what the server selects to `res`.
+async fn offer_pass<F, Fut>(
+    list: &[u16],
+    version: u16,
+    sni: Option<&str>,
+    deadline: Instant,
+    send: &F,
+    res: &mut VersionResult,
+) -> PassEnd
+where
+    F: Fn(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    let name = tls::version_name(version);
+    let mut remaining: Vec<u16> = list.to_vec();
+    while !remaining.is_empty() {
+        if Instant::now() >= deadline {
+            res.errors.push(format!("{name}: time budget exhausted"));
+            return PassEnd::OutOfTime;
+        }
+        let hello = match tls::client_hello(version, &remaining, sni) {
+            Ok(h) => h,
+            Err(e) => {
+                res.errors.push(format!("{name}: {e}"));
+                return PassEnd::Done;
+            }
+        };
+        res.connections += 1;
+        match send(hello).await {
+            Outcome::Selected(code) => match remaining.iter().position(|&c| c == code) {
+                Some(i) => {
+                    remaining.remove(i);
+                    res.suites.push(code);
+                }
+                None => {
+                    res.errors.push(format!(
+                        "{name}: server selected {} which was not offered",
+                        tls_suites::name(code)
+                    ));
+                    return PassEnd::Done;
+                }
+            },
+            Outcome::Refused => return PassEnd::Done,
+            // Only trusted before anything was accepted: a server that accepted a suite of this
+            // version and then answers another version is inconsistent; stop this pass.
+            Outcome::VersionRefused if res.suites.is_empty() => return PassEnd::VersionRefused,
+            Outcome::VersionRefused => return PassEnd::Done,
+            Outcome::Dropped => return PassEnd::Dropped,
+            Outcome::Failed(why) => {
+                res.errors.push(format!("{name}: {why}"));
+                return PassEnd::Done;
+            }
+        }
+    }
+    PassEnd::Done
+}
+
+/// Whether the server chooses by its own preference: offered the found suites in reverse, a
+/// server that follows the client picks the last one found, one with its own order picks the
+/// first again. One connection.
+async fn server_order<F, Fut>(
+    found: &[u16],
+    version: u16,
+    sni: Option<&str>,
+    send: &F,
+    connections: &mut usize,
+) -> Option<bool>
+where
+    F: Fn(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    let reversed: Vec<u16> = found.iter().rev().copied().collect();
+    let hello = tls::client_hello(version, &reversed, sni).ok()?;
+    *connections += 1;
+    match send(hello).await {
+        Outcome::Selected(c) if Some(&c) == found.first() => Some(true),
+        Outcome::Selected(c) if Some(&c) == found.last() => Some(false),
+        _ => None,
+    }
 }
 
 /// One connection: send the hello, read the answer, classify it.
@@ -187,13 +297,13 @@ async fn offer(
     };
     match timeout_at(deadline, conn.stream.write_all(&hello)).await {
         Err(_) => return Outcome::Failed(NetError::ReadTimeout.to_string()),
-        Ok(Err(_)) => return Outcome::Refused,
+        Ok(Err(_)) => return Outcome::Dropped,
         Ok(Ok(())) => {}
     }
     let max = ctx.limits.max_message.max(tls::MAX_FLIGHT);
     let raw = match read_message(&mut conn.stream, max, deadline, tls::flight_complete).await {
         Ok(raw) => raw,
-        Err(NetError::Closed) | Err(NetError::Io(_)) => return Outcome::Refused,
+        Err(NetError::Closed) | Err(NetError::Io(_)) => return Outcome::Dropped,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     classify(&raw, version)
@@ -217,8 +327,17 @@ fn classify(raw: &[u8], version: u16) -> Outcome {
     }
 }
 
-/// The SPEC facts: `tls.protocols`, `tls.suites`, `tls.connections`.
+/// The SPEC facts `tls.protocols` and `tls.suites`, with `tls.server_order` and
+/// `tls.connections`.
 pub fn to_facts(e: &Enumeration) -> Facts {
+    let names = |codes: &[u16]| -> FactValue {
+        FactValue::List(
+            codes
+                .iter()
+                .map(|&c| FactValue::Str(tls_suites::name(c)))
+                .collect(),
+        )
+    };
     let mut facts = Facts::new();
     facts.set(
         "tls.protocols",
@@ -229,27 +348,42 @@ pub fn to_facts(e: &Enumeration) -> Facts {
                 .collect(),
         ),
     );
-    let suites = e
+    let mut suites: BTreeMap<String, FactValue> = e
         .suites
         .iter()
-        .map(|(&v, codes)| {
-            (
-                tls::version_name(v),
-                FactValue::List(
-                    codes
-                        .iter()
-                        .map(|&c| FactValue::Str(tls_suites::name(c)))
-                        .collect(),
-                ),
-            )
-        })
+        .map(|(&v, codes)| (tls::version_name(v), names(codes)))
         .collect();
+    if !e.ssl2_specs.is_empty() {
+        let specs = e
+            .ssl2_specs
+            .iter()
+            .map(|&s| FactValue::Str(ssl2_spec_name(s)));
+        suites.insert(tls::version_name(SSL2), FactValue::List(specs.collect()));
+    }
     facts.set("tls.suites", FactValue::Map(suites));
+    facts.set(
+        "tls.server_order",
+        FactValue::Map(
+            e.server_order
+                .iter()
+                .map(|(&v, &own)| (tls::version_name(v), FactValue::Bool(own)))
+                .collect(),
+        ),
+    );
     facts.set(
         "tls.connections",
         FactValue::Int(i64::try_from(e.connections).unwrap_or(i64::MAX)),
     );
     facts
+}
+
+/// An SSLv2 cipher spec's name, or its hex code.
+fn ssl2_spec_name(spec: u32) -> String {
+    tls::SSL2_CIPHER_SPECS
+        .iter()
+        .find(|(s, _)| *s == spec)
+        .map(|(_, n)| (*n).to_owned())
+        .unwrap_or_else(|| format!("0x{spec:06X}"))
 }
 
 #[cfg(test)]
@@ -259,16 +393,20 @@ mod tests {
     use std::time::Duration;
 
     /// A fake server: accepts `accepted` in its own preference order, refuses the rest.
-    fn fake(accepted: &[u16], offered: &RefCell<Vec<Vec<u16>>>, hello: &[u8]) -> Outcome {
-        // The suites of the hello record: after header (5), handshake header (4), version (2),
-        // random (32), session id.
+    /// The suites of a hello record: after header (5), handshake header (4), version (2),
+    /// random (32), session id.
+    fn offered_suites(hello: &[u8]) -> Vec<u16> {
         let sid = usize::from(hello[43]);
         let at = 44 + sid;
         let len = usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
-        let suites: Vec<u16> = hello[at + 2..at + 2 + len]
+        hello[at + 2..at + 2 + len]
             .chunks(2)
             .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
+            .collect()
+    }
+
+    fn fake(accepted: &[u16], offered: &RefCell<Vec<Vec<u16>>>, hello: &[u8]) -> Outcome {
+        let suites = offered_suites(hello);
         offered.borrow_mut().push(suites.clone());
         match accepted.iter().find(|a| suites.contains(a)) {
             Some(&c) => Outcome::Selected(c),
@@ -277,7 +415,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn loop_finds_every_accepted_suite_in_preference_order_with_one_refusal_per_chunk() {
+    async fn one_hello_finds_every_accepted_suite_in_server_order() {
         let candidates = tls_suites::legacy_codes();
         let accepted = [0xC030, 0x009D, 0x002F, 0x000A];
         let offered = RefCell::new(Vec::new());
@@ -287,25 +425,58 @@ mod tests {
             async move { o }
         })
         .await;
-        // Within a chunk the suites come in the server's preference order.
-        let size = candidates.len().div_ceil(candidates.len().div_ceil(CHUNK));
-        let chunk_of = |c: &u16| candidates.iter().position(|x| x == c).map(|i| i / size);
-        let pref = |c: &u16| accepted.iter().position(|x| x == c);
-        for w in res.suites.windows(2) {
-            if chunk_of(&w[0]) == chunk_of(&w[1]) {
-                assert!(pref(&w[0]) < pref(&w[1]), "{:04x?}", res.suites);
-            }
-        }
-        assert_eq!(res.suites.len(), 4);
+        // The fake imposes its own order: found in that order, and the reversed offer says so.
+        assert_eq!(res.suites, accepted);
+        assert_eq!(res.server_order, Some(true));
+        // One per accepted suite, one refusal, one order check: the floor.
+        assert_eq!(res.connections, accepted.len() + 2);
+        assert_eq!(offered.borrow()[0].len(), candidates.len());
+        assert!(res.errors.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_server_that_follows_the_client_is_recognised() {
+        let candidates = tls_suites::legacy_codes();
+        let accepted = [0x002F, 0x000A, 0xC030];
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let res = enumerate_version(&candidates, TLS1_2, None, deadline, |h: Vec<u8>| {
+            let suites = offered_suites(&h);
+            let o = match suites.iter().find(|s| accepted.contains(s)) {
+                Some(&c) => Outcome::Selected(c),
+                None => Outcome::Refused,
+            };
+            async move { o }
+        })
+        .await;
+        assert_eq!(res.server_order, Some(false));
         let mut got = res.suites.clone();
         got.sort_unstable();
-        let mut acc = accepted.to_vec();
-        acc.sort_unstable();
-        assert_eq!(got, acc);
+        assert_eq!(got, [0x000A, 0x002F, 0xC030]);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_drops_long_hellos_is_asked_in_chunks() {
+        let candidates = tls_suites::legacy_codes();
+        let accepted = [0xC030, 0x0005];
+        let offered = RefCell::new(Vec::new());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let res = enumerate_version(&candidates, TLS1_2, None, deadline, |h: Vec<u8>| {
+            let o = if offered_suites(&h).len() > CHUNK {
+                offered.borrow_mut().push(offered_suites(&h));
+                Outcome::Dropped
+            } else {
+                fake(&accepted, &offered, &h)
+            };
+            async move { o }
+        })
+        .await;
+        let mut got = res.suites.clone();
+        got.sort_unstable();
+        assert_eq!(got, [0x0005, 0xC030]);
+        assert!(offered.borrow().iter().skip(1).all(|o| o.len() <= CHUNK));
         let chunks = candidates.len().div_ceil(CHUNK);
-        assert_eq!(res.connections, accepted.len() + chunks);
-        assert!(offered.borrow().iter().all(|o| o.len() <= CHUNK));
-        assert!(res.errors.is_empty());
+        // The dropped hello, then per chunk its accepted suites and one refusal, then the order.
+        assert_eq!(res.connections, 1 + chunks + accepted.len() + 1);
     }
 
     #[tokio::test]
@@ -318,13 +489,37 @@ mod tests {
         .await;
         assert_eq!(res.connections, 1);
         assert!(res.suites.is_empty());
+        assert_eq!(res.server_order, None);
     }
 
     #[test]
-    fn pre_tls12_list_drops_tls12_only_suites() {
-        let pre = pre_tls12_codes();
-        assert!(pre.contains(&0x002F) && pre.contains(&0x000A));
-        assert!(!pre.contains(&0xC030) && !pre.contains(&0x003C) && !pre.contains(&0x1301));
-        eprintln!("pre-1.2 candidates: {}", pre.len());
+    fn facts_name_versions_suites_and_order() {
+        let mut e = Enumeration::default();
+        e.protocols = vec![SSL2, TLS1_2];
+        e.suites.insert(TLS1_2, vec![0xC02F, 0x002F]);
+        e.server_order.insert(TLS1_2, true);
+        e.ssl2_specs = vec![0x0700C0];
+        e.connections = 4;
+        let f = to_facts(&e);
+        assert_eq!(
+            f.get("tls.protocols").map(FactValue::display).as_deref(),
+            Some("[SSLv2, TLSv1.2]")
+        );
+        let Some(FactValue::Map(suites)) = f.get("tls.suites") else {
+            panic!("tls.suites is a map")
+        };
+        assert_eq!(
+            suites.get("TLSv1.2"),
+            Some(&FactValue::List(vec![
+                FactValue::Str("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into()),
+                FactValue::Str("TLS_RSA_WITH_AES_128_CBC_SHA".into())
+            ]))
+        );
+        assert_eq!(
+            suites.get("SSLv2"),
+            Some(&FactValue::List(vec![FactValue::Str(
+                "SSL_CK_DES_192_EDE3_CBC_WITH_MD5".into()
+            )]))
+        );
     }
 }
