@@ -494,12 +494,14 @@ mod tests {
 
     #[test]
     fn facts_name_versions_suites_and_order() {
-        let mut e = Enumeration::default();
-        e.protocols = vec![SSL2, TLS1_2];
-        e.suites.insert(TLS1_2, vec![0xC02F, 0x002F]);
-        e.server_order.insert(TLS1_2, true);
-        e.ssl2_specs = vec![0x0700C0];
-        e.connections = 4;
+        let e = Enumeration {
+            protocols: vec![SSL2, TLS1_2],
+            suites: [(TLS1_2, vec![0xC02F, 0x002F])].into(),
+            server_order: [(TLS1_2, true)].into(),
+            ssl2_specs: vec![0x0700C0],
+            connections: 4,
+            errors: Vec::new(),
+        };
         let f = to_facts(&e);
         assert_eq!(
             f.get("tls.protocols").map(FactValue::display).as_deref(),
