@@ -88,6 +88,9 @@ class Stat:
         self.found = rows[-1]["found"]
         self.own = sorted({int(r["own"]) for r in rows if r["own"]})
         self.rc = ",".join(sorted({r["rc"] for r in rows}))
+        cpu = [float(r["cpu_s"]) for r in rows if r["cpu_s"]]
+        self.cpu = statistics.median(cpu) if cpu else None
+        self.srv = statistics.median(float(r["srv_cpu_s"]) for r in rows)
         # vendor-audit's own tls.connections fact against tcpdump's count, run by run
         self.agree = all(int(r["own"]) == int(r["conns"]) for r in rows if r["own"])
 
@@ -106,8 +109,13 @@ class Stat:
             t += f" +{self.syns - self.c} rtx"
         return t
 
-    def own_disagrees(self):
-        return not self.agree
+
+def fmt(x):
+    return "-" if x is None else f"{x:.2f}"
+
+
+def exits(s):
+    return "" if s.rc == "0" else f"  exit {s.rc}"
 
 
 def ratio(a, b):
@@ -145,14 +153,16 @@ def report(path):
     p("=" * 100)
     p(f"vendor-audit TLS benchmark, one run on {ncpu} cores ({cpu})")
     p(versions)
+    p(f"load average (1, 5, 15 min): {env('BENCH_LOAD', '?')}")
     p("=" * 100)
     p("")
     p(f"Per endpoint: median wall time of {repeat} run(s) (testssl.sh: 1 run). conns = TCP")
     p("connections opened to the endpoint (distinct SYNs seen by tcpdump on lo; 'rtx' = SYN")
     p("retransmissions). xVA = tool / vendor-audit: above 1 means vendor-audit is faster or")
     p("opens fewer connections. found = accepted protocol/suite pairs (testssl.sh -e lists")
-    p("suites, not pairs). vendor-audit's conns are tcpdump's; its own tls.connections fact agrees")
-    p("unless marked 'own N'.")
+    p("suites, not pairs). vendor-audit's conns: tcpdump's count, then '(=N)' when its own")
+    p("tls.connections fact says the same N, '(!=N)' when it does not. CPU s = the tool's user+sys")
+    p("CPU; nginx = CPU nginx spent meanwhile (servers and tools share the same cores).")
 
     per = group("endpoint")
     for (target, kind), tools in per.items():
@@ -160,26 +170,28 @@ def report(path):
         wired = va is not None and va.ok
         p("")
         p(f"{target}  {kind}")
-        p(f"  {'tool':<23}{'wall s':>8}{'xVA':>7}{'conns':>15}{'xVA':>7}  {'found':<10}"
-          f"{'RSS MiB':>8}  exit")
+        p(f"  {'tool':<22}{'wall s':>7}{'xVA':>7}{'conns':>14}{'xVA':>6}  {'found':<10}"
+          f"{'RSS MiB':>8}{'CPU s':>7}{'nginx':>7}")
         for tool in sorted(tools, key=lambda t: ORDER.index(t) if t in ORDER else 99):
             s = tools[tool]
             if tool == "vendor-audit" and not wired:
-                p(f"  {tool:<23}{NA}")
+                p(f"  {tool:<22}{NA}")
                 continue
             conns = s.cstr()
-            if tool == "vendor-audit" and s.own_disagrees():
-                conns += f" own {','.join(map(str, s.own))}"
-                notes.append(f"{target}: tcpdump counted {s.conns}, vendor-audit's "
-                             f"tls.connections says {s.own}")
+            if tool == "vendor-audit":
+                conns += f" ({'=' if s.agree else '!='}{','.join(map(str, s.own)) or '?'})"
+                if not s.agree:
+                    notes.append(f"{target}: tcpdump counted {s.conns}, vendor-audit's "
+                                 f"tls.connections says {s.own}")
             tr = ratio(s.wall, va.wall) if wired else "-"
             cr = ratio(s.c, va.c) if wired else "-"
             rss = f"{s.rss:.1f}" if s.rss is not None else "-"
-            p(f"  {tool:<23}{s.wall:>8.3f}{tr:>7}{conns:>15}{cr:>7}  {s.found:<10}{rss:>8}  {s.rc}")
+            p(f"  {tool:<22}{s.wall:>7.3f}{tr:>7}{conns:>14}{cr:>6}  {s.found:<10}{rss:>8}"
+              f"{fmt(s.cpu):>7}{fmt(s.srv):>7}{exits(s)}")
         if sslyze_why:
-            p(f"  {'sslyze':<23}not available ({sslyze_why})")
+            p(f"  {'sslyze':<22}not available ({sslyze_why})")
         if not testssl_ran:
-            p(f"  {'testssl.sh -p -e':<23}skipped (BENCH_TESTSSL=0)")
+            p(f"  {'testssl.sh -p -e':<22}skipped (BENCH_TESTSSL=0)")
         ref = tools.get(REFERENCE)
         for tool, s in tools.items():
             if ref and s.ok and s.found.endswith("pairs") and s.found != ref.found:
@@ -203,20 +215,24 @@ def report(path):
     fwired = fva is not None and fva.ok
     seq = ftools.get(SEQUENTIAL)
     p("")
-    p(f"Fleet: {fleet} endpoints ({kinds}), one run of each; conns = SYNs to the whole fleet")
-    p(f"  {'tool':<31}{'wall s':>8}{'xVA':>7}{'conns':>8}  {'found':<12}{'peak RSS MiB':>13}  exit")
+    p(f"Fleet: {fleet} endpoints ({kinds}); median of {env('BENCH_FLEET_REPEAT', '?')} run(s) "
+      f"each; conns = SYNs to the fleet")
+    p(f"  {'tool':<30}{'wall s':>8}{'xVA':>7}{'conns':>13}  {'found':<11}{'RSS MiB':>8}"
+      f"{'CPU s':>7}{'nginx':>7}")
     for tool, s in ftools.items():
         if tool == "vendor-audit" and not fwired:
-            p(f"  {tool:<31}{NA}")
+            p(f"  {tool:<30}{NA}")
             continue
         r = ratio(s.wall, fva.wall) if fwired else "-"
         conns = s.cstr()
-        if tool == "vendor-audit" and s.own_disagrees():
-            conns += f" own {','.join(map(str, s.own))}"
+        if tool == "vendor-audit":
+            conns += f" ({'=' if s.agree else '!='}{','.join(map(str, s.own)) or '?'})"
+        if tool == "vendor-audit" and not s.agree:
             notes.append(f"fleet: tcpdump counted {s.conns}, vendor-audit's tls.connections sum "
                          f"{s.own}")
         rss = f"{s.rss:.1f}" if s.rss is not None else "-"
-        p(f"  {tool:<31}{s.wall:>8.2f}{r:>7}{conns:>8}  {s.found:<12}{rss:>13}  {s.rc}")
+        p(f"  {tool:<30}{s.wall:>8.2f}{r:>7}{conns:>13}  {s.found:<11}{rss:>8}"
+          f"{fmt(s.cpu):>7}{fmt(s.srv):>7}{exits(s)}")
     if fwired and seq:
         speed = seq.wall / fva.wall
         f_ok, m_ok = speed >= 5.0, fva.rss is not None and fva.rss < 64
@@ -226,6 +242,17 @@ def report(path):
           f"{'PASS' if m_ok else 'MISS'}")
     else:
         p(f"  target: >= 5x faster than sequential sslscan: {NA}")
+    ncores = int(ncpu) if ncpu.isdigit() else 1
+    for tool, s in ftools.items():
+        if s.cpu is None or (tool == "vendor-audit" and not fwired):
+            continue
+        busy = (s.cpu + s.srv) / (ncores * s.wall)
+        p(f"  cores busy during {tool}: {busy:.0%} (tool {s.cpu:.2f} s + nginx {s.srv:.2f} s CPU "
+          f"in {s.wall:.2f} s x {ncores} cores)")
+    if fwired and seq and fva.cpu is not None:
+        floor = (fva.cpu + fva.srv) / ncores
+        p(f"  the CPU floor for vendor-audit's run here: {floor:.2f} s (its CPU + nginx's, spread "
+          f"over {ncores} cores), so at most {seq.wall / floor:.1f}x sequential sslscan on this box")
     for tool, s in ftools.items():
         if seq and s.ok and s.found != seq.found:
             notes.append(f"fleet: {tool} found {s.found}, {SEQUENTIAL} {seq.found}")
