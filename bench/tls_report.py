@@ -91,6 +91,8 @@ class Stat:
         cpu = [float(r["cpu_s"]) for r in rows if r["cpu_s"]]
         self.cpu = statistics.median(cpu) if cpu else None
         self.srv = statistics.median(float(r["srv_cpu_s"]) for r in rows)
+        self.all = statistics.median(float(r["all_cpu_s"]) for r in rows)
+        self.drops = max(int(r["drops"]) for r in rows)
         # vendor-audit's own tls.connections fact against tcpdump's count, run by run
         self.agree = all(int(r["own"]) == int(r["conns"]) for r in rows if r["own"])
 
@@ -107,6 +109,8 @@ class Stat:
         t = str(self.c) if len(self.conns) == 1 else f"{self.conns[0]}-{self.c}"
         if self.syns > self.c:
             t += f" +{self.syns - self.c} rtx"
+        if self.drops:
+            t = ">=" + t
         return t
 
 
@@ -154,6 +158,14 @@ def report(path):
     p(f"vendor-audit TLS benchmark, one run on {ncpu} cores ({cpu})")
     p(versions)
     p(f"load average (1, 5, 15 min): {env('BENCH_LOAD', '?')}")
+    ncores = int(ncpu) if ncpu.isdigit() else 1
+    timed = [r for r in rows if r["cpu_s"]]
+    span = sum(int(r["wall_us"]) / 1e6 for r in timed) * ncores
+    other = sum(max(0.0, float(r["all_cpu_s"]) - float(r["cpu_s"]) - float(r["srv_cpu_s"]))
+                for r in timed)
+    if span:
+        p(f"other processes (not the tool measured, not its nginx) kept the cores {other / span:.0%} "
+          f"busy during the measured runs")
     p("=" * 100)
     p("")
     p(f"Per endpoint: median wall time of {repeat} run(s) (testssl.sh: 1 run). conns = TCP")
@@ -217,7 +229,7 @@ def report(path):
     p("")
     p(f"Fleet: {fleet} endpoints ({kinds}); median of {env('BENCH_FLEET_REPEAT', '?')} run(s) "
       f"each; conns = SYNs to the fleet")
-    p(f"  {'tool':<30}{'wall s':>8}{'xVA':>7}{'conns':>13}  {'found':<11}{'RSS MiB':>8}"
+    p(f"  {'tool':<30}{'wall s':>7}{'xVA':>7}{'conns':>15}  {'found':<11}{'RSS MiB':>8}"
       f"{'CPU s':>7}{'nginx':>7}")
     for tool, s in ftools.items():
         if tool == "vendor-audit" and not fwired:
@@ -231,7 +243,7 @@ def report(path):
             notes.append(f"fleet: tcpdump counted {s.conns}, vendor-audit's tls.connections sum "
                          f"{s.own}")
         rss = f"{s.rss:.1f}" if s.rss is not None else "-"
-        p(f"  {tool:<30}{s.wall:>8.2f}{r:>7}{conns:>13}  {s.found:<11}{rss:>8}"
+        p(f"  {tool:<30}{s.wall:>7.2f}{r:>7}{conns:>15}  {s.found:<11}{rss:>8}"
           f"{fmt(s.cpu):>7}{fmt(s.srv):>7}{exits(s)}")
     if fwired and seq:
         speed = seq.wall / fva.wall
@@ -242,21 +254,25 @@ def report(path):
           f"{'PASS' if m_ok else 'MISS'}")
     else:
         p(f"  target: >= 5x faster than sequential sslscan: {NA}")
-    ncores = int(ncpu) if ncpu.isdigit() else 1
     for tool, s in ftools.items():
         if s.cpu is None or (tool == "vendor-audit" and not fwired):
             continue
-        busy = (s.cpu + s.srv) / (ncores * s.wall)
-        p(f"  cores busy during {tool}: {busy:.0%} (tool {s.cpu:.2f} s + nginx {s.srv:.2f} s CPU "
-          f"in {s.wall:.2f} s x {ncores} cores)")
+        ours = (s.cpu + s.srv) / (ncores * s.wall)
+        others = max(0.0, s.all - s.cpu - s.srv) / (ncores * s.wall)
+        p(f"  cores during {tool}: {ours:.0%} busy with it and nginx ({s.cpu:.2f} + {s.srv:.2f} "
+          f"CPU s), {others:.0%} with other processes")
     if fwired and seq and fva.cpu is not None:
         floor = (fva.cpu + fva.srv) / ncores
-        p(f"  the CPU floor for vendor-audit's run here: {floor:.2f} s (its CPU + nginx's, spread "
-          f"over {ncores} cores), so at most {seq.wall / floor:.1f}x sequential sslscan on this box")
+        p(f"  CPU floor of vendor-audit's run: {floor:.2f} s (its CPU + nginx's over {ncores} "
+          f"cores, were the cores its own): at most {seq.wall / floor:.1f}x sequential sslscan here")
     for tool, s in ftools.items():
         if seq and s.ok and s.found != seq.found:
             notes.append(f"fleet: {tool} found {s.found}, {SEQUENTIAL} {seq.found}")
 
+    for r in rows:
+        if int(r["drops"]):
+            notes.append(f"tcpdump lost {r['drops']} packets during {r['tool']} on {r['target']} "
+                         f"(run {r['rep']}): its count there is a lower bound")
     if notes:
         p("")
         p("Disagreements:")
