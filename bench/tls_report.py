@@ -176,6 +176,13 @@ def report(path):
     p("tls.connections fact says the same N, '(!=N)' when it does not. CPU s = the tool's user+sys")
     p("CPU; nginx = CPU nginx spent meanwhile (servers and tools share the same cores).")
 
+    base = group("baseline")
+    for tools in base.values():
+        for tool, s in tools.items():
+            p("")
+            p(f"{tool}: {s.wall * 1000:.0f} ms (median of {s.n}), its fixed cost (start-up,")
+            p("checks, judging, JSON), included in each of its per-endpoint times below.")
+
     per = group("endpoint")
     for (target, kind), tools in per.items():
         va = tools.get("vendor-audit")
