@@ -124,6 +124,13 @@ impl Facts {
         }
     }
 
+    pub fn get_int(&self, name: &str) -> Option<i64> {
+        match self.values.get(name) {
+            Some(FactValue::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
     pub fn get_str(&self, name: &str) -> Option<&str> {
         match self.values.get(name) {
             Some(FactValue::Str(s)) => Some(s),

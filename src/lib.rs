@@ -7,6 +7,7 @@ pub mod commands;
 pub mod condition;
 pub mod declaration;
 pub mod demo;
+pub mod derive;
 pub mod diagnostic;
 pub mod engine;
 pub mod fact;

@@ -17,8 +17,12 @@ pub enum Observed<'a> {
         ports: &'a [PortReport],
         unreachable: Option<&'a str>,
     },
-    /// A single-target asset (the annual report; later TLS endpoints and forms).
-    Single { target: &'a str, facts: &'a Facts },
+    /// A single-target asset of `kind`: a TLS endpoint, the annual report (later forms).
+    Single {
+        kind: AssetKind,
+        target: &'a str,
+        facts: &'a Facts,
+    },
 }
 
 /// One check on one target: pass, fail, error or skipped, with message and evidence.
@@ -53,9 +57,14 @@ pub fn judge_asset(check: &Check, observed: &Observed) -> Vec<Finding> {
                 unreachable,
             },
         ) => judge_host(check, name, facts, ports, *unreachable),
-        (AssetKind::Report, Observed::Single { target, facts }) if *target == "report" => {
-            vec![judge(check, target, facts)]
-        }
+        (
+            asset,
+            Observed::Single {
+                kind,
+                target,
+                facts,
+            },
+        ) if asset == *kind => vec![judge(check, target, facts)],
         _ => Vec::new(),
     }
 }
@@ -138,14 +147,19 @@ fn finding(check: &Check, target: &str, status: Status, message: String, facts: 
 
 /// Says which listed facts were unavailable (with the probe's reason) or never observed.
 fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
-    let mut reasons: Vec<String> = check
-        .facts
-        .iter()
-        .filter_map(|name| {
-            facts
-                .why_unavailable(name)
-                .map(|why| format!("{name} unavailable: {why}"))
-        })
+    // Facts unavailable for the same reason are named together, the reason said once.
+    let mut by_reason: Vec<(Vec<&str>, &str)> = Vec::new();
+    for name in &check.facts {
+        if let Some(why) = facts.why_unavailable(name) {
+            match by_reason.iter_mut().find(|(_, w)| *w == why) {
+                Some((names, _)) => names.push(name),
+                None => by_reason.push((vec![name], why)),
+            }
+        }
+    }
+    let mut reasons: Vec<String> = by_reason
+        .into_iter()
+        .map(|(names, why)| format!("{} unavailable: {why}", names.join(", ")))
         .collect();
     if reasons.is_empty() {
         reasons.push(evaluation_error);

@@ -9,18 +9,20 @@ pub mod verdict;
 pub mod waivers;
 
 use std::collections::{BTreeSet, HashMap};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::catalog::Catalog;
+use crate::catalog::facts::FACTS;
+use crate::catalog::{AssetKind, Catalog};
 use crate::declaration::ReportFile;
+use crate::derive;
 use crate::fact::Facts;
-use crate::inventory::{Inventory, Vendor};
+use crate::inventory::{AuditSettings, Inventory, Vendor};
 use crate::probe::sweep::{self, PortReport, PortState};
-use crate::probe::{Limits, ProbeContext};
+use crate::probe::{tls, Endpoint, Limits, ProbeContext};
 use crate::results::{
     AssetFacts, ReportSummary, RunInfo, RunReport, Summary, VendorResult, SCHEMA,
 };
@@ -75,6 +77,22 @@ struct HostSweep {
 /// distinct port list.
 type Sweeps = HashMap<(String, Vec<u16>), HostSweep>;
 
+/// A probed TLS endpoint: where it resolved, and every fact (probe and derived).
+#[derive(Debug, Clone)]
+struct ProbedEndpoint {
+    address: Option<String>,
+    facts: Facts,
+}
+
+/// Each TLS endpoint by (name, port), probed once however many vendors list it.
+type Endpoints = HashMap<(String, u16), ProbedEndpoint>;
+
+/// What one probe task returns.
+enum Probed {
+    Host((String, Vec<u16>), HostSweep),
+    Tls((String, u16), ProbedEndpoint),
+}
+
 /// Runs the audit of `inventory` with `catalog`.
 pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions) -> RunReport {
     let started = Utc::now();
@@ -93,8 +111,12 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
             wanted.insert((h.clone(), v.ports.clone()));
         }
     }
+    let mut wanted_tls: BTreeSet<(String, u16)> = BTreeSet::new();
+    for v in &vendors {
+        wanted_tls.extend(v.tls.iter().cloned());
+    }
     let audit = Arc::new(inventory.audit.clone());
-    let total = wanted.len();
+    let total = wanted.len() + wanted_tls.len();
     let mut tasks = tokio::task::JoinSet::new();
     for (name, ports) in wanted {
         let (ctx, audit) = (ctx.clone(), audit.clone());
@@ -125,14 +147,25 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
                     ports: Vec::new(),
                 },
             };
-            ((name, ports), sweep)
+            Probed::Host((name, ports), sweep)
+        });
+    }
+    for (name, port) in wanted_tls {
+        let (ctx, audit) = (ctx.clone(), audit.clone());
+        tasks.spawn(async move {
+            let probed = probe_tls(&ctx, &audit, &name, port, now).await;
+            Probed::Tls((name, port), probed)
         });
     }
     let mut sweeps: Sweeps = HashMap::new();
+    let mut endpoints: Endpoints = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((key, sweep)) => {
+            Ok(Probed::Host(key, sweep)) => {
                 sweeps.insert(key, sweep);
+            }
+            Ok(Probed::Tls(key, probed)) => {
+                endpoints.insert(key, probed);
             }
             Err(e) => eprintln!("vendor-audit: a probe task failed: {e}"),
         }
@@ -149,7 +182,7 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
     let today = now.with_timezone(&inventory.audit.timezone).date_naive();
     let results: Vec<VendorResult> = vendors
         .iter()
-        .map(|vendor| judge_vendor(vendor, catalog, &sweeps, current_fy, today))
+        .map(|vendor| judge_vendor(vendor, catalog, &sweeps, &endpoints, current_fy, today))
         .collect();
     let finished = Utc::now();
     RunReport {
@@ -174,6 +207,7 @@ fn judge_vendor(
     vendor: &Vendor,
     catalog: &Catalog,
     sweeps: &Sweeps,
+    endpoints: &Endpoints,
     current_fy: i32,
     today: chrono::NaiveDate,
 ) -> VendorResult {
@@ -185,6 +219,7 @@ fn judge_vendor(
     let mut assets = Vec::new();
 
     let mut observed: Vec<Observed> = Vec::new();
+    let mut tls_facts: Vec<(String, &ProbedEndpoint)> = Vec::new();
     let mut host_facts: Vec<(String, Facts, Option<String>)> = Vec::new();
     for name in &vendor.hosts {
         let Some(sweep) = sweeps.get(&(name.clone(), vendor.ports.clone())) else {
@@ -228,7 +263,27 @@ fn judge_vendor(
             ));
         }
     }
+    for (name, port) in &vendor.tls {
+        let target = format!("{name}:{port}");
+        if let Some(probed) = endpoints.get(&(name.clone(), *port)) {
+            tls_facts.push((target, probed));
+        }
+    }
+    for (target, probed) in &tls_facts {
+        observed.push(Observed::Single {
+            kind: AssetKind::Tls,
+            target,
+            facts: &probed.facts,
+        });
+        assets.push(asset(
+            target.clone(),
+            "tls",
+            probed.address.clone(),
+            &probed.facts,
+        ));
+    }
     observed.push(Observed::Single {
+        kind: AssetKind::Report,
         target: "report",
         facts: &report_facts,
     });
@@ -265,6 +320,52 @@ fn judge_vendor(
         findings,
         controls,
         assets,
+    }
+}
+
+/// Resolves and probes one TLS endpoint within its budget, then adds the derived facts. Whatever
+/// fails, every TLS fact is either observed or unavailable with the reason.
+async fn probe_tls(
+    ctx: &ProbeContext,
+    audit: &AuditSettings,
+    name: &str,
+    port: u16,
+    now: DateTime<FixedOffset>,
+) -> ProbedEndpoint {
+    let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
+    let mut facts = Facts::new();
+    let address = match scope::resolve(name, audit, resolve_timeout).await {
+        Ok(ip) => {
+            let budget = ctx.limits.tls_budget();
+            let ep = Endpoint {
+                name: name.to_owned(),
+                addr: SocketAddr::new(ip, port),
+            };
+            let deadline = tokio::time::Instant::now() + budget;
+            // The probe honours its deadline; this cap only guards the run against a bug.
+            let cap = budget + Duration::from_secs(30);
+            match tokio::time::timeout(cap, tls::probe_endpoint(ctx, &ep, now, deadline)).await {
+                Ok(probed) => facts = probed,
+                Err(_) => mark_unavailable(
+                    &mut facts,
+                    &format!("the TLS probe did not finish within {}s", cap.as_secs()),
+                ),
+            }
+            Some(ip.to_string())
+        }
+        Err(why) => {
+            mark_unavailable(&mut facts, &why);
+            None
+        }
+    };
+    derive::tls::derive(&mut facts);
+    ProbedEndpoint { address, facts }
+}
+
+/// Marks every fact the TLS probe records as unavailable, with `why`.
+fn mark_unavailable(facts: &mut Facts, why: &str) {
+    for spec in FACTS.iter().filter(|f| f.probe == "tls") {
+        facts.unavailable(spec.name, why);
     }
 }
 

@@ -22,6 +22,14 @@ pub struct Limits {
     pub max_message: usize,
 }
 
+impl Limits {
+    /// The whole budget for one TLS endpoint (enumeration and certificate): four port budgets,
+    /// since enumerating a permissive server takes one connection per accepted suite.
+    pub fn tls_budget(&self) -> Duration {
+        self.port_budget.saturating_mul(4)
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

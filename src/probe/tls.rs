@@ -107,6 +107,16 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
     out
 }
 
+/// Probes one endpoint: the enumeration's facts. (Certificate facts: being built.)
+pub async fn probe_endpoint(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    _now: chrono::DateTime<chrono::FixedOffset>,
+    deadline: Instant,
+) -> Facts {
+    to_facts(&enumerate(ctx, ep, deadline).await)
+}
+
 /// One SSLv2 CLIENT-HELLO offering every cipher spec: a server that speaks SSLv2 answers with
 /// all the specs it shares. Anything else (an alert, a TLS answer, a close, silence) means no.
 async fn ssl2_specs(
@@ -374,7 +384,37 @@ pub fn to_facts(e: &Enumeration) -> Facts {
         "tls.connections",
         FactValue::Int(i64::try_from(e.connections).unwrap_or(i64::MAX)),
     );
+    facts.set("tls.errors", e.errors.clone());
+    if e.protocols.is_empty() {
+        // Nothing accepted proves nothing: a closed port, a tarpit and a server that is not TLS
+        // all look like this, and none of them may pass a TLS check.
+        let why = if e.errors.is_empty() {
+            format!(
+                "the endpoint accepted no SSL/TLS version ({} connections, every hello refused)",
+                e.connections
+            )
+        } else {
+            format!("no SSL/TLS version accepted: {}", summarise(&e.errors))
+        };
+        facts.unavailable("tls.protocols", why.clone());
+        facts.unavailable("tls.suites", why);
+    }
     facts
+}
+
+/// The errors of an enumeration, said once when every version failed the same way
+/// ("connection refused (every version)").
+fn summarise(errors: &[String]) -> String {
+    let causes: Vec<&str> = errors
+        .iter()
+        .map(|e| e.split_once(": ").map_or(e.as_str(), |(_, cause)| cause))
+        .collect();
+    match causes.split_first() {
+        Some((first, rest)) if rest.iter().all(|c| c == first) && !rest.is_empty() => {
+            format!("{first} (every version)")
+        }
+        _ => errors.join("; "),
+    }
 }
 
 /// An SSLv2 cipher spec's name, or its hex code.

@@ -1,0 +1,270 @@
+//! Derived TLS facts: the accepted legacy protocols, weak suites and suites without forward
+//! secrecy, and the deviations from Mozilla's intermediate profile, from the enumeration and
+//! certificate facts. A list that is empty only because the enumeration was incomplete is
+//! recorded as unavailable, never as an empty (passing) list.
+
+use crate::fact::{FactValue, Facts};
+use crate::msgs::tls_suites::{self, Suite};
+
+/// The protocol names below TLS 1.2 (SPEC §10 spelling).
+pub const LEGACY_PROTOCOLS: [&str; 4] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"];
+
+/// Adds the derived facts to an endpoint's facts (after the probe's `tls.*` and `tls.cert.*`).
+pub fn derive(facts: &mut Facts) {
+    let errors = strings(facts, "tls.errors");
+    let incomplete = if errors.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "the enumeration was incomplete, so an empty list would prove nothing: {}",
+            errors.join("; ")
+        ))
+    };
+    let enumerated = facts.get("tls.suites").is_some() && facts.get("tls.protocols").is_some();
+    let unenumerated = facts
+        .why_unavailable("tls.protocols")
+        .or_else(|| facts.why_unavailable("tls.suites"))
+        .unwrap_or("the protocols and suites were not enumerated")
+        .to_owned();
+
+    let put = |facts: &mut Facts, name: &str, found: Vec<String>| {
+        if !enumerated {
+            facts.unavailable(name, unenumerated.clone());
+        } else if found.is_empty() {
+            match &incomplete {
+                Some(why) => facts.unavailable(name, why.clone()),
+                None => facts.set(name, found),
+            }
+        } else {
+            facts.set(name, found);
+        }
+    };
+
+    let legacy: Vec<String> = strings(facts, "tls.protocols")
+        .into_iter()
+        .filter(|p| LEGACY_PROTOCOLS.contains(&p.as_str()))
+        .collect();
+    put(facts, "tls.legacy_protocols", legacy);
+
+    let by_version = suites_by_version(facts);
+    let mut weak: Vec<String> = Vec::new();
+    let mut no_fs: Vec<String> = Vec::new();
+    for (version, suites) in &by_version {
+        for name in suites {
+            let is_weak = if version == "SSLv2" {
+                ssl2_spec_weak(name)
+            } else {
+                lookup(name).is_some_and(|s| s.weak())
+            };
+            if is_weak && !weak.contains(name) {
+                weak.push(name.clone());
+            }
+            let lacks_fs = version != "TLSv1.3"
+                && version != "SSLv2"
+                && lookup(name).is_some_and(|s| !s.props.forward_secrecy);
+            if lacks_fs && !no_fs.contains(name) {
+                no_fs.push(name.clone());
+            }
+        }
+    }
+    put(facts, "tls.weak_suites", weak);
+    put(facts, "tls.no_forward_secrecy_suites", no_fs);
+
+    let profile = super::mozilla::intermediate();
+    facts.set(
+        "tls.mozilla_intermediate.version",
+        format!("{} {}", profile.name, profile.version),
+    );
+    let comparison = super::mozilla::compare(profile, facts);
+    if comparison.deviations.is_empty() && !comparison.missing.is_empty() {
+        let names: Vec<&str> = comparison.missing.iter().map(|(n, _)| n.as_str()).collect();
+        let mut reasons: Vec<&str> = Vec::new();
+        for (_, why) in &comparison.missing {
+            if let Some(why) = why.as_deref().filter(|w| !reasons.contains(w)) {
+                reasons.push(why);
+            }
+        }
+        let mut why = format!("cannot compare without {}", names.join(", "));
+        if !reasons.is_empty() {
+            why = format!("{why}: {}", reasons.join("; "));
+        }
+        facts.unavailable("tls.mozilla_intermediate.deviations", why);
+    } else {
+        put(
+            facts,
+            "tls.mozilla_intermediate.deviations",
+            comparison.deviations,
+        );
+    }
+}
+
+/// A fact that is a list of strings, as owned strings (empty when absent or another type).
+pub fn strings(facts: &Facts, name: &str) -> Vec<String> {
+    match facts.get(name) {
+        Some(FactValue::List(items)) => items.iter().filter_map(as_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `tls.suites` as (version, suite names), in the map's order.
+pub fn suites_by_version(facts: &Facts) -> Vec<(String, Vec<String>)> {
+    match facts.get("tls.suites") {
+        Some(FactValue::Map(map)) => map
+            .iter()
+            .map(|(version, suites)| {
+                let names = match suites {
+                    FactValue::List(items) => items.iter().filter_map(as_string).collect(),
+                    _ => Vec::new(),
+                };
+                (version.clone(), names)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn as_string(v: &FactValue) -> Option<String> {
+    match v {
+        FactValue::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The registry entry of an IANA suite name.
+fn lookup(name: &str) -> Option<&'static Suite> {
+    tls_suites::all().iter().find(|s| s.name == name)
+}
+
+/// SSLv2 cipher specs that are weak in the sense of `Suite::weak`: RC4, DES, 3DES or EXPORT.
+fn ssl2_spec_weak(name: &str) -> bool {
+    ["RC4", "DES", "EXPORT"].iter().any(|w| name.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(protocols: &[&str], suites: &[(&str, &[&str])]) -> Facts {
+        let mut f = Facts::new();
+        f.set("tls.protocols", protocols.to_vec());
+        f.set(
+            "tls.suites",
+            FactValue::Map(
+                suites
+                    .iter()
+                    .map(|(v, s)| ((*v).to_owned(), s.to_vec().into()))
+                    .collect(),
+            ),
+        );
+        f.set("tls.errors", Vec::<String>::new());
+        f
+    }
+
+    #[test]
+    fn legacy_protocols_weak_and_non_forward_secret_suites_are_listed() {
+        let mut f = facts(
+            &["TLSv1.0", "TLSv1.2"],
+            &[
+                ("TLSv1.0", &["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]),
+                (
+                    "TLSv1.2",
+                    &[
+                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                        "TLS_ECDH_anon_WITH_AES_128_CBC_SHA",
+                        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+                        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                    ],
+                ),
+            ],
+        );
+        derive(&mut f);
+        assert_eq!(strings(&f, "tls.legacy_protocols"), ["TLSv1.0"]);
+        assert_eq!(
+            strings(&f, "tls.weak_suites"),
+            [
+                "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                "TLS_ECDH_anon_WITH_AES_128_CBC_SHA"
+            ]
+        );
+        assert_eq!(
+            strings(&f, "tls.no_forward_secrecy_suites"),
+            [
+                "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                "TLS_RSA_WITH_AES_128_GCM_SHA256"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_modern_endpoint_has_empty_lists() {
+        let mut f = facts(
+            &["TLSv1.2", "TLSv1.3"],
+            &[
+                ("TLSv1.2", &["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]),
+                ("TLSv1.3", &["TLS_AES_256_GCM_SHA384"]),
+            ],
+        );
+        derive(&mut f);
+        for name in [
+            "tls.legacy_protocols",
+            "tls.weak_suites",
+            "tls.no_forward_secrecy_suites",
+        ] {
+            assert_eq!(f.get(name), Some(&FactValue::List(Vec::new())), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_incomplete_enumeration_never_yields_an_empty_list() {
+        let mut f = facts(
+            &["TLSv1.2"],
+            &[("TLSv1.2", &["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"])],
+        );
+        f.set(
+            "tls.errors",
+            vec!["TLSv1.0: no answer before the time budget ran out"],
+        );
+        derive(&mut f);
+        let why = f
+            .why_unavailable("tls.legacy_protocols")
+            .unwrap_or_default();
+        assert!(why.contains("TLSv1.0: no answer"), "{why}");
+        assert!(f.get("tls.legacy_protocols").is_none());
+        // A finding stands even when the rest is incomplete.
+        let mut f = facts(&["TLSv1.0"], &[("TLSv1.0", &["TLS_RSA_WITH_RC4_128_SHA"])]);
+        f.set("tls.errors", vec!["TLSv1.3: timeout"]);
+        derive(&mut f);
+        assert_eq!(strings(&f, "tls.legacy_protocols"), ["TLSv1.0"]);
+        assert_eq!(strings(&f, "tls.weak_suites"), ["TLS_RSA_WITH_RC4_128_SHA"]);
+    }
+
+    #[test]
+    fn no_enumeration_makes_every_derived_list_unavailable() {
+        let mut f = Facts::new();
+        f.unavailable("tls.protocols", "connection refused");
+        f.unavailable("tls.suites", "connection refused");
+        derive(&mut f);
+        for name in [
+            "tls.legacy_protocols",
+            "tls.weak_suites",
+            "tls.no_forward_secrecy_suites",
+            "tls.mozilla_intermediate.deviations",
+        ] {
+            assert!(f.why_unavailable(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn sslv2_is_legacy_and_its_weak_specs_are_weak() {
+        let mut f = facts(
+            &["SSLv2"],
+            &[(
+                "SSLv2",
+                &["SSL_CK_RC4_128_WITH_MD5", "SSL_CK_IDEA_128_CBC_WITH_MD5"],
+            )],
+        );
+        derive(&mut f);
+        assert_eq!(strings(&f, "tls.legacy_protocols"), ["SSLv2"]);
+        assert_eq!(strings(&f, "tls.weak_suites"), ["SSL_CK_RC4_128_WITH_MD5"]);
+    }
+}
