@@ -12,7 +12,7 @@ use crate::fact::{FactValue, Facts};
 
 pub use describe::{describe, CertInfo, KeyInfo};
 pub use path::{name_matches, validate, webpki_reason, LeafHints, PathResult};
-pub use trust::{TrustAnchors, TrustError};
+pub use trust::{RunTrust, TrustAnchors, TrustError};
 
 /// Every fact this module may record (all `tls.cert.*`), in catalogue order.
 pub const FACT_NAMES: &[&str] = &[

@@ -545,3 +545,43 @@ proptest! {
         let _ = analyse(&source(), &[leaf, inter], "inter.vectors.test", &trust, now());
     }
 }
+
+#[test]
+fn every_fact_is_catalogued_as_a_tls_fact() {
+    for name in FACT_NAMES {
+        let spec = crate::catalog::facts::spec(name)
+            .unwrap_or_else(|| panic!("{name} is not in src/catalog/facts.rs"));
+        assert_eq!(spec.probe, "tls", "{name}");
+    }
+    // And the other way: every catalogued tls.cert.* fact is one this module records.
+    for spec in crate::catalog::facts::FACTS {
+        if spec.name.starts_with("tls.cert.") {
+            assert!(
+                FACT_NAMES.contains(&spec.name),
+                "{} is never recorded",
+                spec.name
+            );
+        }
+    }
+}
+
+#[test]
+fn recorded_values_have_their_catalogued_types() {
+    let ca = root(Key::Alg(&PKCS_ECDSA_P256_SHA256));
+    let der = leaf(
+        &["t.example.test"],
+        Key::Alg(&PKCS_ECDSA_P256_SHA256),
+        &ca,
+        NOW_VALID.0,
+        NOW_VALID.1,
+    );
+    let f = run(&[der], "t.example.test", &trust_of(&[ca.der()]));
+    for (name, value) in &f.values {
+        let spec = crate::catalog::facts::spec(name).unwrap();
+        assert!(
+            spec.kind.matches(value),
+            "{name}: {value:?} is not a {}",
+            spec.kind.name()
+        );
+    }
+}

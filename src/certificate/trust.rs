@@ -197,6 +197,44 @@ impl TrustAnchors {
     }
 }
 
+/// The anchors of one run: the system roots plus the inventory's trust files, or, when a trust
+/// file cannot be used, the system roots alone and the error, which then replaces the facts
+/// that depend on trust (so those checks say `error` with the file's problem, never `pass`).
+#[derive(Debug, Clone, Default)]
+pub struct RunTrust {
+    pub anchors: TrustAnchors,
+    pub problem: Option<TrustError>,
+}
+
+impl RunTrust {
+    /// Loads the anchors once per run (reads the system store: call it only when a TLS endpoint
+    /// is probed).
+    pub fn load(inventory_files: &[PathBuf]) -> Self {
+        match TrustAnchors::load(inventory_files) {
+            Ok(anchors) => RunTrust {
+                anchors,
+                problem: None,
+            },
+            Err(e) => RunTrust {
+                anchors: TrustAnchors::system(),
+                problem: Some(e),
+            },
+        }
+    }
+
+    /// With a trust problem, makes `tls.cert.chain_valid` and `tls.cert.chain_error`
+    /// unavailable with it (when a chain was analysed at all).
+    pub fn mark(&self, facts: &mut crate::fact::Facts) {
+        if let Some(problem) = &self.problem {
+            if facts.get("tls.cert.chain_valid").is_some() {
+                let why = format!("trust anchors incomplete: {problem}");
+                facts.unavailable("tls.cert.chain_valid", why.as_str());
+                facts.unavailable("tls.cert.chain_error", why);
+            }
+        }
+    }
+}
+
 /// An I/O error in words, without the OS error number.
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {

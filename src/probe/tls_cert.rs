@@ -309,9 +309,15 @@ mod tests {
 
     #[test]
     fn names_for_rustls() {
-        assert!(matches!(server_name("a.example."), Ok(ServerName::DnsName(_))));
+        assert!(matches!(
+            server_name("a.example."),
+            Ok(ServerName::DnsName(_))
+        ));
         assert!(matches!(server_name("[::1]"), Ok(ServerName::IpAddress(_))));
-        assert!(matches!(server_name("127.0.0.1"), Ok(ServerName::IpAddress(_))));
+        assert!(matches!(
+            server_name("127.0.0.1"),
+            Ok(ServerName::IpAddress(_))
+        ));
         assert!(server_name("not a name").is_err());
     }
 
