@@ -353,7 +353,11 @@ fn self_signed_leaf_is_untrusted_unless_it_is_an_anchor() {
     let k = key(Key::Alg(&PKCS_ECDSA_P256_SHA256));
     let params = leaf_params(&["other.example.test"], NOW_VALID.0, NOW_VALID.1);
     let der = params.self_signed(&k).unwrap().der().to_vec();
-    let f = run(&[der.clone()], "self.example.test", &TrustAnchors::empty());
+    let f = run(
+        std::slice::from_ref(&der),
+        "self.example.test",
+        &TrustAnchors::empty(),
+    );
     assert_eq!(f.get_bool("tls.cert.self_signed"), Some(true));
     assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(false));
     let err = f.get_str("tls.cert.chain_error").unwrap();
@@ -364,7 +368,11 @@ fn self_signed_leaf_is_untrusted_unless_it_is_an_anchor() {
     assert_eq!(f.get_bool("tls.cert.hostname_match"), Some(false));
 
     // The same certificate listed as a trust anchor: trusted directly.
-    let f = run(&[der.clone()], "other.example.test", &trust_of(&[&der]));
+    let f = run(
+        std::slice::from_ref(&der),
+        "other.example.test",
+        &trust_of(&[&der]),
+    );
     assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(true), "{f:#?}");
     assert_eq!(f.get_bool("tls.cert.hostname_match"), Some(true));
 
@@ -400,7 +408,7 @@ fn wrong_name_and_name_forms() {
         ("a.b.api.example.test", false),
         ("other.test", false),
     ] {
-        let f = run(&[der.clone()], name, &trust);
+        let f = run(std::slice::from_ref(&der), name, &trust);
         assert_eq!(
             f.get_bool("tls.cert.hostname_match"),
             Some(expect),
@@ -425,7 +433,7 @@ fn ip_san_matches_a_literal_ip_only() {
         NOW_VALID.1,
     );
     let trust = trust_of(&[ca.der()]);
-    let f = run(&[der.clone()], "192.0.2.7", &trust);
+    let f = run(std::slice::from_ref(&der), "192.0.2.7", &trust);
     assert_eq!(
         strs(&f, "tls.cert.sans"),
         ["192.0.2.7", "2001:db8::7", "host.example.test"]
@@ -437,7 +445,7 @@ fn ip_san_matches_a_literal_ip_only() {
         ("192.0.2.8", false),
         ("host.example.test", true),
     ] {
-        let f = run(&[der.clone()], name, &trust);
+        let f = run(std::slice::from_ref(&der), name, &trust);
         assert_eq!(
             f.get_bool("tls.cert.hostname_match"),
             Some(expect),
