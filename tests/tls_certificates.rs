@@ -253,3 +253,17 @@ async fn weak_has_a_weak_key_and_a_sha1_signature() {
         .is_some_and(|e| e.contains("SHA-1")));
     assert!(yes(&f, "tls.cert.hostname_match"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls13_by_address_fetches_without_sni_and_does_not_match() {
+    let ip = common::TLS_TLS13.split(':').next().unwrap();
+    let f = probe(common::TLS_TLS13, ip, &lab_trust()).await;
+    assert_eq!(f.get_str("tls.cert.source"), Some("TLSv1.3 via rustls"));
+    assert_eq!(f.get_str("tls.cert.subject"), Some("CN=tls13.lab.test"));
+    assert!(!yes(&f, "tls.cert.hostname_match"));
+    assert!(
+        yes(&f, "tls.cert.chain_valid"),
+        "{:?}",
+        f.get_str("tls.cert.chain_error")
+    );
+}

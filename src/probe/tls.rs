@@ -145,9 +145,15 @@ pub async fn certificate_facts(
 ) -> Facts {
     let chain = match &e.chain {
         Some(chain) => Ok(chain.clone()),
-        None if e.protocols.contains(&TLS1_3) => tls_cert::fetch_with_rustls(ctx, ep, deadline)
-            .await
-            .map_err(|why| format!("no certificate from a TLS 1.3 handshake with rustls: {why}")),
+        None if e.protocols.contains(&TLS1_3) => {
+            // One handshake: a port budget at most, even when the endpoint's budget is longer.
+            let deadline = deadline.min(Instant::now() + ctx.limits.port_budget);
+            tls_cert::fetch_with_rustls(ctx, ep, deadline)
+                .await
+                .map_err(|why| {
+                    format!("no certificate from a TLS 1.3 handshake with rustls: {why}")
+                })
+        }
         None => Err(no_chain_reason(e)),
     };
     match chain {
