@@ -2,6 +2,7 @@
 //! against what its endpoints show. The binary (`src/main.rs`) is a thin CLI over this library.
 
 pub mod catalog;
+pub mod certificate;
 pub mod commands;
 pub mod condition;
 pub mod declaration;

@@ -17,6 +17,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::catalog::facts::FACTS;
 use crate::catalog::{AssetKind, Catalog};
+use crate::certificate::RunTrust;
 use crate::declaration::ReportFile;
 use crate::derive;
 use crate::fact::Facts;
@@ -116,6 +117,11 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
         wanted_tls.extend(v.tls.iter().cloned());
     }
     let audit = Arc::new(inventory.audit.clone());
+    let trust = Arc::new(if wanted_tls.is_empty() {
+        RunTrust::default()
+    } else {
+        RunTrust::load(&inventory.audit.trust)
+    });
     let total = wanted.len() + wanted_tls.len();
     let mut tasks = tokio::task::JoinSet::new();
     for (name, ports) in wanted {
@@ -151,9 +157,9 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
         });
     }
     for (name, port) in wanted_tls {
-        let (ctx, audit) = (ctx.clone(), audit.clone());
+        let (ctx, audit, trust) = (ctx.clone(), audit.clone(), trust.clone());
         tasks.spawn(async move {
-            let probed = probe_tls(&ctx, &audit, &name, port, now).await;
+            let probed = probe_tls(&ctx, &audit, &trust, &name, port, now).await;
             Probed::Tls((name, port), probed)
         });
     }
@@ -328,6 +334,7 @@ fn judge_vendor(
 async fn probe_tls(
     ctx: &ProbeContext,
     audit: &AuditSettings,
+    trust: &RunTrust,
     name: &str,
     port: u16,
     now: DateTime<FixedOffset>,
@@ -344,8 +351,12 @@ async fn probe_tls(
             let deadline = tokio::time::Instant::now() + budget;
             // The probe honours its deadline; this cap only guards the run against a bug.
             let cap = budget + Duration::from_secs(30);
-            match tokio::time::timeout(cap, tls::probe_endpoint(ctx, &ep, now, deadline)).await {
-                Ok(probed) => facts = probed,
+            let probe = tls::probe_endpoint(ctx, &ep, &trust.anchors, now, deadline);
+            match tokio::time::timeout(cap, probe).await {
+                Ok(probed) => {
+                    facts = probed;
+                    trust.mark(&mut facts);
+                }
                 Err(_) => mark_unavailable(
                     &mut facts,
                     &format!("the TLS probe did not finish within {}s", cap.as_secs()),

@@ -8,6 +8,7 @@ pub mod net;
 pub mod rdp;
 pub mod sweep;
 pub mod tls;
+pub mod tls_cert;
 pub mod vnc;
 
 use crate::fact::Facts;

@@ -6,14 +6,17 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, FixedOffset};
 use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout_at, Instant};
 
 use super::net::{read_message, NetError};
+use super::tls_cert::{self, ChainLog, ServerChain};
 use super::{Endpoint, ProbeContext};
+use crate::certificate::{self, TrustAnchors};
 use crate::fact::{FactValue, Facts};
 use crate::msgs::tls::{self, ServerAnswer, SSL2, SSL3, TLS1_0, TLS1_1, TLS1_2, TLS1_3};
-use crate::msgs::tls_suites;
+use crate::msgs::tls_suites::{self, Authentication};
 
 /// The versions probed with TLS-style hellos, oldest first (SSLv2 has its own hello).
 pub const VERSIONS: [u16; 5] = [SSL3, TLS1_0, TLS1_1, TLS1_2, TLS1_3];
@@ -42,6 +45,9 @@ pub struct Enumeration {
     pub connections: usize,
     /// What went wrong along the way (connect failures, timeouts, unparsable answers).
     pub errors: Vec<String>,
+    /// The certificate chain of the highest version whose plaintext (≤ TLS 1.2) handshake
+    /// carried one: the first seen in that version. `None` when no such handshake did.
+    pub chain: Option<ServerChain>,
 }
 
 /// How one offer ended.
@@ -67,10 +73,12 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
     let sni = tls::sni_host(&ep.name);
     let legacy = tls_suites::legacy_codes();
     let tls13 = tls_suites::tls13_codes();
+    let log = ChainLog::default();
+    let chains = &log;
     let run = |version: u16| {
         let candidates = if version == TLS1_3 { &tls13 } else { &legacy };
         enumerate_version(candidates, version, sni, deadline, move |hello: Vec<u8>| {
-            offer(ctx, ep, hello, version, deadline)
+            offer(ctx, ep, hello, version, deadline, chains)
         })
     };
     let (ssl2, a, b, c, d, e) = tokio::join!(
@@ -104,17 +112,96 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
             out.suites.insert(version, found.suites);
         }
     }
+    out.chain = log.best();
     out
 }
 
-/// Probes one endpoint: the enumeration's facts. (Certificate facts: being built.)
+/// Probes one endpoint: the enumeration's facts (`to_facts`) and the certificate's
+/// (`tls.cert.*`, see `certificate::analyse`), with `trust` as the anchors and `now` as the
+/// time the certificate is judged at. The chain comes from the enumeration's own ≤ TLS 1.2
+/// handshakes (no extra connection); only when the server accepts TLS 1.3 and gave no chain
+/// that way does one rustls handshake fetch it. Everything ends by `deadline`.
 pub async fn probe_endpoint(
     ctx: &ProbeContext,
     ep: &Endpoint,
-    _now: chrono::DateTime<chrono::FixedOffset>,
+    trust: &TrustAnchors,
+    now: DateTime<FixedOffset>,
     deadline: Instant,
 ) -> Facts {
-    to_facts(&enumerate(ctx, ep, deadline).await)
+    let e = enumerate(ctx, ep, deadline).await;
+    let mut facts = to_facts(&e);
+    facts.merge(certificate_facts(ctx, ep, &e, trust, now, deadline).await);
+    facts
+}
+
+/// The `tls.cert.*` facts of `ep`, given its enumeration.
+pub async fn certificate_facts(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    e: &Enumeration,
+    trust: &TrustAnchors,
+    now: DateTime<FixedOffset>,
+    deadline: Instant,
+) -> Facts {
+    let chain = match &e.chain {
+        Some(chain) => Ok(chain.clone()),
+        None if e.protocols.contains(&TLS1_3) => {
+            // One handshake: a port budget at most, even when the endpoint's budget is longer.
+            let deadline = deadline.min(Instant::now() + ctx.limits.port_budget);
+            tls_cert::fetch_with_rustls(ctx, ep, deadline)
+                .await
+                .map_err(|why| {
+                    format!("no certificate from a TLS 1.3 handshake with rustls: {why}")
+                })
+        }
+        None => Err(no_chain_reason(e)),
+    };
+    match chain {
+        Ok(chain) => {
+            let source = certificate::Source {
+                how: chain.source(),
+                suite: chain.suite.map(tls_suites::name),
+            };
+            certificate::analyse(&source, &chain.certificates, &ep.name, trust, now)
+        }
+        Err(why) => certificate::unavailable(&why),
+    }
+}
+
+/// Why the enumeration gave no chain and no TLS 1.3 handshake can.
+fn no_chain_reason(e: &Enumeration) -> String {
+    let tls_versions = e.protocols.iter().any(|&v| v != SSL2);
+    if !tls_versions && e.protocols.contains(&SSL2) {
+        "the server speaks only SSLv2, whose certificate is not analysed".to_owned()
+    } else if !tls_versions {
+        if e.errors.is_empty() {
+            "no SSL/TLS handshake succeeded, so no certificate was seen".to_owned()
+        } else {
+            format!(
+                "no SSL/TLS handshake succeeded, so no certificate was seen: {}",
+                summarise(&e.errors)
+            )
+        }
+    } else {
+        let certificate_free = e.suites.values().flatten().all(|&code| {
+            tls_suites::lookup(code).is_some_and(|s| {
+                matches!(
+                    s.props.auth,
+                    Authentication::None
+                        | Authentication::Psk
+                        | Authentication::Krb5
+                        | Authentication::Srp
+                )
+            })
+        });
+        if certificate_free {
+            "the server sent no certificate: every suite it accepts is anonymous, PSK, SRP or \
+             Kerberos"
+                .to_owned()
+        } else {
+            "the server's handshakes carried no Certificate message".to_owned()
+        }
+    }
 }
 
 /// One SSLv2 CLIENT-HELLO offering every cipher spec: a server that speaks SSLv2 answers with
@@ -299,6 +386,7 @@ async fn offer(
     hello: Vec<u8>,
     version: u16,
     deadline: Instant,
+    chains: &ChainLog,
 ) -> Outcome {
     let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
         Err(_) => return Outcome::Failed("no connection before the time budget ran out".into()),
@@ -316,25 +404,32 @@ async fn offer(
         Err(NetError::Closed) | Err(NetError::Io(_)) => return Outcome::Dropped,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    classify(&raw, version)
+    let (outcome, certificates) = classify(&raw, version);
+    if let (Outcome::Selected(suite), Some(certificates)) = (&outcome, certificates) {
+        chains.keep(version, *suite, certificates);
+    }
+    outcome
 }
 
-/// What a server's answer means for an offer of `version`.
-fn classify(raw: &[u8], version: u16) -> Outcome {
-    match tls::parse_server_answer(raw) {
+/// What a server's answer means for an offer of `version`, with the certificate chain of an
+/// accepted ≤ TLS 1.2 flight.
+fn classify(raw: &[u8], version: u16) -> (Outcome, Option<Vec<Vec<u8>>>) {
+    let outcome = match tls::parse_server_answer(raw) {
         Ok(ServerAnswer::Hello(flight)) => {
             let hello = &flight.hello;
             if hello.version != version {
                 Outcome::VersionRefused
             } else {
-                Outcome::Selected(hello.cipher_suite)
+                let suite = hello.cipher_suite;
+                return (Outcome::Selected(suite), flight.certificates);
             }
         }
         Ok(ServerAnswer::Alert(alert)) if alert.description == 70 => Outcome::VersionRefused,
         Ok(ServerAnswer::Alert(_)) => Outcome::Refused,
         Ok(ServerAnswer::Ssl2(_)) => Outcome::VersionRefused,
         Err(e) => Outcome::Failed(format!("unusable answer: {e}")),
-    }
+    };
+    (outcome, None)
 }
 
 /// The SPEC facts `tls.protocols` and `tls.suites`, with `tls.server_order` and
@@ -541,6 +636,7 @@ mod tests {
             ssl2_specs: vec![0x0700C0],
             connections: 4,
             errors: Vec::new(),
+            chain: None,
         };
         let f = to_facts(&e);
         assert_eq!(
@@ -563,5 +659,110 @@ mod tests {
                 "SSL_CK_DES_192_EDE3_CBC_WITH_MD5".into()
             )]))
         );
+    }
+}
+
+/// The certificate side of the probe: chains kept from the enumeration's flights, and why
+/// there is none.
+#[cfg(test)]
+mod certificate_tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn recorded(text: &str) -> Vec<u8> {
+        let s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn accepted_tls12_flights_carry_their_chain_and_others_none() {
+        let all = recorded(include_str!("../msgs/testdata/tls/s12_all.hex"));
+        let (outcome, chain) = classify(&all, TLS1_2);
+        assert_eq!(outcome, Outcome::Selected(0x002F));
+        let chain = chain.expect("the Certificate message");
+        assert_eq!(chain.len(), 1);
+        assert!(certificate::describe(&chain[0]).is_ok());
+
+        // The same answer to a TLS 1.1 offer is a refusal of that version: no chain kept.
+        assert_eq!(classify(&all, TLS1_1), (Outcome::VersionRefused, None));
+
+        let anon = recorded(include_str!("../msgs/testdata/tls/s12_anon.hex"));
+        let (outcome, chain) = classify(&anon, TLS1_2);
+        assert!(matches!(outcome, Outcome::Selected(_)));
+        assert_eq!(chain, None);
+
+        let s13 = recorded(include_str!("../msgs/testdata/tls/s13.hex"));
+        let (outcome, chain) = classify(&s13, TLS1_3);
+        assert!(matches!(outcome, Outcome::Selected(_)));
+        assert_eq!(chain, None, "TLS 1.3 encrypts the Certificate message");
+    }
+
+    #[test]
+    fn reasons_for_no_chain() {
+        let mut e = Enumeration::default();
+        assert!(no_chain_reason(&e).starts_with("no SSL/TLS handshake succeeded"));
+        e.errors = vec![
+            "TLSv1.2: connection refused".into(),
+            "TLSv1.3: connection refused".into(),
+        ];
+        assert_eq!(
+            no_chain_reason(&e),
+            "no SSL/TLS handshake succeeded, so no certificate was seen: connection refused \
+             (every version)"
+        );
+        e.protocols = vec![SSL2];
+        assert!(no_chain_reason(&e).contains("only SSLv2"));
+        e.protocols = vec![TLS1_2];
+        e.suites = [(TLS1_2, vec![0x00A6, 0xC018])].into(); // DH_anon, ECDH_anon
+        assert!(no_chain_reason(&e).contains("anonymous"));
+        e.suites = [(TLS1_2, vec![0x00A6, 0x002F])].into();
+        assert_eq!(
+            no_chain_reason(&e),
+            "the server's handshakes carried no Certificate message"
+        );
+    }
+
+    #[tokio::test]
+    async fn chain_from_the_enumeration_is_analysed_without_connecting() {
+        let all = recorded(include_str!("../msgs/testdata/tls/s12_all.hex"));
+        let (_, chain) = classify(&all, TLS1_2);
+        let log = ChainLog::default();
+        log.keep(TLS1_2, 0x002F, chain.unwrap());
+        let e = Enumeration {
+            protocols: vec![TLS1_2, TLS1_3],
+            chain: log.best(),
+            ..Enumeration::default()
+        };
+        // Port 9 of a TEST-NET address: nothing may connect there in this test.
+        let ep = Endpoint {
+            name: "t".into(),
+            addr: "192.0.2.1:9".parse().unwrap(),
+        };
+        let ctx = ProbeContext::new(Default::default(), 1, 1);
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let deadline = Instant::now() + Duration::from_millis(100);
+        let f = certificate_facts(&ctx, &ep, &e, &TrustAnchors::empty(), now, deadline).await;
+        assert_eq!(f.get_str("tls.cert.source"), Some("TLSv1.2 handshake"));
+        assert_eq!(
+            f.get_str("tls.cert.source_suite"),
+            Some("TLS_RSA_WITH_AES_128_CBC_SHA")
+        );
+        assert_eq!(f.get_str("tls.cert.subject"), Some("CN=t"));
+        assert_eq!(f.get_bool("tls.cert.self_signed"), Some(true));
+        assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(false));
+
+        let none = Enumeration {
+            protocols: vec![TLS1_2],
+            suites: [(TLS1_2, vec![0x00A6])].into(),
+            ..Enumeration::default()
+        };
+        let f = certificate_facts(&ctx, &ep, &none, &TrustAnchors::empty(), now, deadline).await;
+        assert!(f.values.is_empty());
+        assert!(f
+            .why_unavailable("tls.cert.chain_valid")
+            .is_some_and(|w| w.contains("anonymous")));
     }
 }

@@ -54,6 +54,14 @@ pub const TLS_SELFSIGNED: &str = "127.0.0.84:8443";
 pub const TLS_SELFSIGNED_NAME: &str = "selfsigned.lab.test";
 /// The name in the certificate that [`TLS_SELFSIGNED`] serves.
 pub const TLS_SELFSIGNED_CERT_NAME: &str = "other.lab.test";
+/// openssl s_server (e): TLS 1.3 only, ECDSA P-256 leaf for [`TLS_TLS13_NAME`] signed by the
+/// lab CA, expiring 10 days after the lab started.
+pub const TLS_TLS13: &str = "127.0.0.85:8443";
+pub const TLS_TLS13_NAME: &str = "tls13.lab.test";
+/// openssl s_server (f): TLS 1.2, RSA-1024 leaf for [`TLS_WEAK_NAME`] signed by the lab CA
+/// with SHA-1.
+pub const TLS_WEAK: &str = "127.0.0.86:8443";
+pub const TLS_WEAK_NAME: &str = "weak.lab.test";
 
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
