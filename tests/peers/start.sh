@@ -190,6 +190,9 @@ spawn sshd /usr/sbin/sshd -D -e -f "$RUN/sshd_config"
 # RUN/tls holds a test CA (exported as RUN/tls/ca.pem for tests) and the
 # leaves. CA-signed leaves go through `openssl ca`, the only faketime-free way
 # to backdate one (-startdate/-enddate): the expired leaf needs it.
+# Lifetimes: the CA 3650 days and the good leaves (modern, legacy) 397 days (the
+# CA/Browser Forum maximum), so that a "certificate expires within 30 days"
+# check passes on them; only the expired leaf fails it.
 TLS="$RUN/tls"
 rm -rf "$TLS"
 mkdir -p "$TLS/newcerts"
@@ -206,7 +209,7 @@ serial        = \$dir/serial
 certificate   = \$dir/ca.pem
 private_key   = \$dir/ca-key.pem
 default_md    = sha256
-default_days  = 30
+default_days  = 397
 policy        = lab_policy
 unique_subject = no
 copy_extensions = none
@@ -228,7 +231,7 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:expired.lab.test
 CNF
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
     -subj "/CN=vendor-audit lab test CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -keyout "$TLS/ca-key.pem" -out "$TLS/ca.pem" >/dev/null 2>&1 ||
@@ -243,11 +246,11 @@ ca_leaf() {
         -in "$TLS/$name.csr" -out "$TLS/$name.crt" >"$TLS/$name.ca.log" 2>&1 ||
         die "openssl ca could not sign the $name leaf (see $TLS/$name.ca.log)"
 }
-ca_leaf modern  leaf_modern  -days 30
-ca_leaf legacy  leaf_legacy  -days 30
+ca_leaf modern  leaf_modern  -days 397
+ca_leaf legacy  leaf_legacy  -days 397
 ca_leaf expired leaf_expired -startdate 20200101000000Z -enddate 20210101000000Z
 # Self-signed, for other.lab.test; served at 127.0.0.84 under selfsigned.lab.test.
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 -subj "/CN=other.lab.test" \
+openssl req -x509 -newkey rsa:2048 -nodes -days 397 -sha256 -subj "/CN=other.lab.test" \
     -addext "subjectAltName=DNS:other.lab.test" \
     -keyout "$TLS/selfsigned.key" -out "$TLS/selfsigned.crt" >/dev/null 2>&1 ||
     die "openssl could not make the self-signed leaf"
