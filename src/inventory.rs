@@ -263,11 +263,18 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             ),
         }
     }
-    settings.trust = raw
-        .trust
-        .into_iter()
-        .map(|t| dir.join(t.get_ref()))
-        .collect();
+    for (i, t) in raw.trust.iter().enumerate() {
+        let path = dir.join(t.get_ref());
+        // Checked here so that `validate` and `run` point at the entry, not fail mid-run.
+        if let Err(e) = crate::certificate::TrustAnchors::empty().add_pem_file(&path) {
+            problems.add(
+                t.span(),
+                format!("audit.trust[{i}]"),
+                format!("{e}; expected a PEM file of one or more CA certificates"),
+            );
+        }
+        settings.trust.push(path);
+    }
     settings.history = raw.history.map(|h| dir.join(h));
     settings.allow_private = raw.allow_private;
     for (name, addr) in raw.resolve {

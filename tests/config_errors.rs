@@ -198,3 +198,29 @@ fn unknown_vendor_on_the_command_line_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no vendor `b`"));
 }
+
+#[test]
+fn missing_trust_file_is_located() {
+    assert_located(
+        "[audit]\ntimezone = \"Asia/Tokyo\"\ntrust = [\"certs/none.pem\"]\n",
+        3,
+        10,
+        "audit.trust[0]",
+        "cannot read it",
+    );
+}
+
+#[test]
+fn trust_file_without_a_certificate_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ca.pem"), "not a certificate\n").unwrap();
+    let path = dir.path().join("vendors.toml");
+    std::fs::write(&path, "[audit]\ntrust = [\"ca.pem\"]\n").unwrap();
+    let (code, stderr) = run_validate(&path);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("vendors.toml:2:10: error in `audit.trust[0]`")
+            && stderr.contains("no certificate in it"),
+        "{stderr}"
+    );
+}

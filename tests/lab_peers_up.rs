@@ -81,6 +81,16 @@ fn lab_tls_selfsigned_is_up() {
 }
 
 #[test]
+fn lab_tls_tls13_is_up() {
+    require_peer(TLS_TLS13);
+}
+
+#[test]
+fn lab_tls_weak_is_up() {
+    require_peer(TLS_WEAK);
+}
+
+#[test]
 fn wait_for_port_times_out_on_a_closed_port() {
     // 127.0.0.69:1 is in no lab config: nothing listens there.
     let t = std::time::Instant::now();

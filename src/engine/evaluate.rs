@@ -29,6 +29,22 @@ pub enum Observed<'a> {
 pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
     let (status, message) = match check.applies.as_ref().map(|a| a.evaluate(facts)) {
         Some(Ok(false)) => (Status::Skipped, "does not apply".to_owned()),
+        // Not knowing whether a check applies because a fact it reads could not be observed
+        // is not knowing the answer: error, never a quiet skip.
+        Some(Err(why))
+            if check
+                .facts
+                .iter()
+                .any(|f| facts.why_unavailable(f).is_some()) =>
+        {
+            (
+                Status::Error,
+                format!(
+                    "cannot tell whether it applies: {}",
+                    explain(check, facts, why)
+                ),
+            )
+        }
         Some(Err(why)) => (
             Status::Skipped,
             format!(

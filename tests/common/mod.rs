@@ -54,12 +54,14 @@ pub const TLS_SELFSIGNED: &str = "127.0.0.84:8443";
 pub const TLS_SELFSIGNED_NAME: &str = "selfsigned.lab.test";
 /// The name in the certificate that [`TLS_SELFSIGNED`] serves.
 pub const TLS_SELFSIGNED_CERT_NAME: &str = "other.lab.test";
-/// openssl s_server (e): TLS 1.3 only, ECDSA P-256 leaf for [`TLS_TLS13_NAME`] signed by the
-/// lab CA, expiring 10 days after the lab started.
+/// openssl s_server (e): TLS 1.3 only (all five RFC 8446 suites), ECDSA P-256 leaf signed by
+/// the lab CA for [`TLS_TLS13_NAME`] (and `expiring.lab.test`), valid from lab start for 10
+/// days: expiring soon, and invisible to any TLS <= 1.2 handshake.
 pub const TLS_TLS13: &str = "127.0.0.85:8443";
 pub const TLS_TLS13_NAME: &str = "tls13.lab.test";
-/// openssl s_server (f): TLS 1.2, RSA-1024 leaf for [`TLS_WEAK_NAME`] signed by the lab CA
-/// with SHA-1.
+/// openssl s_server (f): TLS 1.2 only, RSA 1024 leaf signed with SHA-1 by the lab CA for
+/// [`TLS_WEAK_NAME`]; server order enforced: DHE-RSA-AES256-GCM-SHA384, DHE-RSA-AES128-SHA,
+/// AES128-SHA, ECDHE-RSA-AES128-GCM-SHA256 (DHE over RFC 7919 ffdhe2048).
 pub const TLS_WEAK: &str = "127.0.0.86:8443";
 pub const TLS_WEAK_NAME: &str = "weak.lab.test";
 
@@ -87,6 +89,8 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("nginx TLS legacy", TLS_LEGACY),
     ("nginx TLS expired", TLS_EXPIRED),
     ("nginx TLS self-signed", TLS_SELFSIGNED),
+    ("openssl s_server TLS 1.3 only", TLS_TLS13),
+    ("openssl s_server TLS weak", TLS_WEAK),
 ];
 
 const POLL: Duration = Duration::from_millis(50);

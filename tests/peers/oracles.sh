@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Run the TLS oracles (sslscan and testssl.sh, from Debian) against the lab's
-# four nginx TLS servers, saving their outputs for comparison with vendor-audit.
+# six TLS servers (four nginx, two openssl s_server), saving their outputs for
+# comparison with vendor-audit.
 # Usage: tests/peers/oracles.sh RUN_DIR OUT_DIR   (after tests/peers/start.sh RUN_DIR)
 # Loopback only: each server is named by its lab name and reached at its fixed
 # address; neither tool resolves names (testssl.sh --ip/--nodns none) or phones out.
-# Per server NAME (modern, legacy, expired, selfsigned) OUT_DIR gets
+# Per server NAME (modern, legacy, expired, selfsigned, tls13, weak) OUT_DIR gets
 #   NAME.sslscan.txt / NAME.sslscan.xml   sslscan's text and XML output
 #   NAME.testssl.txt / NAME.json          testssl.sh -p -e, text and flat JSON
 #   times.tsv                             wall time of each run in seconds
@@ -28,6 +29,8 @@ SERVERS=(
     "legacy     127.0.0.82 legacy.lab.test"
     "expired    127.0.0.83 expired.lab.test"
     "selfsigned 127.0.0.84 selfsigned.lab.test"
+    "tls13      127.0.0.85 tls13.lab.test"
+    "weak       127.0.0.86 weak.lab.test"
 )
 PORT=8443
 

@@ -114,7 +114,7 @@ CA = os.path.join(RUN, "tls", "ca.pem") if RUN else None
 
 
 def s_client(addr, sni, *extra):
-    """One handshake; returns (protocol, subject CN, verify code)."""
+    """One handshake; returns (protocol, subject CN, verify code, cipher)."""
     cmd = ["openssl", "s_client", "-connect", addr, "-servername", sni,
            # the client's own default security level refuses TLS 1.0/1.1's SHA-1 signatures
            "-cipher", "ALL:@SECLEVEL=0"] + list(extra)
@@ -132,7 +132,8 @@ def s_client(addr, sni, *extra):
     ok = cipher and cipher.group(1) != "(NONE)"
     return (proto.group(1) if ok and proto else "refused",
             subj.group(1).strip() if subj else None,
-            int(code.group(1)) if code else None)
+            int(code.group(1)) if code else None,
+            cipher.group(1) if ok else None)
 
 
 # (name, address, SNI, subject CN, verify code with the lab CA, {protocol flag: want})
@@ -145,14 +146,24 @@ TLS = [
      {"-tls1_3": "TLSv1.3"}),
     ("nginx self-signed", "127.0.0.84:8443", "selfsigned.lab.test", "other.lab.test", 18,
      {"-tls1_3": "TLSv1.3"}),
+    ("s_server TLS 1.3 only", "127.0.0.85:8443", "tls13.lab.test", "tls13.lab.test", 0,
+     {"-tls1_3": "TLSv1.3", "-tls1_2": "refused", "-tls1_1": "refused", "-tls1": "refused"}),
+    # verify code 0 only because s_client runs at @SECLEVEL=0 here (RSA 1024, SHA-1)
+    ("s_server weak", "127.0.0.86:8443", "weak.lab.test", "weak.lab.test", 0,
+     {"-tls1_3": "refused", "-tls1_2": "TLSv1.2", "-tls1_1": "refused", "-tls1": "refused"}),
 ]
 for name, addr, sni, want_cn, want_code, protos in TLS:
-    proto, cn, code = s_client(addr, sni)
+    proto, cn, code, _ = s_client(addr, sni)
     check("%s %s subject CN" % (name, addr), cn, want_cn)
     if CA:
         check("%s %s verify code (10 expired, 18 self-signed)" % (name, addr), code, want_code)
     for flag, want in protos.items():
         check("%s %s %s" % (name, addr, flag), s_client(addr, sni, flag)[0], want)
+
+# The weak server imposes its own order: offered ECDHE first, it still picks AES128-SHA.
+check("s_server weak 127.0.0.86:8443 server order (-serverpref)",
+      s_client("127.0.0.86:8443", "weak.lab.test", "-tls1_2",
+               "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:@SECLEVEL=0")[3], "AES128-SHA")
 
 if FAILED:
     print("\n!!! %d check(s) failed: %s" % (len(FAILED), ", ".join(FAILED)))

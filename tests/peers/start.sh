@@ -88,7 +88,8 @@ busy=()
 for a in 127.0.0.61:13389 127.0.0.62:13389 127.0.0.63:13389 127.0.0.64:13392 \
     127.0.0.64:15964 127.0.0.65:15900 127.0.0.66:15900 127.0.0.67:14242 \
     127.0.0.67:14243 127.0.0.67:14244 127.0.0.68:12222 \
-    127.0.0.81:8443 127.0.0.82:8443 127.0.0.83:8443 127.0.0.84:8443; do
+    127.0.0.81:8443 127.0.0.82:8443 127.0.0.83:8443 127.0.0.84:8443 \
+    127.0.0.85:8443 127.0.0.86:8443; do
     port_open "${a%:*}" "${a##*:}" && busy+=("$a")
 done
 [ ${#busy[@]} -eq 0 ] || die "already in use before start: ${busy[*]} (a previous lab in another RUN dir? stop it with tests/peers/stop.sh OLD_RUN)"
@@ -186,10 +187,14 @@ CFG
 mkdir -p /run/sshd
 spawn sshd /usr/sbin/sshd -D -e -f "$RUN/sshd_config"
 
-# ------------------------------------------------- TLS: test CA + nginx x4
+# ------------------------------- TLS: test CA, nginx x4, openssl s_server x2
 # RUN/tls holds a test CA (exported as RUN/tls/ca.pem for tests) and the
 # leaves. CA-signed leaves go through `openssl ca`, the only faketime-free way
 # to backdate one (-startdate/-enddate): the expired leaf needs it.
+# Lifetimes: the CA 3650 days and the good leaves 365 days: long enough that a
+# "certificate expires within 30 days" check passes on them, and within the
+# 366 days of Mozilla's intermediate profile (6.0), so that modern conforms;
+# only the `expiring` leaf (10 days) and the expired one fail the expiry checks.
 TLS="$RUN/tls"
 rm -rf "$TLS"
 mkdir -p "$TLS/newcerts"
@@ -206,7 +211,7 @@ serial        = \$dir/serial
 certificate   = \$dir/ca.pem
 private_key   = \$dir/ca-key.pem
 default_md    = sha256
-default_days  = 30
+default_days  = 365
 policy        = lab_policy
 unique_subject = no
 copy_extensions = none
@@ -227,27 +232,49 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:expired.lab.test
+[ leaf_expiring ]
+# ECDSA: no keyEncipherment. Served by (e) under tls13.lab.test, so that name is the
+# CN and first SAN (no hostname mismatch there); expiring.lab.test names what it shows.
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:tls13.lab.test,DNS:expiring.lab.test
+[ leaf_weak ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:weak.lab.test
 CNF
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
     -subj "/CN=vendor-audit lab test CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -keyout "$TLS/ca-key.pem" -out "$TLS/ca.pem" >/dev/null 2>&1 ||
     die "openssl could not make the test CA"
 
-# ca_leaf NAME EXT [openssl ca date options...]: RUN/tls/NAME.{key,crt} for NAME.lab.test
+# ca_leaf NAME CN KEYSPEC EXT [openssl ca options...]: RUN/tls/NAME.{key,crt} for CN,
+# key made by `openssl req -newkey KEYSPEC` (rsa:2048, ec -pkeyopt ...).
 ca_leaf() {
-    local name="$1" ext="$2"; shift 2
-    openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$name.lab.test" \
+    local name="$1" cn="$2" keyspec="$3" ext="$4"; shift 4
+    # shellcheck disable=SC2086 # KEYSPEC may hold several words
+    openssl req -new -newkey $keyspec -nodes -subj "/CN=$cn" \
         -keyout "$TLS/$name.key" -out "$TLS/$name.csr" >/dev/null 2>&1 &&
     openssl ca -batch -config "$TLS/ca.cnf" -extensions "$ext" "$@" \
         -in "$TLS/$name.csr" -out "$TLS/$name.crt" >"$TLS/$name.ca.log" 2>&1 ||
         die "openssl ca could not sign the $name leaf (see $TLS/$name.ca.log)"
 }
-ca_leaf modern  leaf_modern  -days 30
-ca_leaf legacy  leaf_legacy  -days 30
-ca_leaf expired leaf_expired -startdate 20200101000000Z -enddate 20210101000000Z
+ca_leaf modern   modern.lab.test  rsa:2048 leaf_modern  -days 365
+ca_leaf legacy   legacy.lab.test  rsa:2048 leaf_legacy  -days 365
+ca_leaf expired  expired.lab.test rsa:2048 leaf_expired -startdate 20200101000000Z -enddate 20210101000000Z
+# (e): ECDSA P-256, valid from now for 10 days: fails "expires within 30 days".
+ca_leaf expiring tls13.lab.test "ec -pkeyopt ec_paramgen_curve:P-256" leaf_expiring -days 10
+# (f): RSA 1024, signed by the CA with SHA-1 (OpenSSL 3 still signs it; TLS clients at
+# their default security level refuse it, which is the point).
+ca_leaf weak     weak.lab.test    rsa:1024 leaf_weak    -days 365 -md sha1
+# RFC 7919 ffdhe2048 for (f)'s DHE suites: a named group, so nothing to generate.
+openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$TLS/ffdhe2048.pem" \
+    >/dev/null 2>&1 || die "openssl could not write the ffdhe2048 parameters"
 # Self-signed, for other.lab.test; served at 127.0.0.84 under selfsigned.lab.test.
-openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 -subj "/CN=other.lab.test" \
+openssl req -x509 -newkey rsa:2048 -nodes -days 365 -sha256 -subj "/CN=other.lab.test" \
     -addext "subjectAltName=DNS:other.lab.test" \
     -keyout "$TLS/selfsigned.key" -out "$TLS/selfsigned.crt" >/dev/null 2>&1 ||
     die "openssl could not make the self-signed leaf"
@@ -314,6 +341,23 @@ nginx -t -q -e "$RUN/nginx/logs/error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.
     >"$RUN/nginx.log" 2>&1 || { cat "$RUN/nginx.log" >&2; die "nginx rejects $RUN/nginx/nginx.conf"; }
 spawn nginx nginx -e "$RUN/nginx/logs/error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf"
 
+# openssl s_server for what nginx cannot show (one process per server, one
+# connection at a time; -www answers "GET /" and keeps accepting after every
+# handshake, failed or not: no -naccept). The trust store given with -CAfile only
+# completes the chain it sends; no client certificate is asked for.
+# (e) TLS 1.3 only, ECDSA P-256 leaf expiring in 10 days: a TLS <= 1.2 hello gets a
+#     protocol_version alert, so only a TLS 1.3 handshake shows the certificate.
+#     All five RFC 8446 suites (OpenSSL's default has three; nginx sets no 1.3 list).
+spawn tls13 openssl s_server -accept 127.0.0.85:8443 -www -quiet \
+    -cert "$TLS/expiring.crt" -key "$TLS/expiring.key" -CAfile "$TLS/ca.pem" -tls1_3 \
+    -ciphersuites "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256"
+# (f) TLS 1.2 only, RSA 1024 leaf with a SHA-1 signature, server order enforced and
+#     unlike a client's (DHE first, ECDHE last), DHE over RFC 7919 ffdhe2048.
+spawn weak openssl s_server -accept 127.0.0.86:8443 -www -quiet \
+    -cert "$TLS/weak.crt" -key "$TLS/weak.key" -CAfile "$TLS/ca.pem" -tls1_2 -serverpref \
+    -dhparam "$TLS/ffdhe2048.pem" \
+    -cipher "DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"
+
 # --------------------------------------------------------------- readiness
 wait_port xrdp-negotiate     127.0.0.61 13389
 wait_port xrdp-rdp           127.0.0.62 13389
@@ -335,6 +379,8 @@ wait_port nginx              127.0.0.81 8443
 wait_port nginx              127.0.0.82 8443
 wait_port nginx              127.0.0.83 8443
 wait_port nginx              127.0.0.84 8443
+wait_port tls13              127.0.0.85 8443
+wait_port weak               127.0.0.86 8443
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).

@@ -1,0 +1,360 @@
+//! The TLS checks (SPEC §7.2) end to end against the real TLS peers the test script starts
+//! (tests/peers/start.sh): nginx modern, legacy, expired and self-signed, and openssl s_server
+//! TLS 1.3-only (expiring) and weak (RSA 1024, SHA-1). One `vendor-audit run --format json`
+//! audits them as one vendor per server, with the lab CA as the inventory's `trust`; each test
+//! asserts the status of every TLS check on one server, and the control verdicts.
+
+mod common;
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+const CHECKS: [&str; 10] = [
+    "tls-legacy-protocol",
+    "tls-weak-cipher",
+    "tls-no-forward-secrecy",
+    "tls-cert-expired",
+    "tls-cert-expiring",
+    "tls-cert-untrusted",
+    "tls-cert-hostname-mismatch",
+    "tls-cert-weak-key",
+    "tls-cert-weak-signature",
+    "tls-mozilla-intermediate",
+];
+
+/// (vendor id, inventory name, address): each name resolves to its lab address through
+/// `[audit.resolve]`, so SNI and the name check use the lab name.
+const SERVERS: [(&str, &str, &str); 6] = [
+    ("modern", common::TLS_MODERN_NAME, common::TLS_MODERN),
+    ("legacy", common::TLS_LEGACY_NAME, common::TLS_LEGACY),
+    ("expired", common::TLS_EXPIRED_NAME, common::TLS_EXPIRED),
+    (
+        "selfsigned",
+        common::TLS_SELFSIGNED_NAME,
+        common::TLS_SELFSIGNED,
+    ),
+    ("tls13", common::TLS_TLS13_NAME, common::TLS_TLS13),
+    ("weak", common::TLS_WEAK_NAME, common::TLS_WEAK),
+];
+
+/// Nothing listens here (a closed port), and here speaks SSH, not TLS.
+const CLOSED: &str = "127.0.0.89:8443";
+
+/// Every vendor declares all three TLS controls true.
+fn report(vendor: &str) -> String {
+    format!(
+        "vendor = \"{vendor}\"\nfiscal_year = 2026\n[controls]\n\"tls.modern_protocols_only\" = true\n\"tls.strong_ciphers_only\" = true\n\"tls.valid_certificates\" = true\n"
+    )
+}
+
+fn inventory(trust: Option<&str>) -> String {
+    let mut inv = String::from("[audit]\ntimezone = \"Asia/Tokyo\"\n");
+    if let Some(ca) = trust {
+        inv.push_str(&format!("trust = [{ca:?}]\n"));
+    }
+    inv.push_str("[audit.resolve]\n");
+    for (_, name, addr) in SERVERS {
+        let ip = addr.split(':').next().unwrap();
+        inv.push_str(&format!("{name:?} = {ip:?}\n"));
+    }
+    for (id, name, addr) in SERVERS {
+        let port = addr.split(':').nth(1).unwrap();
+        inv.push_str(&format!(
+            "[[vendor]]\nid = \"{id}\"\nreport = \"{id}.toml\"\ntls = [\"{name}:{port}\"]\n"
+        ));
+    }
+    inv.push_str(&format!(
+        "[[vendor]]\nid = \"closed\"\nreport = \"closed.toml\"\ntls = [{CLOSED:?}]\n"
+    ));
+    inv.push_str(&format!(
+        "[[vendor]]\nid = \"not-tls\"\nreport = \"not-tls.toml\"\ntls = [{:?}]\n",
+        common::SSHD
+    ));
+    inv
+}
+
+/// Runs the audit (with or without the lab CA as trust anchor) and returns its JSON.
+fn run(trust: bool) -> Value {
+    for (_, _, addr) in SERVERS {
+        common::require_peer(addr);
+    }
+    common::require_peer(common::SSHD);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = common::lab_ca_pem_path().expect("VENDOR_AUDIT_LAB_RUN names the lab run folder");
+    let ca = ca.to_str().unwrap().to_owned();
+    std::fs::write(
+        dir.path().join("vendors.toml"),
+        inventory(trust.then_some(ca.as_str())),
+    )
+    .unwrap();
+    let ids = SERVERS
+        .iter()
+        .map(|(id, _, _)| *id)
+        .chain(["closed", "not-tls"]);
+    for id in ids {
+        std::fs::write(dir.path().join(format!("{id}.toml")), report(id)).unwrap();
+    }
+    // The lab's certificates are made relative to the moment the lab starts, so the clock is
+    // the right `now` here (no --now).
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+        .args(["run", "--format", "json", "--config"])
+        .arg(dir.path().join("vendors.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "high failures exit 1: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
+
+fn trusted() -> &'static Value {
+    static RESULT: OnceLock<Value> = OnceLock::new();
+    RESULT.get_or_init(|| run(true))
+}
+
+fn vendor<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no vendor {id}"))
+}
+
+/// The status of each TLS check for vendor `id` (exactly one finding per check).
+fn statuses(doc: &Value, id: &str) -> Vec<(String, String)> {
+    let v = vendor(doc, id);
+    CHECKS
+        .iter()
+        .map(|check| {
+            let hits: Vec<&Value> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["check"] == *check)
+                .collect();
+            assert_eq!(hits.len(), 1, "{id}: {check}: {:#?}", v["findings"]);
+            (
+                (*check).to_owned(),
+                hits[0]["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts the status of every check: those named in `fails` fail, `skipped` are skipped, the
+/// rest pass.
+fn assert_statuses(doc: &Value, id: &str, fails: &[&str], skipped: &[&str]) {
+    let got = statuses(doc, id);
+    let want: Vec<(String, String)> = CHECKS
+        .iter()
+        .map(|c| {
+            let s = if fails.contains(c) {
+                "fail"
+            } else if skipped.contains(c) {
+                "skipped"
+            } else {
+                "pass"
+            };
+            ((*c).to_owned(), s.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        want,
+        "{id}: findings {:#?}",
+        vendor(doc, id)["findings"]
+    );
+}
+
+fn verdict(doc: &Value, id: &str, control: &str) -> String {
+    vendor(doc, id)["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == control)
+        .unwrap_or_else(|| panic!("{id}: no verdict for {control}"))["verdict"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn asset_fact<'a>(doc: &'a Value, id: &str, name: &str) -> &'a Value {
+    let assets = vendor(doc, id)["assets"].as_array().unwrap();
+    let tls = assets.iter().find(|a| a["kind"] == "tls").unwrap();
+    &tls["facts"][name]
+}
+
+fn message<'a>(doc: &'a Value, id: &str, check: &str) -> &'a str {
+    vendor(doc, id)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == check)
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn modern_passes_every_check_and_its_declarations_are_verified() {
+    let doc = trusted();
+    assert_statuses(doc, "modern", &[], &[]);
+    for control in [
+        "tls.modern_protocols_only",
+        "tls.strong_ciphers_only",
+        "tls.valid_certificates",
+    ] {
+        assert_eq!(verdict(doc, "modern", control), "verified", "{control}");
+    }
+    assert_eq!(
+        asset_fact(doc, "modern", "tls.protocols"),
+        &serde_json::json!(["TLSv1.2", "TLSv1.3"])
+    );
+    assert!(message(doc, "modern", "tls-mozilla-intermediate").contains("6.0"));
+}
+
+#[test]
+fn legacy_fails_protocol_cipher_and_profile_checks() {
+    let doc = trusted();
+    assert_statuses(
+        doc,
+        "legacy",
+        &[
+            "tls-legacy-protocol",
+            "tls-weak-cipher",
+            "tls-no-forward-secrecy",
+            "tls-mozilla-intermediate",
+        ],
+        &[],
+    );
+    assert_eq!(
+        verdict(doc, "legacy", "tls.modern_protocols_only"),
+        "contradicted"
+    );
+    assert_eq!(
+        verdict(doc, "legacy", "tls.strong_ciphers_only"),
+        "contradicted"
+    );
+    assert_eq!(verdict(doc, "legacy", "tls.valid_certificates"), "verified");
+    let msg = message(doc, "legacy", "tls-weak-cipher");
+    assert!(msg.contains("TLS_ECDH_anon_WITH_AES_128_CBC_SHA"), "{msg}");
+    let msg = message(doc, "legacy", "tls-legacy-protocol");
+    assert!(msg.contains("TLSv1.0") && msg.contains("TLSv1.1"), "{msg}");
+    // The certificate came from the plaintext Certificate message of a ≤ TLS 1.2 handshake.
+    let source = asset_fact(doc, "legacy", "tls.cert.source");
+    assert!(source.as_str().unwrap().contains("TLSv1.2"), "{source}");
+}
+
+#[test]
+fn expired_fails_only_expiry_and_trust_is_judged_apart() {
+    let doc = trusted();
+    assert_statuses(
+        doc,
+        "expired",
+        &["tls-cert-expired"],
+        &["tls-cert-expiring"],
+    );
+    assert_eq!(
+        verdict(doc, "expired", "tls.valid_certificates"),
+        "contradicted"
+    );
+    assert!(
+        asset_fact(doc, "expired", "tls.cert.days_left")
+            .as_i64()
+            .unwrap()
+            < -365
+    );
+}
+
+#[test]
+fn selfsigned_for_another_name_is_untrusted_and_mismatched() {
+    let doc = trusted();
+    assert_statuses(
+        doc,
+        "selfsigned",
+        &["tls-cert-untrusted", "tls-cert-hostname-mismatch"],
+        &[],
+    );
+    let msg = message(doc, "selfsigned", "tls-cert-hostname-mismatch");
+    assert!(
+        msg.contains(common::TLS_SELFSIGNED_NAME) && msg.contains(common::TLS_SELFSIGNED_CERT_NAME),
+        "{msg}"
+    );
+}
+
+#[test]
+fn tls13_only_certificate_comes_through_rustls_and_is_expiring() {
+    let doc = trusted();
+    // All five RFC 8446 suites: CCM and CCM_8 are outside Mozilla's three.
+    assert_statuses(
+        doc,
+        "tls13",
+        &["tls-cert-expiring", "tls-mozilla-intermediate"],
+        &[],
+    );
+    let msg = message(doc, "tls13", "tls-mozilla-intermediate");
+    assert!(msg.contains("TLS_AES_128_CCM_8_SHA256"), "{msg}");
+    assert_eq!(
+        asset_fact(doc, "tls13", "tls.protocols"),
+        &serde_json::json!(["TLSv1.3"])
+    );
+    assert_eq!(asset_fact(doc, "tls13", "tls.cert.key_type"), "EC");
+    assert_eq!(verdict(doc, "tls13", "tls.valid_certificates"), "verified");
+}
+
+#[test]
+fn weak_certificate_fails_key_and_signature_checks() {
+    let doc = trusted();
+    assert_statuses(
+        doc,
+        "weak",
+        &[
+            "tls-cert-weak-key",
+            "tls-cert-weak-signature",
+            // A SHA-1 signature does not validate for any modern client: untrusted too.
+            "tls-cert-untrusted",
+            "tls-no-forward-secrecy",
+            "tls-mozilla-intermediate",
+        ],
+        &[],
+    );
+    assert_eq!(asset_fact(doc, "weak", "tls.cert.key_bits"), 1024);
+    // s_server -serverpref: the found order is the server's, and the probe says so.
+    assert_eq!(asset_fact(doc, "weak", "tls.server_order")["TLSv1.2"], true);
+}
+
+#[test]
+fn a_closed_port_and_a_server_that_is_not_tls_never_pass() {
+    let doc = trusted();
+    for id in ["closed", "not-tls"] {
+        for (check, status) in statuses(doc, id) {
+            assert!(
+                status == "error",
+                "{id}: {check} is {status}, must be error"
+            );
+        }
+        for control in [
+            "tls.modern_protocols_only",
+            "tls.strong_ciphers_only",
+            "tls.valid_certificates",
+        ] {
+            assert_eq!(verdict(doc, id, control), "unverifiable", "{id} {control}");
+        }
+    }
+}
+
+#[test]
+fn without_the_lab_ca_as_trust_anchor_the_lab_certificates_are_untrusted() {
+    let doc = run(false);
+    let got = statuses(&doc, "modern");
+    assert!(
+        got.contains(&("tls-cert-untrusted".to_owned(), "fail".to_owned())),
+        "{got:?}"
+    );
+}
