@@ -169,8 +169,11 @@ pub struct ClientHello<'a> {
     pub random: [u8; 32],
     /// Sent as legacy_session_id in TLS 1.3 hellos only (middlebox compatibility).
     pub session_id: [u8; 32],
-    /// The x25519 key share of TLS 1.3 hellos: any 32 bytes, as the handshake never completes.
-    pub x25519_share: [u8; 32],
+    /// The x25519 key share of TLS 1.3 hellos (any 32 bytes: the handshake never completes), or
+    /// `None` for an empty client_shares list (RFC 8446 §4.2.8): the server then answers with a
+    /// HelloRetryRequest that names the suite it chose, without computing a key exchange or
+    /// signing anything. `new` uses `None`, which keeps enumeration cheap for the server.
+    pub x25519_share: Option<[u8; 32]>,
 }
 
 impl<'a> ClientHello<'a> {
@@ -181,7 +184,7 @@ impl<'a> ClientHello<'a> {
             server_name,
             random: rand::random(),
             session_id: rand::random(),
-            x25519_share: rand::random(),
+            x25519_share: None,
         }
     }
 
@@ -280,10 +283,15 @@ impl<'a> ClientHello<'a> {
             versions.extend_from_slice(&TLS1_3.to_be_bytes());
             push_ext(&mut exts, EXT_SUPPORTED_VERSIONS, &versions);
             let mut share = Vec::new();
-            push_u16(&mut share, 4 + self.x25519_share.len());
-            share.extend_from_slice(&GROUP_X25519.to_be_bytes());
-            push_u16(&mut share, self.x25519_share.len());
-            share.extend_from_slice(&self.x25519_share);
+            match &self.x25519_share {
+                Some(key) => {
+                    push_u16(&mut share, 4 + key.len());
+                    share.extend_from_slice(&GROUP_X25519.to_be_bytes());
+                    push_u16(&mut share, key.len());
+                    share.extend_from_slice(key);
+                }
+                None => push_u16(&mut share, 0),
+            }
             push_ext(&mut exts, EXT_KEY_SHARE, &share);
         } else {
             push_ext(&mut exts, EXT_EXTENDED_MASTER_SECRET, &[]);
@@ -917,7 +925,7 @@ mod tests {
             server_name: name,
             random: [0x11; 32],
             session_id: [0x22; 32],
-            x25519_share: [0x33; 32],
+            x25519_share: Some([0x33; 32]),
         }
     }
 
@@ -1034,6 +1042,14 @@ mod tests {
         // 256..511-byte hellos are padded to 512 (RFC 7685).
         assert_eq!(rec.len() - 5, 512);
         assert!(ext(&p, EXT_PADDING).is_some());
+    }
+
+    #[test]
+    fn client_hello_tls13_without_a_key_share_asks_for_a_retry() {
+        let suites = [0x1301, 0x1302];
+        let rec = ClientHello::new(TLS1_3, &suites, None).to_record().unwrap();
+        let p = parse_client_hello(&rec);
+        assert_eq!(ext(&p, EXT_KEY_SHARE), Some(&[0u8, 0][..]));
     }
 
     #[test]
