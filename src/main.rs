@@ -294,10 +294,10 @@ fn audit_and_report(
     vendors: Vec<String>,
     out: &OutputArgs,
 ) -> ExitCode {
-    let catalog = match Catalog::load(&out.checks) {
-        Ok(c) => c,
-        Err(d) => return invalid(&d),
-    };
+    // The checks load (CEL compilation: a few milliseconds) while the probes run; broken checks
+    // stop the run at once, before any finding.
+    let dirs = out.checks.clone();
+    let mut loading = rt.spawn_blocking(move || Catalog::load(&dirs));
     let budget = Duration::from_secs(out.timeout);
     let options = RunOptions {
         vendors,
@@ -331,7 +331,38 @@ fn audit_and_report(
         }),
         ..options
     };
-    let report = rt.block_on(engine::run(inventory, &catalog, &options));
+    let probed = rt.block_on(async {
+        let probing = engine::probe(inventory, &options);
+        tokio::pin!(probing);
+        tokio::select! {
+            loaded = &mut loading => match loaded {
+                Ok(Ok(catalog)) => Ok((catalog, probing.await)),
+                Ok(Err(d)) => Err(Some(d)),
+                Err(_) => Err(None),
+            },
+            observed = &mut probing => match loading.await {
+                Ok(Ok(catalog)) => Ok((catalog, observed)),
+                Ok(Err(d)) => Err(Some(d)),
+                Err(_) => Err(None),
+            },
+        }
+    });
+    let (catalog, observations) = match probed {
+        Ok(both) => both,
+        Err(problem) => {
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            return match problem {
+                Some(d) => invalid(&d),
+                None => {
+                    eprintln!("vendor-audit: loading the checks failed unexpectedly");
+                    ExitCode::from(EXIT_CANNOT_RUN)
+                }
+            };
+        }
+    };
+    let report = engine::judge(inventory, &catalog, &options, observations);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

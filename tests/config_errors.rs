@@ -224,3 +224,42 @@ fn trust_file_without_a_certificate_is_located() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_broken_check_stops_run_before_any_finding_without_waiting_for_the_probes() {
+    // A tarpit: accepts, never answers. Probing it would take the whole TLS budget.
+    let tarpit = std::net::TcpListener::bind("127.0.0.72:0").unwrap();
+    let port = tarpit.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let checks = dir.path().join("checks");
+    std::fs::create_dir(&checks).unwrap();
+    std::fs::write(
+        checks.join("broken.toml"),
+        "id = \"broken\"\nseverity = \"loud\"\n",
+    )
+    .unwrap();
+    let inventory = dir.path().join("vendors.toml");
+    std::fs::write(
+        &inventory,
+        format!("[[vendor]]\nid = \"a\"\ntls = [\"127.0.0.72:{port}\"]\n"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+        .args(["run", "--timeout", "8", "--checks"])
+        .arg(&checks)
+        .arg("--config")
+        .arg(&inventory)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.toml:2:"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no report on broken checks");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "waited {:?} for the probes of a run that cannot be judged",
+        started.elapsed()
+    );
+    drop(tarpit);
+}

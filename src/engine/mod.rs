@@ -96,13 +96,34 @@ enum Probed {
 
 /// Runs the audit of `inventory` with `catalog`.
 pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions) -> RunReport {
-    let started = Utc::now();
-    let now = options.now.unwrap_or_else(|| started.fixed_offset());
-    let vendors: Vec<&Vendor> = inventory
+    let observations = probe(inventory, options).await;
+    judge(inventory, catalog, options, observations)
+}
+
+/// What the probes observed in one run, before any check has judged it.
+#[derive(Debug, Clone)]
+pub struct Observations {
+    started: DateTime<Utc>,
+    now: DateTime<FixedOffset>,
+    sweeps: Sweeps,
+    endpoints: Endpoints,
+}
+
+/// The vendors a run covers.
+fn selected<'a>(inventory: &'a Inventory, options: &RunOptions) -> Vec<&'a Vendor> {
+    inventory
         .vendors
         .iter()
         .filter(|v| options.vendors.is_empty() || options.vendors.contains(&v.id))
-        .collect();
+        .collect()
+}
+
+/// Probes every asset of the selected vendors once, concurrently within the context's bounds.
+/// Needs no check: the catalogue can load (or fail) meanwhile.
+pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations {
+    let started = Utc::now();
+    let now = options.now.unwrap_or_else(|| started.fixed_offset());
+    let vendors = selected(inventory, options);
     let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host);
 
     // Probe each distinct host once, all hosts concurrently (the context bounds connections).
@@ -179,7 +200,28 @@ pub async fn run(inventory: &Inventory, catalog: &Catalog, options: &RunOptions)
             progress(total - tasks.len(), total);
         }
     }
+    Observations {
+        started,
+        now,
+        sweeps,
+        endpoints,
+    }
+}
 
+/// Judges the observations with every check of `catalog`, applies waivers and computes verdicts.
+pub fn judge(
+    inventory: &Inventory,
+    catalog: &Catalog,
+    options: &RunOptions,
+    observations: Observations,
+) -> RunReport {
+    let Observations {
+        started,
+        now,
+        sweeps,
+        endpoints,
+    } = observations;
+    let vendors = selected(inventory, options);
     let current_fy = report_facts::fiscal_year(
         now,
         inventory.audit.timezone,
