@@ -49,11 +49,22 @@ impl Condition {
     /// Evaluates to a boolean, or says why it could not be (a fact missing or unavailable, a
     /// type mismatch).
     pub fn evaluate(&self, facts: &Facts) -> Result<bool, String> {
-        let mut context = Context::default();
-        for (root, value) in nest(facts) {
-            context.add_variable_from_value(root, value);
+        // The standard library's environment is built once per thread (building it is most of
+        // an evaluation's cost); each evaluation binds the facts in a scope of its own.
+        thread_local! {
+            static STDLIB: Context<'static, 'static> = Context::default();
         }
-        match self.program.execute(&context) {
+        STDLIB.with(|stdlib| {
+            let mut context = stdlib.new_inner_scope();
+            for (root, value) in nest(facts) {
+                context.add_variable_from_value(root, value);
+            }
+            self.outcome(self.program.execute(&context))
+        })
+    }
+
+    fn outcome(&self, result: Result<Value, cel::ExecutionError>) -> Result<bool, String> {
+        match result {
             Ok(Value::Bool(b)) => Ok(b),
             Ok(other) => Err(format!(
                 "`{}` gave {other:?}, not true or false",
