@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
@@ -187,7 +185,11 @@ pub async fn ntlm_challenge(
     max_message: usize,
     deadline: Instant,
 ) -> Result<(Vec<u8>, Challenge), String> {
-    let config = insecure_client_config().map_err(|e| format!("TLS setup failed: {e}"))?;
+    // Any certificate is accepted: we only want the server's NTLM challenge, never to send
+    // credentials, so the server's identity does not matter here.
+    let verifier = Arc::new(super::tls_cert::RecordingVerifier::default());
+    let config = super::tls_cert::recording_client_config(verifier)
+        .map_err(|e| format!("TLS setup failed: {e}"))?;
     let server_name = ServerName::try_from(ep.name.clone())
         .unwrap_or_else(|_| ServerName::IpAddress(ep.addr.ip().into()));
     let connector = TlsConnector::from(Arc::new(config));
@@ -377,71 +379,6 @@ pub fn ntlm_info(c: &Challenge) -> BTreeMap<String, String> {
         map.insert("os_version".to_owned(), v.to_string());
     }
     map
-}
-
-/// TLS client config that accepts any certificate: we only want the server's NTLM challenge,
-/// never to send credentials, so the server's identity does not matter here.
-fn insecure_client_config() -> Result<rustls::ClientConfig, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate))
-        .with_no_client_auth())
-}
-
-#[derive(Debug)]
-struct AcceptAnyCertificate;
-
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    // Signatures are not checked either: a self-signed RSA-1024 certificate (old Windows) must
-    // not stop us from reading the challenge, and nothing we send depends on the peer's identity.
-    fn verify_tls12_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Ok(HandshakeSignatureValid::assertion())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Ok(HandshakeSignatureValid::assertion())
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        vec![
-            SignatureScheme::RSA_PSS_SHA256,
-            SignatureScheme::RSA_PSS_SHA384,
-            SignatureScheme::RSA_PSS_SHA512,
-            SignatureScheme::RSA_PKCS1_SHA256,
-            SignatureScheme::RSA_PKCS1_SHA384,
-            SignatureScheme::RSA_PKCS1_SHA512,
-            SignatureScheme::RSA_PKCS1_SHA1,
-            SignatureScheme::ECDSA_NISTP256_SHA256,
-            SignatureScheme::ECDSA_NISTP384_SHA384,
-            SignatureScheme::ECDSA_NISTP521_SHA512,
-            SignatureScheme::ECDSA_SHA1_Legacy,
-            SignatureScheme::ED25519,
-            SignatureScheme::ED448,
-        ]
-    }
 }
 
 #[cfg(test)]

@@ -90,14 +90,9 @@ pub async fn fetch_with_rustls(
     deadline: Instant,
 ) -> Result<ServerChain, String> {
     let name = server_name(&ep.name)?;
-    let recorder = Arc::new(Recorder::default());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| format!("rustls configuration: {e}"))?
-        .dangerous()
-        .with_custom_certificate_verifier(recorder.clone())
-        .with_no_client_auth();
+    let recorder = Arc::new(RecordingVerifier::default());
+    let config = recording_client_config(recorder.clone())
+        .map_err(|e| format!("rustls configuration: {e}"))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
 
     let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
@@ -158,15 +153,30 @@ fn handshake_error(e: &io::Error) -> String {
     }
 }
 
-/// Records the presented chain and accepts it (and every handshake signature): nothing is
-/// ever sent over this connection, and the certificate module judges the chain afterwards.
+/// The one rustls client configuration of our probes (certificate fetch, RDP's TLS upgrade):
+/// TLS 1.2 and 1.3, no client authentication, and `recorder` as the certificate verifier.
+pub fn recording_client_config(
+    recorder: Arc<RecordingVerifier>,
+) -> Result<rustls::ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder)
+        .with_no_client_auth())
+}
+
+/// Records the presented chain and accepts it (and every handshake signature, SHA-1 and
+/// RSA-1024 included): probes never send anything that depends on the server's identity, and
+/// the certificate module judges the chain afterwards.
 #[derive(Debug, Default)]
-struct Recorder {
+pub struct RecordingVerifier {
     seen: Mutex<Option<Vec<Vec<u8>>>>,
 }
 
-impl Recorder {
-    fn take(&self) -> Option<Vec<Vec<u8>>> {
+impl RecordingVerifier {
+    /// The chain the server presented (leaf first), once.
+    pub fn take(&self) -> Option<Vec<Vec<u8>>> {
         match self.seen.lock() {
             Ok(mut s) => s.take(),
             Err(poisoned) => poisoned.into_inner().take(),
@@ -174,7 +184,7 @@ impl Recorder {
     }
 }
 
-impl ServerCertVerifier for Recorder {
+impl ServerCertVerifier for RecordingVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
