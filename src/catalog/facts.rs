@@ -154,6 +154,11 @@ pub const FACTS: &[FactSpec] = &[
     fact("tls.no_forward_secrecy_suites", List, "derived", "Accepted TLS 1.2-or-older suites whose key exchange is not ephemeral (static RSA, static (EC)DH, plain PSK...)."),
     fact("tls.mozilla_intermediate.version", Str, "derived", "The profile compared against, with its guidelines version (e.g. `Mozilla intermediate 6.0`)."),
     fact("tls.mozilla_intermediate.deviations", List, "derived", "Each way the endpoint deviates from the profile: a protocol, the suites of a version, the certificate's key type, curve, RSA size, signature or lifespan."),
+    // Publication schedule (src/derive/schedule.rs)
+    fact("form.opens_at", Str, "derived", "The scheduled go-live (RFC 3339, as the inventory gives it); empty when none."),
+    fact("form.closes_at", Str, "derived", "The scheduled close (RFC 3339); empty when none."),
+    fact("form.before_go_live", Bool, "derived", "The run's `now` is before `opens_at` (false when there is none)."),
+    fact("form.after_close", Bool, "derived", "The run's `now` is at or after `closes_at` (false when there is none)."),
     // Annual report (src/engine/report_facts.rs)
     fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year), `missing` or `invalid`."),
     fact("report.path", Str, "report", "Where the inventory says the report is."),

@@ -3,4 +3,5 @@
 //! facts and unit-tested here. No I/O and no judgment: the checks judge these facts.
 
 pub mod mozilla;
+pub mod schedule;
 pub mod tls;

@@ -23,7 +23,7 @@ use crate::derive;
 use crate::fact::Facts;
 use crate::inventory::{AuditSettings, Inventory, Vendor};
 use crate::probe::sweep::{self, PortReport, PortState};
-use crate::probe::{tls, Endpoint, Limits, ProbeContext};
+use crate::probe::{http, tls, Endpoint, Limits, ProbeContext};
 use crate::results::{
     AssetFacts, ReportSummary, RunInfo, RunReport, Summary, VendorResult, SCHEMA,
 };
@@ -92,6 +92,7 @@ type Endpoints = HashMap<(String, u16), ProbedEndpoint>;
 enum Probed {
     Host((String, Vec<u16>), HostSweep),
     Tls((String, u16), ProbedEndpoint),
+    Form((String, String), ProbedEndpoint),
 }
 
 /// Runs the audit of `inventory` with `catalog`.
@@ -107,7 +108,12 @@ pub struct Observations {
     now: DateTime<FixedOffset>,
     sweeps: Sweeps,
     endpoints: Endpoints,
+    forms: Forms,
 }
+
+/// Each form by (vendor id, URL): a leak probe submits test data, so a form is probed once per
+/// vendor that lists it, within that vendor's assets.
+type Forms = HashMap<(String, String), ProbedEndpoint>;
 
 /// The vendors a run covers.
 fn selected<'a>(inventory: &'a Inventory, options: &RunOptions) -> Vec<&'a Vendor> {
@@ -143,7 +149,8 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
     } else {
         RunTrust::load(&inventory.audit.trust)
     });
-    let total = wanted.len() + wanted_tls.len();
+    let form_count: usize = vendors.iter().map(|v| v.forms.len()).sum();
+    let total = wanted.len() + wanted_tls.len() + form_count;
     let mut tasks = tokio::task::JoinSet::new();
     for (name, ports) in wanted {
         let (ctx, audit) = (ctx.clone(), audit.clone());
@@ -184,8 +191,20 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
             Probed::Tls((name, port), probed)
         });
     }
+    for vendor in &vendors {
+        let allowed = Arc::new(vendor_hosts(vendor));
+        for form in &vendor.forms {
+            let (ctx, audit, allowed) = (ctx.clone(), audit.clone(), allowed.clone());
+            let (id, form) = (vendor.id.clone(), form.clone());
+            tasks.spawn(async move {
+                let probed = probe_web_form(&ctx, &audit, &form, &allowed).await;
+                Probed::Form((id, form.url.clone()), probed)
+            });
+        }
+    }
     let mut sweeps: Sweeps = HashMap::new();
     let mut endpoints: Endpoints = HashMap::new();
+    let mut forms: Forms = HashMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok(Probed::Host(key, sweep)) => {
@@ -193,6 +212,9 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
             }
             Ok(Probed::Tls(key, probed)) => {
                 endpoints.insert(key, probed);
+            }
+            Ok(Probed::Form(key, probed)) => {
+                forms.insert(key, probed);
             }
             Err(e) => eprintln!("vendor-audit: a probe task failed: {e}"),
         }
@@ -205,6 +227,7 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
         now,
         sweeps,
         endpoints,
+        forms,
     }
 }
 
@@ -220,6 +243,7 @@ pub fn judge(
         now,
         sweeps,
         endpoints,
+        forms,
     } = observations;
     let vendors = selected(inventory, options);
     let current_fy = report_facts::fiscal_year(
@@ -230,7 +254,14 @@ pub fn judge(
     let today = now.with_timezone(&inventory.audit.timezone).date_naive();
     let results: Vec<VendorResult> = vendors
         .iter()
-        .map(|vendor| judge_vendor(vendor, catalog, &sweeps, &endpoints, current_fy, today))
+        .map(|vendor| {
+            let probed = Probes {
+                sweeps: &sweeps,
+                endpoints: &endpoints,
+                forms: &forms,
+            };
+            judge_vendor(vendor, catalog, &probed, now, current_fy, today)
+        })
         .collect();
     let finished = Utc::now();
     RunReport {
@@ -251,11 +282,18 @@ pub fn judge(
     }
 }
 
+/// Everything probed in a run, by asset.
+struct Probes<'a> {
+    sweeps: &'a Sweeps,
+    endpoints: &'a Endpoints,
+    forms: &'a Forms,
+}
+
 fn judge_vendor(
     vendor: &Vendor,
     catalog: &Catalog,
-    sweeps: &Sweeps,
-    endpoints: &Endpoints,
+    probed: &Probes,
+    now: DateTime<FixedOffset>,
     current_fy: i32,
     today: chrono::NaiveDate,
 ) -> VendorResult {
@@ -270,7 +308,7 @@ fn judge_vendor(
     let mut tls_facts: Vec<(String, &ProbedEndpoint)> = Vec::new();
     let mut host_facts: Vec<(String, Facts, Option<String>)> = Vec::new();
     for name in &vendor.hosts {
-        let Some(sweep) = sweeps.get(&(name.clone(), vendor.ports.clone())) else {
+        let Some(sweep) = probed.sweeps.get(&(name.clone(), vendor.ports.clone())) else {
             continue;
         };
         let mut facts = Facts::new();
@@ -291,7 +329,7 @@ fn judge_vendor(
         host_facts.push((name.clone(), facts, unreachable));
     }
     for (name, facts, unreachable) in &host_facts {
-        let Some(sweep) = sweeps.get(&(name.clone(), vendor.ports.clone())) else {
+        let Some(sweep) = probed.sweeps.get(&(name.clone(), vendor.ports.clone())) else {
             continue;
         };
         observed.push(Observed::Host {
@@ -313,22 +351,41 @@ fn judge_vendor(
     }
     for (name, port) in &vendor.tls {
         let target = format!("{name}:{port}");
-        if let Some(probed) = endpoints.get(&(name.clone(), *port)) {
-            tls_facts.push((target, probed));
+        if let Some(endpoint) = probed.endpoints.get(&(name.clone(), *port)) {
+            tls_facts.push((target, endpoint));
         }
     }
-    for (target, probed) in &tls_facts {
+    for (target, endpoint) in &tls_facts {
         observed.push(Observed::Single {
             kind: AssetKind::Tls,
             target,
-            facts: &probed.facts,
+            facts: &endpoint.facts,
         });
         assets.push(asset(
             target.clone(),
             "tls",
-            probed.address.clone(),
-            &probed.facts,
+            endpoint.address.clone(),
+            &endpoint.facts,
         ));
+    }
+    // Forms: the probe's facts plus the schedule at `now`.
+    let form_facts: Vec<(&str, Option<String>, Facts)> = vendor
+        .forms
+        .iter()
+        .filter_map(|form| {
+            let page = probed.forms.get(&(vendor.id.clone(), form.url.clone()))?;
+            let mut facts = page.facts.clone();
+            facts.merge(derive::schedule::schedule_facts(form, now));
+            Some((form.url.as_str(), page.address.clone(), facts))
+        })
+        .collect();
+    for (url, address, facts) in &form_facts {
+        observed.push(Observed::Single {
+            kind: AssetKind::Form,
+            target: url,
+            facts,
+        });
+        assets.push(asset((*url).to_owned(), "form", address.clone(), facts));
     }
     observed.push(Observed::Single {
         kind: AssetKind::Report,
@@ -417,8 +474,94 @@ async fn probe_tls(
 
 /// Marks every fact the TLS probe records as unavailable, with `why`.
 fn mark_unavailable(facts: &mut Facts, why: &str) {
-    for spec in FACTS.iter().filter(|f| f.probe == "tls") {
+    mark_probe_unavailable(facts, "tls", why);
+}
+
+/// Marks every fact `probe` records as unavailable, with `why`.
+fn mark_probe_unavailable(facts: &mut Facts, probe: &str, why: &str) {
+    for spec in FACTS.iter().filter(|f| f.probe == probe) {
         facts.unavailable(spec.name, why);
+    }
+}
+
+/// The host names that are a vendor's assets: swept hosts, TLS endpoints, and the hosts of its
+/// forms and leak-probe pages. A redirect to any other host is not followed.
+fn vendor_hosts(vendor: &Vendor) -> Vec<String> {
+    let mut hosts: BTreeSet<String> = vendor.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+    hosts.extend(vendor.tls.iter().map(|(h, _)| h.to_ascii_lowercase()));
+    for form in &vendor.forms {
+        let mut urls = vec![form.url.as_str()];
+        if let Some(leak) = &form.leak_probe {
+            urls.push(&leak.submit);
+            urls.push(&leak.view);
+        }
+        hosts.extend(urls.into_iter().filter_map(url_host));
+    }
+    hosts.into_iter().collect()
+}
+
+/// The host of an http(s) URL, lower-cased, without brackets.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => host_port.split(':').next()?,
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Resolves a form's host within scope, then runs the HTTP probe (and the leak probe when the
+/// form has one) within the budget. Whatever fails, every form fact is observed or unavailable.
+async fn probe_web_form(
+    ctx: &ProbeContext,
+    audit: &AuditSettings,
+    form: &crate::inventory::Form,
+    allowed: &[String],
+) -> ProbedEndpoint {
+    let mut facts = Facts::new();
+    facts.set("form.url", form.url.as_str());
+    let Some(host) = url_host(&form.url) else {
+        mark_probe_unavailable(&mut facts, "http", &format!("`{}` is not an http(s) URL", form.url));
+        facts.set("form.url", form.url.as_str());
+        return ProbedEndpoint {
+            address: None,
+            facts,
+        };
+    };
+    let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
+    match scope::resolve(&host, audit, resolve_timeout).await {
+        Ok(ip) => {
+            // The probe connects to the address scope allowed, whatever DNS says later.
+            let mut pinned = audit.clone();
+            pinned.resolve.insert(host.clone(), ip);
+            let budget = ctx.limits.tls_budget();
+            let deadline = tokio::time::Instant::now() + budget;
+            let cap = budget + Duration::from_secs(30);
+            let probe = http::probe_form(ctx, form, allowed, &pinned, deadline);
+            match tokio::time::timeout(cap, probe).await {
+                Ok(probed) => facts.merge(probed),
+                Err(_) => mark_probe_unavailable(
+                    &mut facts,
+                    "http",
+                    &format!("the HTTP probe did not finish within {}s", cap.as_secs()),
+                ),
+            }
+            facts.set("form.url", form.url.as_str());
+            ProbedEndpoint {
+                address: Some(ip.to_string()),
+                facts,
+            }
+        }
+        Err(why) => {
+            mark_probe_unavailable(&mut facts, "http", &why);
+            facts.set("form.url", form.url.as_str());
+            ProbedEndpoint {
+                address: None,
+                facts,
+            }
+        }
     }
 }
 
@@ -429,5 +572,19 @@ fn asset(target: String, kind: &str, address: Option<String>, facts: &Facts) -> 
         address,
         facts: facts.values.clone(),
         unavailable: facts.unavailable.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_host;
+
+    #[test]
+    fn url_hosts() {
+        assert_eq!(url_host("https://Forms.Example.lab/apply").as_deref(), Some("forms.example.lab"));
+        assert_eq!(url_host("http://127.0.0.101:6081/apply?x=1").as_deref(), Some("127.0.0.101"));
+        assert_eq!(url_host("https://user@[::1]:8443/").as_deref(), Some("::1"));
+        assert_eq!(url_host("mailto:x@example.lab"), None);
+        assert_eq!(url_host("https:///nohost"), None);
     }
 }
