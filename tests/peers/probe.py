@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Check that every lab peer answers its protocol as tests expect.
+"""Check that every lab peer answers its protocol as tests expect (and that the
+form caches really leak one session's page to another, the correct path not).
 
 Usage: python3 tests/peers/probe.py [RUN_DIR]   (after tests/peers/start.sh RUN_DIR)
 RUN_DIR (or $VENDOR_AUDIT_LAB_RUN) holds tls/ca.pem; without it the TLS
 certificate verdicts are not checked, only subjects and protocols.
 Loopback only. Prints the observed answers; exits 1 if any differs.
 """
+import http.client
 import os
 import re
+import secrets
 import socket
+import ssl
 import subprocess
 import sys
+import time
+from urllib.parse import urlencode
 
 FAILED = []
 
@@ -166,13 +172,6 @@ check("s_server weak 127.0.0.86:8443 server order (-serverpref)",
                "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:@SECLEVEL=0")[3], "AES128-SHA")
 
 print("== Web forms (tests/peers/formapp.py, the leaking caches, the correct path)")
-import http.client
-import secrets
-import socket as _socket
-import ssl
-import time
-from urllib.parse import urlencode
-
 
 def http_req(addr, method, path, cookie=None, body=None, tls_name=None, read=True):
     """One request on a new connection; returns (status, headers as list, body)."""
@@ -180,7 +179,7 @@ def http_req(addr, method, path, cookie=None, body=None, tls_name=None, read=Tru
     if tls_name:
         ctx = ssl.create_default_context(cafile=CA) if CA else ssl._create_unverified_context()
         conn = http.client.HTTPConnection(tls_name, int(port), timeout=10)
-        conn.sock = ctx.wrap_socket(_socket.create_connection((host, int(port)), timeout=10),
+        conn.sock = ctx.wrap_socket(socket.create_connection((host, int(port)), timeout=10),
                                     server_hostname=tls_name)
     else:
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -228,7 +227,7 @@ check("formapp /away", (st, hget(h, "Location")), (302, "http://outside.invalid/
 st, h, _ = http_req(APP_LEAKY, "HEAD", "/huge", read=False)
 check("formapp /huge Content-Length (20 MiB)", (st, hget(h, "Content-Length")), (200, "20971520"))
 # /slow: headers, a few bytes, then nothing (a 2 s read must time out).
-s = _socket.create_connection(("127.0.0.100", 18080), timeout=2)
+s = socket.create_connection(("127.0.0.100", 18080), timeout=2)
 s.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
 got, t0 = b"", time.time()
 try:
@@ -237,7 +236,7 @@ try:
         if not chunk:
             break
         got += chunk
-except _socket.timeout:
+except socket.timeout:
     pass
 s.close()
 check("formapp /slow stalls (Content-Length 100000, few bytes)",
