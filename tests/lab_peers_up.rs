@@ -98,3 +98,38 @@ fn wait_for_port_times_out_on_a_closed_port() {
     assert!(r.is_err());
     assert!(t.elapsed() < std::time::Duration::from_secs(2));
 }
+
+#[test]
+fn lab_form_app_leaky_is_up() {
+    require_peer(FORM_APP_LEAKY);
+}
+
+#[test]
+fn lab_form_app_correct_is_up() {
+    require_peer(FORM_APP_CORRECT);
+}
+
+#[test]
+fn lab_form_varnish_is_up() {
+    require_peer(FORM_VARNISH);
+}
+
+#[test]
+fn lab_form_nginx_cache_is_up() {
+    require_peer(FORM_NGINX_CACHE);
+}
+
+#[test]
+fn lab_form_squid_is_up() {
+    require_peer(FORM_SQUID);
+}
+
+#[test]
+fn lab_form_tls_leaky_is_up() {
+    require_peer(FORM_TLS_LEAKY);
+}
+
+#[test]
+fn lab_form_tls_correct_is_up() {
+    require_peer(FORM_TLS_CORRECT);
+}

@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 section "starting lab peers in $RUN"
 bash tests/peers/start.sh "$RUN"
 
-section "lab self-check (tests/peers/probe.py: RDP/VNC/DICOM/SSH/TLS answers)"
+section "lab self-check (tests/peers/probe.py: RDP/VNC/DICOM/SSH/TLS answers, form caches leak)"
 python3 tests/peers/probe.py "$RUN"
 
 section "cargo test --all-targets $*"

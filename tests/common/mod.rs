@@ -65,6 +65,35 @@ pub const TLS_TLS13_NAME: &str = "tls13.lab.test";
 pub const TLS_WEAK: &str = "127.0.0.86:8443";
 pub const TLS_WEAK_NAME: &str = "weak.lab.test";
 
+/// Form app (`tests/peers/formapp.py --mode leaky`): `/apply` form, `/apply/confirm` (POST,
+/// cookie `SESSION` without Secure/HttpOnly/SameSite, 303 to `/apply/edit`), `/apply/edit`
+/// (the session's entry as input values), `/notyet` (200, no inputs), `/gone` (404), `/away`
+/// (302 to `http://outside.invalid/apply`), `/huge` (20 MiB), `/slow` (stalls 120 s). No
+/// Cache-Control, `Last-Modified` 50 min before `Date` on the form pages.
+pub const FORM_APP_LEAKY: &str = "127.0.0.100:18080";
+/// The same app in correct mode: `Cache-Control: no-store, private` on every response,
+/// `SESSION=...; Secure; HttpOnly; SameSite=Lax; Path=/`.
+pub const FORM_APP_CORRECT: &str = "127.0.0.100:18081";
+/// Varnish 7.1 in front of [`FORM_APP_LEAKY`]: hashes GET/HEAD by URL + Host even with a
+/// Cookie, drops the backend's Set-Cookie, TTL 10 min. Hits: `X-Varnish` with two ids, `Age`.
+pub const FORM_VARNISH: &str = "127.0.0.101:6081";
+/// nginx `proxy_cache` in front of [`FORM_APP_LEAKY`]: `proxy_cache_valid 200 10m`,
+/// `proxy_ignore_headers Cache-Control Expires Set-Cookie`. Hits: `X-Cache-Status: HIT`.
+pub const FORM_NGINX_CACHE: &str = "127.0.0.102:8080";
+/// Squid 5.7 reverse proxy in front of [`FORM_APP_LEAKY`], `refresh_pattern . 0 20% 4320`:
+/// the edit page (only `Last-Modified`) is heuristically fresh for 10 min. Hits:
+/// `X-Cache: HIT from squid.lab.test`. Squid drops the cached edit page on a POST to
+/// `/apply/confirm` (its `Location`, RFC 9111 4.4), so A's own view is never stale here.
+pub const FORM_SQUID: &str = "127.0.0.103:3128";
+/// nginx TLS for [`FORM_TLS_LEAKY_NAME`] (leaf signed by the lab CA) proxying to
+/// [`FORM_VARNISH`] (own cache objects: Varnish's key includes the Host), no HSTS.
+pub const FORM_TLS_LEAKY: &str = "127.0.0.104:8443";
+pub const FORM_TLS_LEAKY_NAME: &str = "forms.lab.test";
+/// nginx TLS for [`FORM_TLS_CORRECT_NAME`] (leaf signed by the lab CA) proxying to
+/// [`FORM_APP_CORRECT`], no cache, `Strict-Transport-Security: max-age=63072000`.
+pub const FORM_TLS_CORRECT: &str = "127.0.0.105:8443";
+pub const FORM_TLS_CORRECT_NAME: &str = "secure-forms.lab.test";
+
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
 pub fn lab_ca_pem_path() -> Option<std::path::PathBuf> {
@@ -91,6 +120,13 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("nginx TLS self-signed", TLS_SELFSIGNED),
     ("openssl s_server TLS 1.3 only", TLS_TLS13),
     ("openssl s_server TLS weak", TLS_WEAK),
+    ("form app leaky", FORM_APP_LEAKY),
+    ("form app correct", FORM_APP_CORRECT),
+    ("Varnish leaking form cache", FORM_VARNISH),
+    ("nginx proxy_cache leaking form cache", FORM_NGINX_CACHE),
+    ("Squid leaking form cache", FORM_SQUID),
+    ("nginx TLS form -> Varnish", FORM_TLS_LEAKY),
+    ("nginx TLS form correct", FORM_TLS_CORRECT),
 ];
 
 const POLL: Duration = Duration::from_millis(50);

@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Check that every lab peer answers its protocol as tests expect.
+"""Check that every lab peer answers its protocol as tests expect (and that the
+form caches really leak one session's page to another, the correct path not).
 
 Usage: python3 tests/peers/probe.py [RUN_DIR]   (after tests/peers/start.sh RUN_DIR)
 RUN_DIR (or $VENDOR_AUDIT_LAB_RUN) holds tls/ca.pem; without it the TLS
 certificate verdicts are not checked, only subjects and protocols.
 Loopback only. Prints the observed answers; exits 1 if any differs.
 """
+import http.client
 import os
 import re
+import secrets
 import socket
+import ssl
 import subprocess
 import sys
+import time
+from urllib.parse import urlencode
 
 FAILED = []
 
@@ -164,6 +170,129 @@ for name, addr, sni, want_cn, want_code, protos in TLS:
 check("s_server weak 127.0.0.86:8443 server order (-serverpref)",
       s_client("127.0.0.86:8443", "weak.lab.test", "-tls1_2",
                "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:@SECLEVEL=0")[3], "AES128-SHA")
+
+print("== Web forms (tests/peers/formapp.py, the leaking caches, the correct path)")
+
+def http_req(addr, method, path, cookie=None, body=None, tls_name=None, read=True):
+    """One request on a new connection; returns (status, headers as list, body)."""
+    host, port = addr.rsplit(":", 1)
+    if tls_name:
+        ctx = ssl.create_default_context(cafile=CA) if CA else ssl._create_unverified_context()
+        conn = http.client.HTTPConnection(tls_name, int(port), timeout=10)
+        conn.sock = ctx.wrap_socket(socket.create_connection((host, int(port)), timeout=10),
+                                    server_hostname=tls_name)
+    else:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = {}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read() if read else b""
+    hdrs = r.getheaders()
+    conn.close()
+    return r.status, hdrs, data
+
+
+def hget(hdrs, name):
+    vals = [v for k, v in hdrs if k.lower() == name.lower()]
+    return vals[0] if vals else None
+
+
+def name_value(page):
+    m = re.search(rb'<input[^>]*name="name"[^>]*value="([^"]*)"', page)
+    return m.group(1).decode() if m else None
+
+
+def hit_evidence(hdrs):
+    return ", ".join("%s: %s" % (k, v) for k, v in hdrs
+                     if k.lower() in ("age", "x-varnish", "x-cache", "x-cache-status"))
+
+
+APP_LEAKY, APP_CORRECT = "127.0.0.100:18080", "127.0.0.100:18081"
+st, h, b = http_req(APP_LEAKY, "GET", "/apply")
+check("formapp leaky /apply status", st, 200)
+check("formapp leaky /apply personal inputs",
+      sorted(set(re.findall(rb'autocomplete="([a-z-]+)"', b))),
+      [b"email", b"name", b"street-address", b"tel"])
+check("formapp leaky /apply no Cache-Control, has Last-Modified",
+      (hget(h, "Cache-Control"), hget(h, "Last-Modified") is not None), (None, True))
+st, h, b = http_req(APP_LEAKY, "GET", "/notyet")
+check("formapp /notyet 200 without inputs", (st, b.count(b"<input")), (200, 0))
+check("formapp /gone", http_req(APP_LEAKY, "GET", "/gone")[0], 404)
+st, h, b = http_req(APP_LEAKY, "GET", "/away")
+check("formapp /away", (st, hget(h, "Location")), (302, "http://outside.invalid/apply"))
+st, h, _ = http_req(APP_LEAKY, "HEAD", "/huge", read=False)
+check("formapp /huge Content-Length (20 MiB)", (st, hget(h, "Content-Length")), (200, "20971520"))
+# /slow: headers, a few bytes, then nothing (a 2 s read must time out).
+s = socket.create_connection(("127.0.0.100", 18080), timeout=2)
+s.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+got, t0 = b"", time.time()
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+except socket.timeout:
+    pass
+s.close()
+check("formapp /slow stalls (Content-Length 100000, few bytes)",
+      (b"Content-Length: 100000" in got, len(got.split(b"\r\n\r\n", 1)[-1]) < 100),
+      (True, True))
+st, h, _ = http_req(APP_CORRECT, "GET", "/apply")
+check("formapp correct /apply Cache-Control", hget(h, "Cache-Control"), "no-store, private")
+st, h, _ = http_req(APP_CORRECT, "POST", "/apply/confirm",
+                    body=urlencode({"name": "LAB-TEST-PROBE"}))
+check("formapp correct cookie flags",
+      (st, bool(re.match(r"SESSION=[^;]+; Secure; HttpOnly; SameSite=Lax; Path=/$",
+                         hget(h, "Set-Cookie") or ""))), (303, True))
+
+
+def session_leak(addr, tls_name=None):
+    """SPEC 7.4 by hand: A posts a marker and views /apply/edit; B (another
+    cookie) and C (none) view it. Returns (verdict, evidence)."""
+    marker = "LAB-TEST-MARKER-probe-" + secrets.token_hex(6)
+    form = urlencode({"name": marker, "address": "LAB-TEST address", "tel": "000-0000-0000",
+                      "email": "lab-test@example.invalid", "csrf": "x"})
+    st, h, _ = http_req(addr, "POST", "/apply/confirm", body=form, tls_name=tls_name)
+    cookie = (hget(h, "Set-Cookie") or "").split(";")[0]
+    if st != 303 or not cookie.startswith("SESSION="):
+        return "confirm failed (%s, %r)" % (st, cookie), ""
+    a = http_req(addr, "GET", "/apply/edit", cookie=cookie, tls_name=tls_name)
+    b = http_req(addr, "GET", "/apply/edit", cookie="SESSION=lab-probe-other", tls_name=tls_name)
+    c = http_req(addr, "GET", "/apply/edit", tls_name=tls_name)
+    va, vb, vc = (name_value(x[2]) for x in (a, b, c))
+    ev = "A=%r B=%r C=%r | C: %s" % (va, vb, vc, hit_evidence(c[1]))
+    if vb == marker or vc == marker:
+        return "leak", ev
+    if va != marker and va and va == vc:
+        # A's own view was a page cached earlier (an earlier probe run within
+        # the TTL): someone else's entry, served to A, B and C alike.
+        return "leak (stale page cached earlier)", ev
+    if va == marker and not vb and not vc:
+        return "no leak", ev
+    return "unclear", ev
+
+
+for label, addr, tls_name, want in [
+    ("Varnish 127.0.0.101:6081", "127.0.0.101:6081", None, "leak"),
+    ("nginx proxy_cache 127.0.0.102:8080", "127.0.0.102:8080", None, "leak"),
+    ("Squid 127.0.0.103:3128", "127.0.0.103:3128", None, "leak"),
+    ("nginx TLS -> Varnish 127.0.0.104:8443", "127.0.0.104:8443", "forms.lab.test", "leak"),
+    ("correct TLS 127.0.0.105:8443", "127.0.0.105:8443", "secure-forms.lab.test", "no leak"),
+    ("formapp leaky direct 127.0.0.100:18080", APP_LEAKY, None, "no leak"),
+]:
+    verdict, ev = session_leak(addr, tls_name)
+    check("%s cross-session" % label, verdict.split(" (")[0], want)
+    print("      %s; %s" % (verdict, ev))
+
+st, h, _ = http_req("127.0.0.105:8443", "GET", "/apply", tls_name="secure-forms.lab.test")
+check("correct TLS 127.0.0.105:8443 HSTS", hget(h, "Strict-Transport-Security"), "max-age=63072000")
+st, h, _ = http_req("127.0.0.104:8443", "GET", "/apply", tls_name="forms.lab.test")
+check("nginx TLS -> Varnish 127.0.0.104:8443 no HSTS", hget(h, "Strict-Transport-Security"), None)
 
 if FAILED:
     print("\n!!! %d check(s) failed: %s" % (len(FAILED), ", ".join(FAILED)))

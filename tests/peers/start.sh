@@ -37,7 +37,8 @@ need() {
     done
 }
 need xrdp Xtigervnc tigervncpasswd freerdp-shadow-cli winpr-hash Orthanc storescp \
-    echoscu openssl ssh-keygen /usr/sbin/sshd nginx setsid timeout
+    echoscu openssl ssh-keygen /usr/sbin/sshd nginx setsid timeout \
+    /usr/bin/python3 varnishd varnishadm squid
 
 # spawn NAME CMD...: run CMD in its own session (so stop.sh can kill the whole
 # process group), output to RUN/NAME.log, PID recorded in RUN/pids.
@@ -89,7 +90,9 @@ for a in 127.0.0.61:13389 127.0.0.62:13389 127.0.0.63:13389 127.0.0.64:13392 \
     127.0.0.64:15964 127.0.0.65:15900 127.0.0.66:15900 127.0.0.67:14242 \
     127.0.0.67:14243 127.0.0.67:14244 127.0.0.68:12222 \
     127.0.0.81:8443 127.0.0.82:8443 127.0.0.83:8443 127.0.0.84:8443 \
-    127.0.0.85:8443 127.0.0.86:8443; do
+    127.0.0.85:8443 127.0.0.86:8443 \
+    127.0.0.100:18080 127.0.0.100:18081 127.0.0.101:6081 127.0.0.101:6082 \
+    127.0.0.102:8080 127.0.0.103:3128 127.0.0.104:8443 127.0.0.105:8443; do
     port_open "${a%:*}" "${a##*:}" && busy+=("$a")
 done
 [ ${#busy[@]} -eq 0 ] || die "already in use before start: ${busy[*]} (a previous lab in another RUN dir? stop it with tests/peers/stop.sh OLD_RUN)"
@@ -239,6 +242,16 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:tls13.lab.test,DNS:expiring.lab.test
+[ leaf_forms ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:forms.lab.test
+[ leaf_secure_forms ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:secure-forms.lab.test
 [ leaf_weak ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -358,6 +371,179 @@ spawn weak openssl s_server -accept 127.0.0.86:8443 -www -quiet \
     -dhparam "$TLS/ffdhe2048.pem" \
     -cipher "DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"
 
+# ------------------------------------- web forms: an app, three leaking caches
+# The voucher incident (seed/INCIDENTS.md) on loopback. One form app
+# (tests/peers/formapp.py) in two modes; three shared caches misconfigured the
+# way PEERS.md ("Shared caches that leak") reproduced, all in front of the
+# LEAKY app; nginx TLS in front of the Varnish leak; a correct TLS path.
+#   127.0.0.100:18080  formapp leaky   (no Cache-Control, Last-Modified, bare cookie)
+#   127.0.0.100:18081  formapp correct (no-store, private; Secure HttpOnly SameSite cookie)
+#   127.0.0.101:6081   Varnish: hashes GET/HEAD by URL despite Cookie, drops Set-Cookie, TTL 10m
+#                      (admin CLI on 127.0.0.101:6082, secret in RUN/varnish/_.secret)
+#   127.0.0.102:8080   nginx proxy_cache: valid 200 10m, ignores Cache-Control/Expires/Set-Cookie
+#   127.0.0.103:3128   Squid accel: refresh_pattern . 0 20% 4320 (Last-Modified -> fresh)
+#   127.0.0.104:8443   nginx TLS forms.lab.test -> the Varnish leak (no HSTS)
+#   127.0.0.105:8443   nginx TLS secure-forms.lab.test -> correct app, HSTS, no cache
+# Every cache keeps the edit page 10 minutes: the first visitor's entry is
+# what everyone sees until then (tests must expect a page cached earlier).
+ca_leaf forms        forms.lab.test        rsa:2048 leaf_forms        -days 365
+ca_leaf secure-forms secure-forms.lab.test rsa:2048 leaf_secure_forms -days 365
+
+spawn formapp-leaky   /usr/bin/python3 "$HERE/formapp.py" --listen 127.0.0.100:18080 --mode leaky
+spawn formapp-correct /usr/bin/python3 "$HERE/formapp.py" --listen 127.0.0.100:18081 --mode correct
+
+# Varnish 7.1. -j none: no privilege separation (the lab runs as root in a
+# container; the unix jail would need the varnish/vcache users and their
+# rights on RUN). The VCL below is the misconfiguration under test.
+rm -rf "$RUN/varnish"
+mkdir -p "$RUN/varnish"
+cat > "$RUN/varnish/leak.vcl" <<'VCL'
+vcl 4.1;
+
+backend formapp {
+    .host = "127.0.0.100";
+    .port = "18080";
+}
+
+sub vcl_recv {
+    # MISCONFIGURED on purpose: the built-in VCL passes a request that carries
+    # a Cookie; this hashes every GET/HEAD by URL alone, so one visitor's
+    # session page is served to every other visitor.
+    if (req.method == "GET" || req.method == "HEAD") {
+        return (hash);
+    }
+}
+
+sub vcl_backend_response {
+    # ...and it makes the backend's answers storable: no Set-Cookie (which the
+    # built-in VCL would turn into hit-for-miss), a fixed TTL whatever the
+    # backend said.
+    if (!bereq.uncacheable) {
+        unset beresp.http.Set-Cookie;
+        set beresp.ttl = 10m;
+        return (deliver);
+    }
+}
+VCL
+spawn varnish varnishd -F -j none -n "$RUN/varnish" -a 127.0.0.101:6081 -T 127.0.0.101:6082 \
+    -f "$RUN/varnish/leak.vcl" -s malloc,64m -P "$RUN/varnish/varnishd.pid"
+
+# nginx #2 (own prefix, conf, pid and cache under RUN/nginx-cache): the
+# proxy_cache leak on 102, and the two TLS fronts on 104 and 105.
+NC="$RUN/nginx-cache"
+rm -rf "$NC"
+mkdir -p "$NC/logs" "$NC/tmp" "$NC/cache"
+cat > "$NC/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $NC/nginx.pid;
+error_log $NC/logs/error.log notice;
+events { worker_connections 512; }
+http {
+    access_log $NC/logs/access.log;
+    client_body_temp_path $NC/tmp/body;
+    proxy_temp_path       $NC/tmp/proxy;
+    fastcgi_temp_path     $NC/tmp/fastcgi;
+    uwsgi_temp_path       $NC/tmp/uwsgi;
+    scgi_temp_path        $NC/tmp/scgi;
+    default_type text/plain;
+    proxy_http_version 1.1;
+    # (no proxy_set_header here: a location that sets one inherits none of these)
+    proxy_cache_path $NC/cache levels=1:2 keys_zone=forms:2m max_size=64m inactive=20m use_temp_path=off;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off;
+
+    server {   # MISCONFIGURED on purpose: a shared cache for the leaky app
+        listen 127.0.0.102:8080;
+        server_name _;
+        location / {
+            proxy_pass http://127.0.0.100:18080;
+            proxy_set_header Host \$http_host;
+            proxy_set_header Connection "";
+            proxy_cache forms;
+            # The key is the URL (\$scheme\$proxy_host\$request_uri): no cookie in it.
+            proxy_cache_valid 200 10m;
+            # Store even what the backend marks no-store/private or answers with
+            # a Set-Cookie. The Set-Cookie of the POST still reaches the client
+            # (POST is never cached), so sessions work; a cached GET keeps its
+            # Set-Cookie, which would hand one session to everyone (the app sets
+            # cookies only on POST).
+            proxy_ignore_headers Cache-Control Expires Set-Cookie;
+            add_header X-Cache-Status \$upstream_cache_status always;
+        }
+    }
+
+    server {   # https form behind the Varnish leak, no HSTS
+        listen 127.0.0.104:8443 ssl;
+        server_name forms.lab.test;
+        ssl_certificate     $TLS/forms.crt;
+        ssl_certificate_key $TLS/forms.key;
+        location / {
+            # The client's Host (forms.lab.test:8443) goes on to Varnish, whose
+            # key is URL + Host: this path has its own cached objects, apart
+            # from those of clients that talk to 127.0.0.101:6081 directly.
+            proxy_pass http://127.0.0.101:6081;
+            proxy_set_header Host \$http_host;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-Proto https;
+        }
+    }
+
+    server {   # the correct path: no cache anywhere, HSTS, secure cookies (from the app)
+        listen 127.0.0.105:8443 ssl;
+        server_name secure-forms.lab.test;
+        ssl_certificate     $TLS/secure-forms.crt;
+        ssl_certificate_key $TLS/secure-forms.key;
+        add_header Strict-Transport-Security "max-age=63072000" always;
+        location / {
+            proxy_pass http://127.0.0.100:18081;
+            proxy_set_header Host \$http_host;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-Proto https;
+        }
+    }
+}
+CONF
+nginx -t -q -e "$NC/logs/error.log" -p "$NC" -c "$NC/nginx.conf" \
+    >"$RUN/nginx-cache.log" 2>&1 || { cat "$RUN/nginx-cache.log" >&2; die "nginx rejects $NC/nginx.conf"; }
+spawn nginx-cache nginx -e "$NC/logs/error.log" -p "$NC" -c "$NC/nginx.conf"
+
+# Squid 5.7 as a reverse proxy, memory cache only (no cache_dir: nothing to
+# initialise with -z), -N: one foreground process. It drops to the proxy
+# user, so its folder is proxy's.
+SQ="$RUN/squid"
+rm -rf "$SQ"
+mkdir -p "$SQ"
+cat > "$SQ/squid.conf" <<CONF
+http_port 127.0.0.103:3128 accel defaultsite=forms.lab.test no-vhost
+cache_peer 127.0.0.100 parent 18080 0 no-query no-digest originserver name=formapp
+cache_peer_access formapp allow all
+never_direct allow all
+acl lab src 127.0.0.0/8
+http_access allow lab
+http_access deny all
+icp_port 0
+htcp_port 0
+pinger_enable off
+cache_mem 32 MB
+maximum_object_size_in_memory 1 MB
+# MISCONFIGURED on purpose (it is Debian's default line): a page with only
+# Last-Modified is fresh for 20% of its age, at most 3 days.
+refresh_pattern . 0 20% 4320
+visible_hostname squid.lab.test
+pid_filename $SQ/squid.pid
+cache_log $SQ/cache.log
+access_log stdio:$SQ/access.log
+cache_store_log none
+coredump_dir $SQ
+shutdown_lifetime 1 seconds
+CONF
+chown -R proxy:proxy "$SQ"
+squid -k parse -f "$SQ/squid.conf" >"$RUN/squid.log" 2>&1 ||
+    { tail -n 20 "$RUN/squid.log" >&2; die "squid rejects $SQ/squid.conf"; }
+spawn squid squid -N -f "$SQ/squid.conf"
+
 # --------------------------------------------------------------- readiness
 wait_port xrdp-negotiate     127.0.0.61 13389
 wait_port xrdp-rdp           127.0.0.62 13389
@@ -381,6 +567,13 @@ wait_port nginx              127.0.0.83 8443
 wait_port nginx              127.0.0.84 8443
 wait_port tls13              127.0.0.85 8443
 wait_port weak               127.0.0.86 8443
+wait_port formapp-leaky      127.0.0.100 18080
+wait_port formapp-correct    127.0.0.100 18081
+wait_port varnish            127.0.0.101 6081
+wait_port nginx-cache        127.0.0.102 8080
+wait_port squid              127.0.0.103 3128
+wait_port nginx-cache        127.0.0.104 8443
+wait_port nginx-cache        127.0.0.105 8443
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).
