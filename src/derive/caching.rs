@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 
 /// Status codes that are heuristically cacheable (RFC 9110 §15.1).
-pub const HEURISTIC_STATUSES: &[u16] = &[200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501];
+pub const HEURISTIC_STATUSES: &[u16] =
+    &[200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501];
 
 /// One cache directive: lower-case name and its (unquoted) argument, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,7 +330,11 @@ mod tests {
 
     #[test]
     fn no_store_forbids_storing_rfc9111_5_2_2_5() {
-        let (s, r) = storable(200, &[("Cache-Control", "public, max-age=60, no-store")], false);
+        let (s, r) = storable(
+            200,
+            &[("Cache-Control", "public, max-age=60, no-store")],
+            false,
+        );
         assert!(!s);
         assert!(r[0].contains("no-store"), "{r:?}");
     }
@@ -339,7 +344,11 @@ mod tests {
         let (s, r) = storable(200, &[("cache-control", "PRIVATE, max-age=600")], false);
         assert!(!s, "{r:?}");
         // The qualified form only keeps the named fields out.
-        let (s, r) = storable(200, &[("Cache-Control", "private=\"Set-Cookie\", max-age=60")], false);
+        let (s, r) = storable(
+            200,
+            &[("Cache-Control", "private=\"Set-Cookie\", max-age=60")],
+            false,
+        );
         assert!(s, "{r:?}");
     }
 
@@ -351,7 +360,10 @@ mod tests {
         assert!(s && r[0].contains("stale at once"), "{r:?}");
         let (s, r) = storable(
             302,
-            &[("Date", "Fri, 01 May 2026 00:00:00 GMT"), ("Expires", "Fri, 01 May 2026 01:00:00 GMT")],
+            &[
+                ("Date", "Fri, 01 May 2026 00:00:00 GMT"),
+                ("Expires", "Fri, 01 May 2026 01:00:00 GMT"),
+            ],
             false,
         );
         assert!(s, "{r:?}");
@@ -367,13 +379,21 @@ mod tests {
 
     #[test]
     fn heuristic_freshness_from_last_modified_rfc9111_4_2_2() {
-        let (s, r) = storable(200, &[("Last-Modified", "Tue, 01 Apr 2025 00:00:00 GMT")], false);
+        let (s, r) = storable(
+            200,
+            &[("Last-Modified", "Tue, 01 Apr 2025 00:00:00 GMT")],
+            false,
+        );
         assert!(s);
         assert!(r[0].contains("heuristic"), "{r:?}");
         // A heuristically cacheable status with nothing forbidding it is storable (RFC 9110 §15.1).
         assert!(storable(404, &[], false).0);
         // Not for a status outside the list without explicit freshness.
-        let (s, r) = storable(302, &[("Last-Modified", "Tue, 01 Apr 2025 00:00:00 GMT")], false);
+        let (s, r) = storable(
+            302,
+            &[("Last-Modified", "Tue, 01 Apr 2025 00:00:00 GMT")],
+            false,
+        );
         assert!(!s, "{r:?}");
         assert!(!storable(500, &[], false).0);
     }
@@ -385,26 +405,69 @@ mod tests {
         assert!(r[0].contains("Authorization"), "{r:?}");
         assert!(storable(200, &[("Cache-Control", "s-maxage=60")], true).0);
         assert!(storable(200, &[("Cache-Control", "public")], true).0);
-        assert!(storable(200, &[("Cache-Control", "must-revalidate, max-age=5")], true).0);
+        assert!(
+            storable(
+                200,
+                &[("Cache-Control", "must-revalidate, max-age=5")],
+                true
+            )
+            .0
+        );
     }
 
     #[test]
     fn targeted_fields_override_cache_control_rfc9213() {
         let (s, r) = storable(
             200,
-            &[("Cache-Control", "no-store"), ("CDN-Cache-Control", "max-age=600")],
+            &[
+                ("Cache-Control", "no-store"),
+                ("CDN-Cache-Control", "max-age=600"),
+            ],
             false,
         );
         assert!(s, "{r:?}");
-        assert!(storable(200, &[("Cache-Control", "private"), ("Surrogate-Control", "max-age=60")], false).0);
-        assert!(!storable(200, &[("Cache-Control", "private"), ("Surrogate-Control", "max-age=0")], false).0);
-        assert!(!storable(200, &[("Cache-Control", "no-store"), ("CDN-Cache-Control", "no-store")], false).0);
+        assert!(
+            storable(
+                200,
+                &[
+                    ("Cache-Control", "private"),
+                    ("Surrogate-Control", "max-age=60")
+                ],
+                false
+            )
+            .0
+        );
+        assert!(
+            !storable(
+                200,
+                &[
+                    ("Cache-Control", "private"),
+                    ("Surrogate-Control", "max-age=0")
+                ],
+                false
+            )
+            .0
+        );
+        assert!(
+            !storable(
+                200,
+                &[
+                    ("Cache-Control", "no-store"),
+                    ("CDN-Cache-Control", "no-store")
+                ],
+                false
+            )
+            .0
+        );
     }
 
     #[test]
     fn directives_span_lines_and_respect_quotes() {
         let ds = directives(
-            &h(&[("Cache-Control", "no-cache=\"a, b\", max-age=5"), ("cache-control", "public")]),
+            &h(&[
+                ("Cache-Control", "no-cache=\"a, b\", max-age=5"),
+                ("cache-control", "public"),
+            ]),
             "Cache-Control",
         );
         let names: Vec<&str> = ds.iter().map(|d| d.name.as_str()).collect();
@@ -422,8 +485,20 @@ mod tests {
         assert!(served_by_shared_cache(&h(&[("CF-Cache-Status", "HIT")])).0);
         assert!(!served_by_shared_cache(&h(&[("CF-Cache-Status", "DYNAMIC")])).0);
         assert!(served_by_shared_cache(&h(&[("Cache-Status", "ExampleCache; hit; ttl=30")])).0);
-        assert!(served_by_shared_cache(&h(&[("Cache-Status", "Origin; fwd=uri-miss, \"CDN, Inc\"; hit")])).0);
-        assert!(!served_by_shared_cache(&h(&[("Cache-Status", "ExampleCache; fwd=uri-miss; stored")])).0);
+        assert!(
+            served_by_shared_cache(&h(&[(
+                "Cache-Status",
+                "Origin; fwd=uri-miss, \"CDN, Inc\"; hit"
+            )]))
+            .0
+        );
+        assert!(
+            !served_by_shared_cache(&h(&[(
+                "Cache-Status",
+                "ExampleCache; fwd=uri-miss; stored"
+            )]))
+            .0
+        );
         assert!(!served_by_shared_cache(&h(&[("Cache-Status", "ExampleCache; hit=?0")])).0);
         assert!(served_by_shared_cache(&h(&[("X-Varnish", "32770 3")])).0);
         assert!(!served_by_shared_cache(&h(&[("X-Varnish", "32770")])).0);

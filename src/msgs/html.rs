@@ -320,7 +320,10 @@ mod tests {
         assert_eq!(f.inputs[2].value, "hello");
         assert!(!f.inputs[2].personal);
         assert_eq!(f.inputs[3].value, "13");
-        assert_eq!(f.inputs[4].value, "", "an unchecked checkbox carries no value");
+        assert_eq!(
+            f.inputs[4].value, "",
+            "an unchecked checkbox carries no value"
+        );
         assert_eq!(forms[1].method, "GET");
         assert_eq!(forms[1].action, "http://plain.example.lab/search");
         assert!(!forms[1].inputs[0].personal);
