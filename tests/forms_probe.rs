@@ -600,3 +600,35 @@ async fn a_name_resolving_to_loopback_is_refused() {
     let why = facts.why_unavailable("form.status").unwrap();
     assert!(why.contains("allow_private"), "{why}");
 }
+
+#[tokio::test]
+async fn a_leak_probe_without_a_canary_is_not_testable() {
+    let addr = serve("127.0.0.116", false, leaky_app(false)).await;
+    let base = format!("http://{addr}");
+    let mut f = form(
+        format!("{base}/apply"),
+        Some((format!("{base}/confirm"), format!("{base}/edit"))),
+    );
+    if let Some(lp) = f.leak_probe.as_mut() {
+        lp.fields = BTreeMap::from([("name".to_string(), "fixed".to_string())]);
+    }
+    let facts = probe(&f, &[]).await;
+    let why = facts.why_unavailable("form.leak_found").unwrap();
+    assert!(why.contains("{canary}"), "{why}");
+    assert_eq!(facts.get_bool("form.leak_probe"), Some(true));
+    // The passive observations still stand.
+    assert_eq!(facts.get_bool("form.cacheable"), Some(true));
+}
+
+#[tokio::test]
+async fn a_refused_submission_is_not_a_pass() {
+    let addr = serve("127.0.0.117", false, leaky_app(false)).await;
+    let base = format!("http://{addr}");
+    let f = form(
+        format!("{base}/apply"),
+        Some((format!("{base}/nowhere"), format!("{base}/edit"))),
+    );
+    let facts = probe(&f, &[]).await;
+    let why = facts.why_unavailable("form.leak_found").unwrap();
+    assert!(why.contains("was not accepted (HTTP 404)"), "{why}");
+}

@@ -628,6 +628,14 @@ async fn leak_probe(
             return out;
         }
     };
+    if !lp.fields.values().any(|v| v.contains("{canary}")) {
+        out.tally.errors.push(
+            "no leak_probe field carries `{canary}`: there is no marker to trace, so the leak \
+             could not be tested"
+                .into(),
+        );
+        return out;
+    }
     let (a, b) = match (client(ctx, audit, true), client(ctx, audit, true)) {
         (Ok(a), Ok(b)) => (
             Session {
