@@ -2,6 +2,7 @@
 //! how a configuration deviates from a published profile), computed in Rust from the probes'
 //! facts and unit-tested here. No I/O and no judgment: the checks judge these facts.
 
+pub mod caching;
 pub mod mozilla;
 pub mod schedule;
 pub mod tls;

@@ -6,6 +6,7 @@ pub mod banner;
 pub mod credssp;
 pub mod database;
 pub mod dicom;
+pub mod html;
 pub mod ntlm;
 pub mod rfb;
 pub mod smb;

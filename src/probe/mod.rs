@@ -4,6 +4,7 @@
 
 pub mod banner;
 pub mod dicom;
+pub mod http;
 pub mod net;
 pub mod rdp;
 pub mod sweep;

@@ -1,0 +1,810 @@
+//! The HTTP probe of web forms (SPEC §7.3-§7.5): fetches a form page (and its leak-probe view
+//! page) with bounded bodies and timeouts, follows redirects only within the vendor's assets, and
+//! runs the active cross-session leak probe with independent cookie jars. Records facts; never judges.
+//!
+//! Certificates are not verified here: judging them is the TLS probe's job, and a form behind a
+//! private CA must still be examined. Names resolve through `engine::scope` (the inventory's
+//! `[audit.resolve]` map, and the private-address refusal), for the first request and every hop.
+//! reqwest opens its own connections, so the probe honours the limits (connect timeout, a total
+//! budget of `Limits::tls_budget()` per request, a body cap) and keeps to at most three requests
+//! in flight, rather than taking `ProbeContext`'s connection permits.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE, STRICT_TRANSPORT_SECURITY};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Method};
+use tokio::time::{timeout_at, Instant};
+use url::Url;
+
+use super::ProbeContext;
+use crate::derive::caching;
+use crate::engine::scope;
+use crate::fact::Facts;
+use crate::inventory::{AuditSettings, Form};
+use crate::msgs::html::{self, HtmlForm};
+use crate::probe::tls_cert::{recording_client_config, RecordingVerifier};
+
+/// The largest body read from any response.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// Redirect hops followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+/// The prefix of leak-probe markers: clearly test data, never anyone's real data.
+pub const MARKER_PREFIX: &str = "VA-TEST-";
+
+/// Every fact this probe records besides `form.url` (all unavailable when the page cannot be fetched).
+pub const FORM_FACTS: &[&str] = &[
+    "form.status",
+    "form.final_url",
+    "form.redirects",
+    "form.redirect_refused",
+    "form.open",
+    "form.input_count",
+    "form.pii_fields",
+    "form.prefilled_pii",
+    "form.https",
+    "form.http_actions",
+    "form.hsts",
+    "form.weak_cookies",
+    "form.cacheable",
+    "form.cacheable_reasons",
+    "form.cache_hit",
+    "form.cache_evidence",
+    "form.leak_probe",
+    "form.leak_found",
+    "form.leak_evidence",
+];
+
+/// One fetched page, after the redirects we followed.
+#[derive(Debug, Clone)]
+struct Page {
+    status: u16,
+    final_url: Url,
+    /// `STATUS URL` of each redirect followed.
+    redirects: Vec<String>,
+    /// A Location not followed because its host is outside the vendor's assets.
+    refused: Option<String>,
+    /// The final response's headers (name, value), names lower case.
+    headers: Vec<(String, String)>,
+    /// `(URL, Set-Cookie value)` of every response on the way.
+    set_cookies: Vec<(String, String)>,
+    body: String,
+}
+
+/// A session: its client (with or without a cookie jar) and its name in evidence.
+struct Session {
+    name: &'static str,
+    client: Client,
+}
+
+/// Resolves names as the rest of the tool does (inventory map, DNS, private-address refusal).
+struct ScopeResolver {
+    audit: AuditSettings,
+    timeout: std::time::Duration,
+}
+
+impl reqwest::dns::Resolve for ScopeResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let audit = self.audit.clone();
+        let timeout = self.timeout;
+        let name = name.as_str().to_owned();
+        Box::pin(async move {
+            match scope::resolve(&name, &audit, timeout).await {
+                Ok(ip) => {
+                    let addrs: reqwest::dns::Addrs =
+                        Box::new(std::iter::once(SocketAddr::new(ip, 0)));
+                    Ok(addrs)
+                }
+                Err(why) => Err(why.into()),
+            }
+        })
+    }
+}
+
+fn client(ctx: &ProbeContext, audit: &AuditSettings, jar: bool) -> Result<Client, String> {
+    let tls = recording_client_config(Arc::new(RecordingVerifier::default()))
+        .map_err(|e| format!("TLS client configuration: {e}"))?;
+    let mut builder = Client::builder()
+        .redirect(Policy::none())
+        .use_preconfigured_tls(tls)
+        .connect_timeout(ctx.limits.connect_timeout)
+        .timeout(ctx.limits.tls_budget())
+        .pool_max_idle_per_host(1)
+        .user_agent(concat!(
+            "vendor-audit/",
+            env!("CARGO_PKG_VERSION"),
+            " (audit of declared security controls)"
+        ))
+        .dns_resolver(Arc::new(ScopeResolver {
+            audit: audit.clone(),
+            timeout: ctx.limits.connect_timeout,
+        }));
+    if jar {
+        builder = builder.cookie_provider(Arc::new(reqwest::cookie::Jar::default()));
+    }
+    builder
+        .build()
+        .map_err(|e| format!("HTTP client: {}", error_text(&e)))
+}
+
+/// A reqwest error in words, with its causes (reqwest's own text is terse).
+fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// The host part of an allowed-asset entry (`host`, `host:port`, `https://host/...`).
+fn entry_host(entry: &str) -> Option<String> {
+    let url = if entry.contains("://") {
+        Url::parse(entry).ok()?
+    } else {
+        Url::parse(&format!("http://{entry}")).ok()?
+    };
+    url.host_str().map(|h| h.to_ascii_lowercase())
+}
+
+fn host_allowed(url: &Url, allowed: &BTreeSet<String>) -> bool {
+    url.host_str()
+        .is_some_and(|h| allowed.contains(&h.to_ascii_lowercase()))
+}
+
+/// Fetches `url` (GET, or POST of `form_body`), following redirects within `allowed` up to
+/// [`MAX_REDIRECTS`], reading the final body up to [`MAX_BODY`], all before `deadline`.
+async fn fetch(
+    session: &Session,
+    url: &Url,
+    form_body: Option<&[(String, String)]>,
+    allowed: &BTreeSet<String>,
+    ctx: &ProbeContext,
+    deadline: Instant,
+) -> Result<Page, String> {
+    let deadline = deadline.min(Instant::now() + ctx.limits.tls_budget());
+    let mut current = url.clone();
+    let mut post = form_body;
+    let mut redirects = Vec::new();
+    let mut set_cookies = Vec::new();
+    loop {
+        let request = match post {
+            Some(fields) => session
+                .client
+                .request(Method::POST, current.clone())
+                .form(fields),
+            None => session.client.request(Method::GET, current.clone()),
+        };
+        let response = match timeout_at(deadline, request.send()).await {
+            Err(_) => return Err(format!("no answer from {current} within the time budget")),
+            Ok(Err(e)) if e.is_timeout() => {
+                return Err(format!("no answer from {current} within the time budget"))
+            }
+            Ok(Err(e)) => return Err(format!("{current}: {}", error_text(&e))),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status().as_u16();
+        for cookie in response.headers().get_all(SET_COOKIE) {
+            set_cookies.push((
+                current.to_string(),
+                String::from_utf8_lossy(cookie.as_bytes()).into_owned(),
+            ));
+        }
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        if let (true, Some(location)) = (response.status().is_redirection(), location) {
+            let next = current
+                .join(location.trim())
+                .map_err(|e| format!("{current}: unusable redirect Location `{location}`: {e}"))?;
+            if !matches!(next.scheme(), "http" | "https") || !host_allowed(&next, allowed) {
+                let headers = header_pairs(response.headers());
+                return Ok(Page {
+                    status,
+                    final_url: current,
+                    redirects,
+                    refused: Some(next.to_string()),
+                    headers,
+                    set_cookies,
+                    body: String::new(),
+                });
+            }
+            if redirects.len() >= MAX_REDIRECTS {
+                return Err(format!(
+                    "more than {MAX_REDIRECTS} redirects from {url} (the last to {next})"
+                ));
+            }
+            redirects.push(format!("{status} {next}"));
+            // As browsers do: 307 and 308 repeat the POST; the others become a GET.
+            if !matches!(status, 307 | 308) {
+                post = None;
+            }
+            current = next;
+            continue;
+        }
+        let headers = header_pairs(response.headers());
+        let body = read_body(response, &current, deadline).await?;
+        return Ok(Page {
+            status,
+            final_url: current,
+            redirects,
+            refused: None,
+            headers,
+            set_cookies,
+            body,
+        });
+    }
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Reads the body in chunks, refusing more than [`MAX_BODY`] bytes and stopping at `deadline`.
+async fn read_body(
+    mut response: reqwest::Response,
+    url: &Url,
+    deadline: Instant,
+) -> Result<String, String> {
+    let too_large = || format!("body of {url} larger than {} MiB", MAX_BODY / (1024 * 1024));
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match timeout_at(deadline, response.chunk()).await {
+            Err(_) => {
+                return Err(format!(
+                    "the body of {url} did not finish within the time budget ({} bytes read)",
+                    body.len()
+                ))
+            }
+            Ok(Err(e)) if e.is_timeout() => {
+                return Err(format!(
+                    "the body of {url} did not finish within the time budget ({} bytes read)",
+                    body.len()
+                ))
+            }
+            Ok(Err(e)) => return Err(format!("reading the body of {url}: {}", error_text(&e))),
+            Ok(Ok(None)) => break,
+            Ok(Ok(Some(chunk))) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The name of a `Set-Cookie` value and which of Secure, HttpOnly, SameSite it lacks.
+pub fn cookie_missing_flags(set_cookie: &str) -> (String, Vec<&'static str>) {
+    let mut parts = set_cookie.split(';');
+    let name = parts
+        .next()
+        .unwrap_or_default()
+        .split('=')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let attrs: Vec<String> = parts
+        .map(|a| {
+            a.split('=')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let missing = [
+        ("secure", "Secure"),
+        ("httponly", "HttpOnly"),
+        ("samesite", "SameSite"),
+    ]
+    .into_iter()
+    .filter(|(key, _)| !attrs.iter().any(|a| a == key))
+    .map(|(_, shown)| shown)
+    .collect();
+    (name, missing)
+}
+
+/// A random marker, clearly labelled as test data: `VA-TEST-` and 16 hex digits.
+pub fn new_marker() -> String {
+    let n: u64 = rand::rng().random();
+    format!("{MARKER_PREFIX}{n:016x}")
+}
+
+/// The personal-data inputs of a page that already carry a value, as `URL field (N chars)`
+/// (never the value itself; our own marker is said to be ours).
+fn prefilled(page: &Page, forms: &[HtmlForm]) -> Vec<String> {
+    forms
+        .iter()
+        .flat_map(|f| &f.inputs)
+        .filter(|i| i.personal && !i.value.trim().is_empty())
+        .map(|i| {
+            let ours = if i.value.contains(MARKER_PREFIX) {
+                ", our own test marker"
+            } else {
+                ""
+            };
+            format!(
+                "{} {} ({} chars{ours})",
+                page.final_url,
+                i.display_name(),
+                i.value.chars().count()
+            )
+        })
+        .collect()
+}
+
+fn forms_of(page: &Page) -> Vec<HtmlForm> {
+    html::extract_forms(&page.body, &page.final_url)
+}
+
+/// The outcome of one observation over several pages: a value, or why it could not be made.
+#[derive(Default)]
+struct Tally {
+    found: bool,
+    items: Vec<String>,
+    errors: Vec<String>,
+}
+
+impl Tally {
+    /// A list fact (evidence) and its boolean: present when found, or when nothing failed.
+    fn record(self, facts: &mut Facts, bool_name: Option<&str>, list_name: &str) {
+        if !self.found && !self.errors.is_empty() {
+            let why = self.errors.join("; ");
+            if let Some(b) = bool_name {
+                facts.unavailable(b, why.clone());
+            }
+            facts.unavailable(list_name, why);
+            return;
+        }
+        if let Some(b) = bool_name {
+            facts.set(b, self.found);
+        }
+        facts.set(list_name, self.items);
+    }
+}
+
+/// Probes one inventory form: see the module comment and the `form.*` facts of the catalogue.
+/// `allowed_hosts` are the vendor's assets (names or `host:port`); the hosts of the form URL and
+/// of its leak-probe URLs are always allowed. Returns before `deadline`.
+pub async fn probe_form(
+    ctx: &ProbeContext,
+    form: &Form,
+    allowed_hosts: &[String],
+    audit: &AuditSettings,
+    deadline: Instant,
+) -> Facts {
+    let mut facts = Facts::new();
+    facts.set("form.url", form.url.as_str());
+    let fail_all = |facts: &mut Facts, why: &str| {
+        for name in FORM_FACTS {
+            facts.unavailable(name, why);
+        }
+    };
+    let url = match Url::parse(&form.url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        Ok(u) => {
+            fail_all(&mut facts, &format!("`{u}` is not an http or https URL"));
+            return facts;
+        }
+        Err(e) => {
+            fail_all(&mut facts, &format!("`{}` is not a URL: {e}", form.url));
+            return facts;
+        }
+    };
+    let mut allowed: BTreeSet<String> =
+        allowed_hosts.iter().filter_map(|h| entry_host(h)).collect();
+    allowed.extend(entry_host(&form.url));
+    if let Some(lp) = &form.leak_probe {
+        allowed.extend(entry_host(&lp.submit));
+        allowed.extend(entry_host(&lp.view));
+    }
+    let cookieless = match client(ctx, audit, false) {
+        Ok(c) => Session {
+            name: "C",
+            client: c,
+        },
+        Err(why) => {
+            fail_all(&mut facts, &why);
+            return facts;
+        }
+    };
+
+    // The form page, cookieless: the first visit of a stranger.
+    let page = match fetch(&cookieless, &url, None, &allowed, ctx, deadline).await {
+        Ok(p) => p,
+        Err(why) => {
+            fail_all(
+                &mut facts,
+                &format!("the form page could not be fetched: {why}"),
+            );
+            return facts;
+        }
+    };
+    let forms = forms_of(&page);
+    let inputs: Vec<&html::HtmlInput> = forms.iter().flat_map(|f| &f.inputs).collect();
+    let ok = (200..300).contains(&page.status);
+    facts.set("form.status", page.status);
+    facts.set("form.final_url", page.final_url.as_str());
+    facts.set("form.redirects", page.redirects.clone());
+    facts.set(
+        "form.redirect_refused",
+        page.refused.clone().unwrap_or_default(),
+    );
+    facts.set(
+        "form.open",
+        ok && forms.iter().any(|f| !f.inputs.is_empty()),
+    );
+    facts.set(
+        "form.input_count",
+        i64::try_from(inputs.len()).unwrap_or(i64::MAX),
+    );
+    let mut pii: Vec<String> = Vec::new();
+    for i in inputs.iter().filter(|i| i.personal) {
+        let n = i.display_name();
+        if !pii.contains(&n) {
+            pii.push(n);
+        }
+    }
+    facts.set("form.pii_fields", pii);
+    let https = page.final_url.scheme() == "https";
+    facts.set("form.https", https);
+    let http_actions: Vec<String> = forms
+        .iter()
+        .filter(|f| f.action.starts_with("http:"))
+        .map(|f| f.action.clone())
+        .collect();
+    facts.set("form.http_actions", http_actions);
+    let hsts = page
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(STRICT_TRANSPORT_SECURITY.as_str()))
+        .filter(|_| https)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    facts.set("form.hsts", hsts);
+
+    let mut set_cookies = page.set_cookies.clone();
+    let mut prefilled_pii = Tally {
+        items: prefilled(&page, &forms),
+        ..Tally::default()
+    };
+    let mut cacheable = Tally::default();
+    let mut cache_hit = Tally::default();
+    let observe_cache = |p: &Page, second: bool, cacheable: &mut Tally, hit: &mut Tally| {
+        if !second {
+            let (s, reasons) = caching::shared_storable(p.status, &p.headers, false);
+            cacheable.found |= s;
+            cacheable
+                .items
+                .extend(reasons.into_iter().map(|r| format!("{}: {r}", p.final_url)));
+        }
+        let (h, evidence) = caching::served_by_shared_cache(&p.headers);
+        hit.found |= h;
+        let which = if second {
+            "second request"
+        } else {
+            "first request"
+        };
+        hit.items.extend(
+            evidence
+                .into_iter()
+                .map(|e| format!("{} ({which}): {e}", p.final_url)),
+        );
+    };
+    observe_cache(&page, false, &mut cacheable, &mut cache_hit);
+    match fetch(&cookieless, &url, None, &allowed, ctx, deadline).await {
+        Ok(again) => {
+            observe_cache(&again, true, &mut cacheable, &mut cache_hit);
+            set_cookies.extend(again.set_cookies);
+        }
+        Err(why) => cache_hit.errors.push(format!("second request: {why}")),
+    }
+
+    // The active leak probe, before any cookieless read of the view page of ours could fill a
+    // cache with an empty page; then the view page's passive reads.
+    match &form.leak_probe {
+        None => {
+            facts.set("form.leak_probe", false);
+            let why = "no leak_probe is configured for this form";
+            facts.unavailable("form.leak_found", why);
+            facts.unavailable("form.leak_evidence", why);
+        }
+        Some(lp) => {
+            facts.set("form.leak_probe", true);
+            let leak = leak_probe(ctx, audit, &url, lp, &allowed, &cookieless, deadline).await;
+            set_cookies.extend(leak.set_cookies);
+            leak.tally
+                .record(&mut facts, Some("form.leak_found"), "form.leak_evidence");
+            match Url::parse(&lp.view) {
+                Err(e) => {
+                    let why = format!("leak_probe view `{}` is not a URL: {e}", lp.view);
+                    prefilled_pii.errors.push(why.clone());
+                    cacheable.errors.push(why.clone());
+                    cache_hit.errors.push(why);
+                }
+                Ok(view) => {
+                    for second in [false, true] {
+                        match fetch(&cookieless, &view, None, &allowed, ctx, deadline).await {
+                            Ok(p) => {
+                                if !second {
+                                    prefilled_pii.items.extend(prefilled(&p, &forms_of(&p)));
+                                }
+                                observe_cache(&p, second, &mut cacheable, &mut cache_hit);
+                                set_cookies.extend(p.set_cookies);
+                            }
+                            Err(why) => {
+                                let why = format!("view page: {why}");
+                                if !second {
+                                    prefilled_pii.errors.push(why.clone());
+                                    cacheable.errors.push(why.clone());
+                                }
+                                cache_hit.errors.push(why);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    prefilled_pii.found = !prefilled_pii.items.is_empty();
+    prefilled_pii.record(&mut facts, None, "form.prefilled_pii");
+    cacheable.record(&mut facts, Some("form.cacheable"), "form.cacheable_reasons");
+    cache_hit.record(&mut facts, Some("form.cache_hit"), "form.cache_evidence");
+
+    let mut weak: Vec<String> = Vec::new();
+    for (at, cookie) in &set_cookies {
+        let (name, missing) = cookie_missing_flags(cookie);
+        if !missing.is_empty() {
+            let line = format!("{name} on {at}: missing {}", missing.join(", "));
+            if !weak.contains(&line) {
+                weak.push(line);
+            }
+        }
+    }
+    facts.set("form.weak_cookies", weak);
+    facts
+}
+
+/// What the active leak probe saw.
+struct LeakOutcome {
+    tally: Tally,
+    set_cookies: Vec<(String, String)>,
+}
+
+/// SPEC §7.4: session A posts a marker and reads the view; B (own jar) and C (no cookies) read
+/// it too, sequentially and then concurrently with A's second round (request coalescing).
+async fn leak_probe(
+    ctx: &ProbeContext,
+    audit: &AuditSettings,
+    form_url: &Url,
+    lp: &crate::inventory::LeakProbe,
+    allowed: &BTreeSet<String>,
+    c: &Session,
+    deadline: Instant,
+) -> LeakOutcome {
+    let mut out = LeakOutcome {
+        tally: Tally::default(),
+        set_cookies: Vec::new(),
+    };
+    let (submit, view) = match (Url::parse(&lp.submit), Url::parse(&lp.view)) {
+        (Ok(s), Ok(v)) => (s, v),
+        (Err(e), _) => {
+            out.tally.errors.push(format!(
+                "leak_probe submit `{}` is not a URL: {e}",
+                lp.submit
+            ));
+            return out;
+        }
+        (_, Err(e)) => {
+            out.tally
+                .errors
+                .push(format!("leak_probe view `{}` is not a URL: {e}", lp.view));
+            return out;
+        }
+    };
+    if !lp.fields.values().any(|v| v.contains("{canary}")) {
+        out.tally.errors.push(
+            "no leak_probe field carries `{canary}`: there is no marker to trace, so the leak \
+             could not be tested"
+                .into(),
+        );
+        return out;
+    }
+    let (a, b) = match (client(ctx, audit, true), client(ctx, audit, true)) {
+        (Ok(a), Ok(b)) => (
+            Session {
+                name: "A",
+                client: a,
+            },
+            Session {
+                name: "B",
+                client: b,
+            },
+        ),
+        (Err(why), _) | (_, Err(why)) => {
+            out.tally.errors.push(why);
+            return out;
+        }
+    };
+    // Session A and B load the form first, each to get its own session cookie if the site sets one.
+    for s in [&a, &b] {
+        match fetch(s, form_url, None, allowed, ctx, deadline).await {
+            Ok(p) => out.set_cookies.extend(p.set_cookies),
+            Err(why) => {
+                out.tally
+                    .errors
+                    .push(format!("session {} could not load the form: {why}", s.name));
+                return out;
+            }
+        }
+    }
+    for round in 1..=2 {
+        let marker = new_marker();
+        let fields: Vec<(String, String)> = lp
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("{canary}", &marker)))
+            .collect();
+        match fetch(&a, &submit, Some(&fields), allowed, ctx, deadline).await {
+            Ok(p) if p.status >= 400 || p.refused.is_some() => {
+                out.set_cookies.extend(p.set_cookies);
+                let why = match p.refused {
+                    Some(to) => format!("redirected outside the vendor's assets to {to}"),
+                    None => format!("HTTP {}", p.status),
+                };
+                out.tally.errors.push(format!(
+                    "session A's submission to {submit} was not accepted ({why}): the leak could not be tested"
+                ));
+                return out;
+            }
+            Ok(p) => out.set_cookies.extend(p.set_cookies),
+            Err(why) => {
+                out.tally
+                    .errors
+                    .push(format!("session A's submission failed: {why}"));
+                return out;
+            }
+        }
+        // Round 1 reads one after another; round 2 reads all at once, right after the post.
+        let reads: Vec<(&Session, Result<Page, String>)> = if round == 1 {
+            let mut v = Vec::new();
+            for s in [&a, &b, c] {
+                v.push((s, fetch(s, &view, None, allowed, ctx, deadline).await));
+            }
+            v
+        } else {
+            let (ra, rb, rc) = tokio::join!(
+                fetch(&a, &view, None, allowed, ctx, deadline),
+                fetch(&b, &view, None, allowed, ctx, deadline),
+                fetch(c, &view, None, allowed, ctx, deadline),
+            );
+            vec![(&a, ra), (&b, rb), (c, rc)]
+        };
+        let when = if round == 1 {
+            "after A's post"
+        } else {
+            "concurrently with A's read (second round)"
+        };
+        for (s, read) in reads {
+            let page = match read {
+                Ok(p) => p,
+                Err(why) => {
+                    out.tally
+                        .errors
+                        .push(format!("session {}'s read of {view} {when}: {why}", s.name));
+                    continue;
+                }
+            };
+            out.set_cookies.extend(page.set_cookies.clone());
+            let has_marker = page.body.contains(&marker);
+            let who = if s.name == "B" {
+                "session B (its own cookie)"
+            } else {
+                "session C (no cookie)"
+            };
+            let evidence = if s.name == "A" {
+                (!has_marker).then(|| {
+                    format!("stale: session A's own view did not show its marker on {view} ({when}, HTTP {})", page.status)
+                })
+            } else if has_marker {
+                Some(format!(
+                    "{who} was served session A's marker on {view} ({when}): cross-session leak"
+                ))
+            } else {
+                let filled: Vec<String> = forms_of(&page)
+                    .iter()
+                    .flat_map(|f| &f.inputs)
+                    .filter(|i| i.personal && !i.value.trim().is_empty())
+                    .map(|i| i.display_name())
+                    .collect();
+                (!filled.is_empty()).then(|| {
+                    format!(
+                        "{who} was served a filled-in form ({}) on {view} ({when}): someone else's data",
+                        filled.join(", ")
+                    )
+                })
+            };
+            if let Some(e) = evidence {
+                if !out.tally.items.contains(&e) {
+                    out.tally.items.push(e);
+                }
+            }
+        }
+    }
+    out.tally.found = !out.tally.items.is_empty();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_flags() {
+        let (n, m) = cookie_missing_flags("sid=abc; Path=/");
+        assert_eq!(n, "sid");
+        assert_eq!(m, ["Secure", "HttpOnly", "SameSite"]);
+        let (_, m) = cookie_missing_flags("sid=abc; Secure; HttpOnly; SameSite=Lax");
+        assert!(m.is_empty());
+        let (_, m) = cookie_missing_flags("sid=abc; secure; samesite=None");
+        assert_eq!(m, ["HttpOnly"]);
+        let (n, m) = cookie_missing_flags("");
+        assert_eq!((n.as_str(), m.len()), ("", 3));
+    }
+
+    #[test]
+    fn markers_are_labelled_and_unique() {
+        let a = new_marker();
+        assert!(a.starts_with("VA-TEST-") && a.len() == 24, "{a}");
+        assert_ne!(a, new_marker());
+    }
+
+    #[test]
+    fn allowed_hosts_by_name_port_or_url() {
+        let allowed: BTreeSet<String> = [
+            "Forms.Example.lab:443",
+            "https://b.example.lab/x",
+            "127.0.0.110",
+        ]
+        .iter()
+        .filter_map(|h| entry_host(h))
+        .collect();
+        for ok in [
+            "https://forms.example.lab/a",
+            "http://B.example.lab:8080/",
+            "http://127.0.0.110:99/",
+        ] {
+            assert!(host_allowed(&Url::parse(ok).unwrap(), &allowed), "{ok}");
+        }
+        assert!(!host_allowed(
+            &Url::parse("http://outside.invalid/").unwrap(),
+            &allowed
+        ));
+    }
+}
