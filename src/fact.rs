@@ -39,6 +39,21 @@ impl FactValue {
     }
 }
 
+impl FactValue {
+    /// The value for a finding's message: like `display`, but a list shows its first three
+    /// items and how many more there are (the evidence and the JSON carry them all).
+    pub fn brief(&self) -> String {
+        const SHOWN: usize = 3;
+        match self {
+            FactValue::List(items) if items.len() > SHOWN => {
+                let parts: Vec<String> = items.iter().take(SHOWN).map(FactValue::display).collect();
+                format!("[{}, and {} more]", parts.join(", "), items.len() - SHOWN)
+            }
+            other => other.display(),
+        }
+    }
+}
+
 impl From<bool> for FactValue {
     fn from(v: bool) -> Self {
         FactValue::Bool(v)

@@ -21,11 +21,18 @@ const NOW: &str = "2026-11-26T10:00:00+09:00";
 fn leaky() -> Vec<(&'static str, String)> {
     vec![
         ("varnish", format!("http://{}", common::FORM_VARNISH)),
-        ("nginx-cache", format!("http://{}", common::FORM_NGINX_CACHE)),
+        (
+            "nginx-cache",
+            format!("http://{}", common::FORM_NGINX_CACHE),
+        ),
         ("squid", format!("http://{}", common::FORM_SQUID)),
         (
             "https-varnish",
-            format!("https://{}:{}", common::FORM_TLS_LEAKY_NAME, port(common::FORM_TLS_LEAKY)),
+            format!(
+                "https://{}:{}",
+                common::FORM_TLS_LEAKY_NAME,
+                port(common::FORM_TLS_LEAKY)
+            ),
         ),
     ]
 }
@@ -70,12 +77,20 @@ fn inventory() -> String {
     inv.push_str(&form_vendor("correct", &correct()));
     // The schedule, at NOW: before go-live and after close, for an open form, a "not open yet"
     // page (200 without inputs) and a 404.
-    for (id, path) in [("early-open", "/apply"), ("early-notyet", "/notyet"), ("early-gone", "/gone")] {
+    for (id, path) in [
+        ("early-open", "/apply"),
+        ("early-notyet", "/notyet"),
+        ("early-gone", "/gone"),
+    ] {
         inv.push_str(&format!(
             "[[vendor]]\nid = \"{id}\"\n[[vendor.form]]\nurl = \"{app}{path}\"\nopens_at = 2027-04-30T10:00:00\ncloses_at = 2027-05-31T17:00:00\n"
         ));
     }
-    for (id, path) in [("late-open", "/apply"), ("late-notyet", "/notyet"), ("late-gone", "/gone")] {
+    for (id, path) in [
+        ("late-open", "/apply"),
+        ("late-notyet", "/notyet"),
+        ("late-gone", "/gone"),
+    ] {
         inv.push_str(&format!(
             "[[vendor]]\nid = \"{id}\"\n[[vendor.form]]\nurl = \"{app}{path}\"\nopens_at = 2026-04-30T10:00:00\ncloses_at = 2026-05-31T17:00:00\n"
         ));
@@ -142,7 +157,11 @@ fn audit() -> &'static Value {
         ] {
             common::require_peer(addr);
         }
-        for addr in [common::FORM_VARNISH, common::FORM_NGINX_CACHE, common::FORM_SQUID] {
+        for addr in [
+            common::FORM_VARNISH,
+            common::FORM_NGINX_CACHE,
+            common::FORM_SQUID,
+        ] {
             previous_applicant(addr);
         }
         let dir = tempfile::tempdir().unwrap();
@@ -151,7 +170,16 @@ fn audit() -> &'static Value {
             std::fs::write(dir.path().join(format!("{id}.toml")), report(id)).unwrap();
         }
         let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-            .args(["run", "--format", "json", "--timeout", "4", "--now", NOW, "--config"])
+            .args([
+                "run",
+                "--format",
+                "json",
+                "--timeout",
+                "4",
+                "--now",
+                NOW,
+                "--config",
+            ])
             .arg(dir.path().join("vendors.toml"))
             .output()
             .unwrap();
@@ -213,7 +241,12 @@ fn every_misconfigured_cache_leaks_and_is_caught() {
             "form-cross-session-leak",
             "form-prefilled-pii",
         ] {
-            assert_eq!(status(id, check), "fail", "{id}: {check}: {:#?}", vendor(id)["findings"]);
+            assert_eq!(
+                status(id, check),
+                "fail",
+                "{id}: {check}: {:#?}",
+                vendor(id)["findings"]
+            );
         }
         assert_eq!(
             verdict(id, "web_forms.no_store_on_personal_pages"),
@@ -235,7 +268,10 @@ fn plain_http_paths_fail_transport_and_https_without_hsts_is_caught() {
     }
     assert_eq!(status("https-varnish", "form-plaintext"), "pass");
     assert_eq!(status("https-varnish", "form-no-hsts"), "fail");
-    assert_eq!(verdict("https-varnish", "web_forms.https_only"), "contradicted");
+    assert_eq!(
+        verdict("https-varnish", "web_forms.https_only"),
+        "contradicted"
+    );
 }
 
 #[test]
@@ -249,7 +285,12 @@ fn the_correct_path_passes_every_check() {
         "form-no-hsts",
         "form-cookie-flags",
     ] {
-        assert_eq!(status("correct", check), "pass", "{check}: {:#?}", vendor("correct")["findings"]);
+        assert_eq!(
+            status("correct", check),
+            "pass",
+            "{check}: {:#?}",
+            vendor("correct")["findings"]
+        );
     }
     for control in [
         "web_forms.no_store_on_personal_pages",
@@ -273,7 +314,9 @@ fn the_schedule_is_judged_at_now() {
 
 #[test]
 fn a_redirect_out_of_scope_is_not_followed_and_is_reported() {
-    let refused = fact("away", "form.redirect_refused").as_str().unwrap_or_default();
+    let refused = fact("away", "form.redirect_refused")
+        .as_str()
+        .unwrap_or_default();
     assert!(refused.contains("outside.invalid"), "{refused}");
 }
 
@@ -284,4 +327,50 @@ fn an_oversized_or_endless_body_is_an_error_not_a_hang() {
             assert_eq!(status(id, check), "error", "{id}: {check}");
         }
     }
+}
+
+#[test]
+fn the_voucher_incident_reads_as_one_table() {
+    // The 2024 incident on the Varnish path: a form published before its go-live, behind a cache
+    // that stores and shares the personal page; the vendor declared all three controls.
+    audit(); // the caches are warm and every peer is up
+    let base = format!("http://{}", common::FORM_VARNISH);
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = format!(
+        "[audit]\ntimezone = \"Asia/Tokyo\"\n[[vendor]]\nid = \"voucher\"\nname = \"Voucher application contractor\"\nreport = \"voucher.toml\"\n\
+         [[vendor.form]]\nurl = \"{base}/apply\"\nopens_at = 2027-04-30T10:00:00\n\
+         [vendor.form.leak_probe]\nsubmit = \"{base}/apply/confirm\"\nview = \"{base}/apply/edit\"\n\
+         fields = {{ name = \"{{canary}}\", address = \"{{canary}}\", tel = \"0000000000\" }}\n"
+    );
+    std::fs::write(dir.path().join("vendors.toml"), inventory).unwrap();
+    std::fs::write(dir.path().join("voucher.toml"), report("voucher")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+        .args(["run", "--now", NOW, "--config"])
+        .arg(dir.path().join("vendors.toml"))
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    // Cells wrap: read the table as words, without its borders.
+    let words = table
+        .replace(['│', '┆', '║'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "Form open before its scheduled go-live",
+        "Personal-data page may be stored by a shared cache",
+        "Personal-data page served from a shared cache",
+        "One applicant's data shown to another",
+        "form-open-before-go-live fail",
+    ] {
+        assert!(words.contains(needle), "`{needle}` missing from:\n{table}");
+    }
+    // The three declarations the evidence refutes, under the findings.
+    assert_eq!(words.matches("contradicted").count(), 3, "{table}");
+    assert!(
+        table.lines().all(|l| l.chars().count() <= 100),
+        "wider than 100 columns:\n{table}"
+    );
 }

@@ -159,7 +159,7 @@ pub fn fill(template: &str, facts: &Facts) -> String {
             Some(close) => {
                 let name = &after[..close];
                 match facts.get(name) {
-                    Some(v) => out.push_str(&v.display()),
+                    Some(v) => out.push_str(&v.brief()),
                     None => out.push('?'),
                 }
                 rest = &after[close + 1..];

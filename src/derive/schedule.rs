@@ -14,7 +14,10 @@ pub fn schedule_facts(form: &Form, now: DateTime<FixedOffset>) -> Facts {
     let show = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     facts.set("form.opens_at", show(form.opens_at));
     facts.set("form.closes_at", show(form.closes_at));
-    facts.set("form.before_go_live", form.opens_at.is_some_and(|t| now < t));
+    facts.set(
+        "form.before_go_live",
+        form.opens_at.is_some_and(|t| now < t),
+    );
     facts.set("form.after_close", form.closes_at.is_some_and(|t| now >= t));
     facts
 }

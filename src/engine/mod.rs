@@ -487,7 +487,11 @@ fn mark_probe_unavailable(facts: &mut Facts, probe: &str, why: &str) {
 /// The host names that are a vendor's assets: swept hosts, TLS endpoints, and the hosts of its
 /// forms and leak-probe pages. A redirect to any other host is not followed.
 fn vendor_hosts(vendor: &Vendor) -> Vec<String> {
-    let mut hosts: BTreeSet<String> = vendor.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut hosts: BTreeSet<String> = vendor
+        .hosts
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
     hosts.extend(vendor.tls.iter().map(|(h, _)| h.to_ascii_lowercase()));
     for form in &vendor.forms {
         let mut urls = vec![form.url.as_str()];
@@ -523,7 +527,11 @@ async fn probe_web_form(
     let mut facts = Facts::new();
     facts.set("form.url", form.url.as_str());
     let Some(host) = url_host(&form.url) else {
-        mark_probe_unavailable(&mut facts, "http", &format!("`{}` is not an http(s) URL", form.url));
+        mark_probe_unavailable(
+            &mut facts,
+            "http",
+            &format!("`{}` is not an http(s) URL", form.url),
+        );
         facts.set("form.url", form.url.as_str());
         return ProbedEndpoint {
             address: None,
@@ -581,8 +589,14 @@ mod tests {
 
     #[test]
     fn url_hosts() {
-        assert_eq!(url_host("https://Forms.Example.lab/apply").as_deref(), Some("forms.example.lab"));
-        assert_eq!(url_host("http://127.0.0.101:6081/apply?x=1").as_deref(), Some("127.0.0.101"));
+        assert_eq!(
+            url_host("https://Forms.Example.lab/apply").as_deref(),
+            Some("forms.example.lab")
+        );
+        assert_eq!(
+            url_host("http://127.0.0.101:6081/apply?x=1").as_deref(),
+            Some("127.0.0.101")
+        );
         assert_eq!(url_host("https://user@[::1]:8443/").as_deref(), Some("::1"));
         assert_eq!(url_host("mailto:x@example.lab"), None);
         assert_eq!(url_host("https:///nohost"), None);
