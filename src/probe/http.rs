@@ -232,7 +232,12 @@ async fn fetch(
             continue;
         }
         let headers = header_pairs(response.headers());
-        let body = read_body(response, &current, deadline).await?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let bytes = read_body(response, &current, deadline).await?;
+        let body = html::decode(&bytes, content_type.as_deref());
         return Ok(Page {
             status,
             final_url: current,
@@ -262,7 +267,7 @@ async fn read_body(
     mut response: reqwest::Response,
     url: &Url,
     deadline: Instant,
-) -> Result<String, String> {
+) -> Result<Vec<u8>, String> {
     let too_large = || format!("body of {url} larger than {} MiB", MAX_BODY / (1024 * 1024));
     if response
         .content_length()
@@ -295,7 +300,7 @@ async fn read_body(
             }
         }
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    Ok(body)
 }
 
 /// The name of a `Set-Cookie` value and which of Secure, HttpOnly, SameSite it lacks.
