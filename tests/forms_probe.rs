@@ -211,9 +211,21 @@ fn form_html(action: &str, entry: Option<&BTreeMap<String, String>>) -> String {
     )
 }
 
-/// The leaky application: /edit shows the last entry to everyone (like a cache keyed by URL),
-/// or, when `frozen`, always an earlier visitor's entry cached before the run.
-fn leaky_app(frozen: bool) -> Handler {
+/// How the leaky application's /edit page behaves, as a shared cache keyed by URL would.
+#[derive(Clone, Copy, PartialEq)]
+enum Leak {
+    /// Shows the last entry posted, to everyone.
+    Last,
+    /// Always shows an earlier visitor's entry, cached before the run.
+    Frozen,
+    /// Shows the first entry posted in the run, to everyone (a long TTL).
+    FirstSticks,
+}
+
+/// The leaky application (see `Leak`); its form page is heuristically cacheable and its cookie
+/// has no flags.
+fn leaky_app(mode: Leak) -> Handler {
+    let frozen = mode == Leak::Frozen;
     let earlier = BTreeMap::from([
         ("name".to_string(), "山田太郎".to_string()),
         ("tel".to_string(), "09012345678".to_string()),
@@ -231,9 +243,11 @@ fn leaky_app(frozen: bool) -> Handler {
                 form_html("http://127.0.0.110/confirm", None),
             ),
             ("POST", "/confirm") => {
-                if !frozen {
-                    *last.lock().unwrap() = Some(req.form());
+                let mut last = last.lock().unwrap();
+                if mode == Leak::Last || (mode == Leak::FirstSticks && last.is_none()) {
+                    *last = Some(req.form());
                 }
+                drop(last);
                 page(303, &[("Location", "/edit")], "")
             }
             ("GET", "/edit") => {
@@ -399,7 +413,7 @@ fn list(f: &Facts, name: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn the_leaky_form_fails_everything_it_should() {
-    let addr = serve("127.0.0.110", false, leaky_app(false)).await;
+    let addr = serve("127.0.0.110", false, leaky_app(Leak::Last)).await;
     let base = format!("http://{addr}");
     let f = form(
         format!("{base}/apply"),
@@ -466,7 +480,7 @@ async fn the_leaky_form_fails_everything_it_should() {
 
 #[tokio::test]
 async fn a_view_cached_before_the_run_is_caught() {
-    let addr = serve("127.0.0.113", false, leaky_app(true)).await;
+    let addr = serve("127.0.0.113", false, leaky_app(Leak::Frozen)).await;
     let base = format!("http://{addr}");
     let f = form(
         format!("{base}/apply"),
@@ -521,7 +535,7 @@ async fn the_correct_form_passes_everything() {
 
 #[tokio::test]
 async fn redirects_stay_within_the_vendors_assets() {
-    let addr = serve("127.0.0.112", false, leaky_app(false)).await;
+    let addr = serve("127.0.0.112", false, leaky_app(Leak::Last)).await;
     let base = format!("http://{addr}");
     let facts = probe(
         &form(format!("{base}/redirect-out"), None),
@@ -557,7 +571,7 @@ async fn redirects_stay_within_the_vendors_assets() {
 
 #[tokio::test]
 async fn not_open_pages() {
-    let addr = serve("127.0.0.114", false, leaky_app(false)).await;
+    let addr = serve("127.0.0.114", false, leaky_app(Leak::Last)).await;
     let base = format!("http://{addr}");
     let facts = probe(&form(format!("{base}/notyet"), None), &[]).await;
     assert_eq!(facts.get_int("form.status"), Some(200));
@@ -570,7 +584,7 @@ async fn not_open_pages() {
 
 #[tokio::test]
 async fn a_huge_or_endless_body_is_an_error_not_a_hang() {
-    let addr = serve("127.0.0.115", false, leaky_app(false)).await;
+    let addr = serve("127.0.0.115", false, leaky_app(Leak::Last)).await;
     let base = format!("http://{addr}");
     let started = std::time::Instant::now();
     let facts = probe(&form(format!("{base}/big"), None), &[]).await;
@@ -603,7 +617,7 @@ async fn a_name_resolving_to_loopback_is_refused() {
 
 #[tokio::test]
 async fn a_leak_probe_without_a_canary_is_not_testable() {
-    let addr = serve("127.0.0.116", false, leaky_app(false)).await;
+    let addr = serve("127.0.0.116", false, leaky_app(Leak::Last)).await;
     let base = format!("http://{addr}");
     let mut f = form(
         format!("{base}/apply"),
@@ -622,7 +636,7 @@ async fn a_leak_probe_without_a_canary_is_not_testable() {
 
 #[tokio::test]
 async fn a_refused_submission_is_not_a_pass() {
-    let addr = serve("127.0.0.117", false, leaky_app(false)).await;
+    let addr = serve("127.0.0.117", false, leaky_app(Leak::Last)).await;
     let base = format!("http://{addr}");
     let f = form(
         format!("{base}/apply"),
@@ -631,4 +645,28 @@ async fn a_refused_submission_is_not_a_pass() {
     let facts = probe(&f, &[]).await;
     let why = facts.why_unavailable("form.leak_found").unwrap();
     assert!(why.contains("was not accepted (HTTP 404)"), "{why}");
+}
+
+#[tokio::test]
+async fn a_page_cached_in_round_one_is_caught_in_round_two() {
+    let addr = serve("127.0.0.118", false, leaky_app(Leak::FirstSticks)).await;
+    let base = format!("http://{addr}");
+    let f = form(
+        format!("{base}/apply"),
+        Some((format!("{base}/confirm"), format!("{base}/edit"))),
+    );
+    let facts = probe(&f, &[]).await;
+    let evidence = list(&facts, "form.leak_evidence");
+    assert!(
+        evidence.iter().any(|e| e
+            .starts_with("stale: session A's own view showed its earlier marker")
+            && e.contains("second round")),
+        "{evidence:?}"
+    );
+    assert!(
+        evidence.iter().any(|e| e
+            .starts_with("session C (no cookie) was served session A's marker")
+            && e.contains("second round")),
+        "{evidence:?}"
+    );
 }

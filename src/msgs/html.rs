@@ -163,6 +163,35 @@ fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// The `charset=` label in `text` (a Content-Type value, or the bytes of a `<meta>` prescan).
+fn charset_label(text: &[u8]) -> Option<&[u8]> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.windows(8).position(|w| w == b"charset=")?;
+    let rest = text.get(at + 8..)?;
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let rest = rest.strip_prefix(b"'").unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\'' | b';' | b' ' | b'>' | b'/' | b'\t'))
+        .unwrap_or(rest.len());
+    rest.get(..end)
+}
+
+/// Decodes a page body as browsers would, in short: a BOM, else the Content-Type `charset`,
+/// else a `charset=` in the first 1024 bytes (the `<meta>` prescan), else UTF-8. Japanese
+/// sites still serve Shift_JIS and EUC-JP. Malformed bytes become U+FFFD.
+pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
+    let from_header = content_type
+        .and_then(|ct| charset_label(ct.as_bytes()))
+        .and_then(encoding_rs::Encoding::for_label);
+    let from_meta = || {
+        charset_label(body.get(..1024).unwrap_or(body)).and_then(encoding_rs::Encoding::for_label)
+    };
+    let encoding = from_header.or_else(from_meta).unwrap_or(encoding_rs::UTF_8);
+    // `decode` honours a BOM over the label, as the Encoding standard says.
+    encoding.decode(body).0.into_owned()
+}
+
 fn selector(s: &str) -> Option<Selector> {
     Selector::parse(s).ok()
 }
@@ -388,7 +417,25 @@ mod tests {
         assert!(extract_forms("<<<>>>\u{0}\u{fffd}", &page()).is_empty());
     }
 
+    #[test]
+    fn decodes_shift_jis_and_euc_jp() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<label>氏名<input name=a></label>");
+        let text = decode(&sjis, Some("text/html; charset=Shift_JIS"));
+        assert!(text.contains("氏名"), "{text}");
+        let mut page = b"<meta charset=\"euc-jp\">".to_vec();
+        page.extend_from_slice(&encoding_rs::EUC_JP.encode("住所").0);
+        assert!(decode(&page, Some("text/html")).contains("住所"));
+        assert_eq!(decode("電話".as_bytes(), None), "電話");
+        assert_eq!(decode(b"\xff\xfe", Some("charset=")), "");
+    }
+
     proptest! {
+        #[test]
+        fn decode_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), ct in ".{0,40}") {
+            let _ = decode(&bytes, Some(&ct));
+            let _ = decode(&bytes, None);
+        }
+
         #[test]
         fn never_panics_on_arbitrary_text(s in ".{0,400}") {
             let _ = extract_forms(&s, &page());

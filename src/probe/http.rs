@@ -232,7 +232,12 @@ async fn fetch(
             continue;
         }
         let headers = header_pairs(response.headers());
-        let body = read_body(response, &current, deadline).await?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let bytes = read_body(response, &current, deadline).await?;
+        let body = html::decode(&bytes, content_type.as_deref());
         return Ok(Page {
             status,
             final_url: current,
@@ -262,7 +267,7 @@ async fn read_body(
     mut response: reqwest::Response,
     url: &Url,
     deadline: Instant,
-) -> Result<String, String> {
+) -> Result<Vec<u8>, String> {
     let too_large = || format!("body of {url} larger than {} MiB", MAX_BODY / (1024 * 1024));
     if response
         .content_length()
@@ -295,7 +300,7 @@ async fn read_body(
             }
         }
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    Ok(body)
 }
 
 /// The name of a `Set-Cookie` value and which of Secure, HttpOnly, SameSite it lacks.
@@ -664,8 +669,11 @@ async fn leak_probe(
             }
         }
     }
+    // Every marker posted so far: a cache may serve round 1's page during round 2.
+    let mut markers: Vec<String> = Vec::new();
     for round in 1..=2 {
         let marker = new_marker();
+        markers.push(marker.clone());
         let fields: Vec<(String, String)> = lp
             .fields
             .iter()
@@ -723,6 +731,7 @@ async fn leak_probe(
             };
             out.set_cookies.extend(page.set_cookies.clone());
             let has_marker = page.body.contains(&marker);
+            let any_marker = markers.iter().any(|m| page.body.contains(m.as_str()));
             let who = if s.name == "B" {
                 "session B (its own cookie)"
             } else {
@@ -730,9 +739,17 @@ async fn leak_probe(
             };
             let evidence = if s.name == "A" {
                 (!has_marker).then(|| {
-                    format!("stale: session A's own view did not show its marker on {view} ({when}, HTTP {})", page.status)
+                    let showed = if any_marker {
+                        "showed its earlier marker, not its latest"
+                    } else {
+                        "did not show its marker"
+                    };
+                    format!(
+                        "stale: session A's own view {showed} on {view} ({when}, HTTP {})",
+                        page.status
+                    )
                 })
-            } else if has_marker {
+            } else if any_marker {
                 Some(format!(
                     "{who} was served session A's marker on {view} ({when}): cross-session leak"
                 ))
