@@ -5,7 +5,7 @@
 use vendor_audit::catalog::facts::FACTS;
 use vendor_audit::catalog::{AssetKind, Catalog, Severity};
 
-/// The check ids SPEC §7.1 and §7.6 fix (later issues add §7.2-§7.5).
+/// The check ids SPEC §7 fixes.
 const FIXED_IDS: &[&str] = &[
     "rdp-exposed",
     "rdp-nla-not-enforced",
@@ -19,6 +19,25 @@ const FIXED_IDS: &[&str] = &[
     "smb-exposed",
     "ssh-exposed",
     "database-exposed",
+    "tls-legacy-protocol",
+    "tls-weak-cipher",
+    "tls-no-forward-secrecy",
+    "tls-cert-expired",
+    "tls-cert-expiring",
+    "tls-cert-untrusted",
+    "tls-cert-hostname-mismatch",
+    "tls-cert-weak-key",
+    "tls-cert-weak-signature",
+    "tls-mozilla-intermediate",
+    "form-cacheable",
+    "form-shared-cache",
+    "form-cross-session-leak",
+    "form-prefilled-pii",
+    "form-plaintext",
+    "form-no-hsts",
+    "form-cookie-flags",
+    "form-open-before-go-live",
+    "form-open-after-close",
     "report-missing",
     "report-stale",
     "report-invalid",

@@ -15,7 +15,7 @@ pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
         out.push('\n');
     }
     let s = &report.summary;
-    out.push_str(&match lang {
+    let summary = match lang {
         Lang::En => format!(
             "{} fail, {} error, {} pass, {} skipped ({} waived) · controls: {} contradicted, {} verified, {} admitted, {} undeclared, {} unverifiable · run {} at {}\n",
             s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
@@ -24,7 +24,38 @@ pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
             "不合格 {} ・判定不能 {} ・合格 {} ・対象外 {}（例外承認 {}）・管理項目: 申告と矛盾 {} ・確認済み {} ・未実施 {} ・未回答 {} ・確認不能 {} ・実行 {}（{}）\n",
             s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
         ),
-    });
+    };
+    out.push_str(&wrap(&summary, width));
+    out
+}
+
+/// Word-wraps `text` to `width` terminal columns (East Asian wide characters count two), so
+/// that the lines outside the tables keep to the width too.
+fn wrap(text: &str, width: u16) -> String {
+    let columns = |w: &str| -> usize {
+        w.chars()
+            .map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 })
+            .sum()
+    };
+    let width = usize::from(width.max(20));
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut used = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let w = columns(word);
+            if used > 0 && used + 1 + w > width {
+                out.push('\n');
+                used = 0;
+            }
+            if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += w;
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -116,7 +147,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         out.push('\n');
     }
     if !undeclared.is_empty() {
-        out.push_str(&match lang {
+        let line = match lang {
             Lang::En => format!(
                 "Undeclared ({}): {}\n",
                 undeclared.len(),
@@ -127,7 +158,8 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
                 undeclared.len(),
                 undeclared.join(", ")
             ),
-        });
+        };
+        out.push_str(&wrap(&line, width));
     }
     out
 }
