@@ -540,6 +540,9 @@ coredump_dir $SQ
 shutdown_lifetime 1 seconds
 CONF
 chown -R proxy:proxy "$SQ"
+# The proxy user must be able to reach its folder: a RUN made by mktemp -d is
+# 0700, so let others traverse it (not list it).
+chmod o+x "$RUN"
 squid -k parse -f "$SQ/squid.conf" >"$RUN/squid.log" 2>&1 ||
     { tail -n 20 "$RUN/squid.log" >&2; die "squid rejects $SQ/squid.conf"; }
 spawn squid squid -N -f "$SQ/squid.conf"
