@@ -169,37 +169,17 @@ fn audit() -> &'static Value {
         for id in leaky().iter().map(|(id, _)| *id).chain(["correct"]) {
             std::fs::write(dir.path().join(format!("{id}.toml")), report(id)).unwrap();
         }
-        let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-            .args([
-                "run",
-                "--format",
-                "json",
-                "--timeout",
-                "4",
-                "--now",
-                NOW,
-                "--config",
-            ])
-            .arg(dir.path().join("vendors.toml"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "critical failures exit 1: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("a JSON report")
+        common::run_json(
+            env!("CARGO_BIN_EXE_vendor-audit"),
+            &["--timeout", "4", "--now", NOW],
+            &dir.path().join("vendors.toml"),
+            1,
+        )
     })
 }
 
 fn vendor(id: &str) -> &'static Value {
-    audit()["vendors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no vendor {id}"))
+    common::vendor_of(audit(), id)
 }
 
 fn status(id: &str, check: &str) -> String {
@@ -215,15 +195,7 @@ fn status(id: &str, check: &str) -> String {
 }
 
 fn verdict(id: &str, control: &str) -> String {
-    vendor(id)["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["control"] == control)
-        .unwrap_or_else(|| panic!("{id}: no verdict for {control}"))["verdict"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    common::verdict_of(audit(), id, control)
 }
 
 fn fact(id: &str, name: &str) -> &'static Value {
@@ -374,4 +346,24 @@ fn the_voucher_incident_reads_as_one_table() {
         table.lines().all(|l| l.chars().count() <= 100),
         "wider than 100 columns:\n{table}"
     );
+}
+
+#[test]
+fn the_raw_headers_are_kept_without_session_tokens() {
+    let headers = fact("varnish", "form.headers");
+    assert!(headers["x-varnish"].is_string(), "{headers}");
+    assert!(
+        headers["via"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("varnish"),
+        "{headers}"
+    );
+    let correct = fact("correct", "form.headers");
+    assert_eq!(correct["cache-control"], "no-store, private", "{correct}");
+    for (_, h) in [("varnish", headers), ("correct", correct)] {
+        if let Some(cookie) = h["set-cookie"].as_str() {
+            assert!(cookie.starts_with("SESSION=…"), "{cookie}");
+        }
+    }
 }

@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -98,18 +97,12 @@ fn run(trust: bool) -> Value {
     }
     // The lab's certificates are made relative to the moment the lab starts, so the clock is
     // the right `now` here (no --now).
-    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-        .args(["run", "--format", "json", "--config"])
-        .arg(dir.path().join("vendors.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "high failures exit 1: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("a JSON report")
+    common::run_json(
+        env!("CARGO_BIN_EXE_vendor-audit"),
+        &[],
+        &dir.path().join("vendors.toml"),
+        1,
+    )
 }
 
 fn trusted() -> &'static Value {
@@ -118,12 +111,7 @@ fn trusted() -> &'static Value {
 }
 
 fn vendor<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["vendors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no vendor {id}"))
+    common::vendor_of(doc, id)
 }
 
 /// The status of each TLS check for vendor `id` (exactly one finding per check).
@@ -173,15 +161,7 @@ fn assert_statuses(doc: &Value, id: &str, fails: &[&str], skipped: &[&str]) {
 }
 
 fn verdict(doc: &Value, id: &str, control: &str) -> String {
-    vendor(doc, id)["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["control"] == control)
-        .unwrap_or_else(|| panic!("{id}: no verdict for {control}"))["verdict"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    common::verdict_of(doc, id, control)
 }
 
 fn asset_fact<'a>(doc: &'a Value, id: &str, name: &str) -> &'a Value {

@@ -172,6 +172,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("form.https", Bool, "http", "The form page was served over https (the final URL's scheme)."),
     fact("form.http_actions", List, "http", "Form action URLs on the page that are plain http."),
     fact("form.hsts", Str, "http", "The Strict-Transport-Security header of the https form page; empty when absent or over http."),
+    fact("form.headers", Map, "http", "The form page's response headers (lower-case names; repeated fields joined; Set-Cookie values reduced to the cookie's name and attributes)."),
     fact("form.weak_cookies", List, "http", "Every Set-Cookie (form page, leak-probe responses) lacking Secure, HttpOnly or SameSite, as `NAME on URL: missing ...`."),
     fact("form.cacheable", Bool, "http", "The form page (or the leak-probe view page), fetched cookieless, may be stored by a shared cache (RFC 9111 §3, RFC 9213 targeted fields, heuristic freshness)."),
     fact("form.cacheable_reasons", List, "http", "Why each page may or may not be stored by a shared cache, prefixed by its URL, with RFC sections."),

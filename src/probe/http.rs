@@ -48,6 +48,7 @@ pub const FORM_FACTS: &[&str] = &[
     "form.https",
     "form.http_actions",
     "form.hsts",
+    "form.headers",
     "form.weak_cookies",
     "form.cacheable",
     "form.cacheable_reasons",
@@ -248,6 +249,41 @@ async fn fetch(
             body,
         });
     }
+}
+
+/// The response headers as a fact: lower-case names, repeated fields joined with ", ", and
+/// Set-Cookie values reduced to the cookie's name and attributes (no session token in reports).
+fn header_map(headers: &[(String, String)]) -> crate::fact::FactValue {
+    use crate::fact::FactValue;
+    let mut map: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        let value = if name == "set-cookie" {
+            let mut parts = value.split(';');
+            let cookie = parts
+                .next()
+                .and_then(|c| c.split('=').next())
+                .unwrap_or_default()
+                .trim();
+            std::iter::once(format!("{cookie}=…"))
+                .chain(parts.map(|p| p.trim().to_owned()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            value.clone()
+        };
+        map.entry(name)
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    FactValue::Map(
+        map.into_iter()
+            .map(|(k, v)| (k, FactValue::Str(v)))
+            .collect(),
+    )
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
@@ -493,6 +529,7 @@ pub async fn probe_form(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     facts.set("form.hsts", hsts);
+    facts.set("form.headers", header_map(&page.headers));
 
     let mut set_cookies = page.set_cookies.clone();
     let mut prefilled_pii = Tally {

@@ -169,3 +169,50 @@ pub fn require_peer(addr: &str) {
         );
     }
 }
+
+/// The vendor `id` of a `--format json` report.
+pub fn vendor_of<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    doc["vendors"]
+        .as_array()
+        .expect("a vendors array")
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no vendor {id}"))
+}
+
+/// The verdict on `control` for vendor `id` of a `--format json` report.
+pub fn verdict_of(doc: &serde_json::Value, id: &str, control: &str) -> String {
+    vendor_of(doc, id)["controls"]
+        .as_array()
+        .expect("a controls array")
+        .iter()
+        .find(|c| c["control"] == control)
+        .unwrap_or_else(|| panic!("{id}: no verdict for {control}"))["verdict"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Runs `vendor-audit run --format json ARGS --config CONFIG`, asserts the exit code, and returns
+/// the report.
+pub fn run_json(
+    bin: &str,
+    args: &[&str],
+    config: &std::path::Path,
+    exit: i32,
+) -> serde_json::Value {
+    let out = std::process::Command::new(bin)
+        .args(["run", "--format", "json"])
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .expect("vendor-audit runs");
+    assert_eq!(
+        out.status.code(),
+        Some(exit),
+        "exit code: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
