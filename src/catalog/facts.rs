@@ -189,6 +189,22 @@ pub const FACTS: &[FactSpec] = &[
     fact("report.error", Str, "report", "Why the report could not be read (file:line:column: message)."),
 ];
 
+/// The names of the facts whose name starts with `prefix` (`"tls.cert."`, `"form."`), in
+/// catalogue order: what a probe marks unavailable, with the reason, when it cannot observe.
+pub fn named(prefix: &'static str) -> impl Iterator<Item = &'static str> {
+    FACTS
+        .iter()
+        .map(|f| f.name)
+        .filter(move |n| n.starts_with(prefix))
+}
+
+/// Marks every catalogued fact recorded by `probe` as unavailable, with `why`.
+pub fn mark_unavailable(facts: &mut crate::fact::Facts, probe: &str, why: &str) {
+    for spec in FACTS.iter().filter(|f| f.probe == probe) {
+        facts.unavailable(spec.name, why);
+    }
+}
+
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
     FACTS.iter().find(|f| f.name == name)
 }

@@ -155,7 +155,7 @@ fn printable(s: &str) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::msgs::banner::hex(bytes, usize::MAX)
 }
 
 fn serial_hex(raw: &[u8]) -> String {

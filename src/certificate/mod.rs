@@ -14,34 +14,10 @@ pub use describe::{describe, CertInfo, KeyInfo};
 pub use path::{name_matches, validate, webpki_reason, LeafHints, PathResult};
 pub use trust::{RunTrust, TrustAnchors, TrustError};
 
-/// Every fact this module may record (all `tls.cert.*`), in catalogue order.
-pub const FACT_NAMES: &[&str] = &[
-    "tls.cert.source",
-    "tls.cert.source_suite",
-    "tls.cert.subject",
-    "tls.cert.issuer",
-    "tls.cert.sans",
-    "tls.cert.serial",
-    "tls.cert.not_before",
-    "tls.cert.not_after",
-    "tls.cert.days_left",
-    "tls.cert.expired",
-    "tls.cert.not_yet_valid",
-    "tls.cert.key_type",
-    "tls.cert.key_bits",
-    "tls.cert.curve",
-    "tls.cert.weak_key",
-    "tls.cert.signature_algorithm",
-    "tls.cert.weak_signature",
-    "tls.cert.weak_signatures",
-    "tls.cert.self_signed",
-    "tls.cert.chain_length",
-    "tls.cert.chain_valid",
-    "tls.cert.chain_error",
-    "tls.cert.trust_store",
-    "tls.cert.name",
-    "tls.cert.hostname_match",
-];
+/// Every fact this module may record: the catalogue's `tls.cert.*` facts.
+pub fn fact_names() -> impl Iterator<Item = &'static str> {
+    crate::catalog::facts::named("tls.cert.")
+}
 
 /// The facts that come from parsing the leaf with x509-parser.
 const LEAF_FACTS: &[&str] = &[
@@ -75,7 +51,7 @@ pub struct Source {
 /// No chain to analyse: every `tls.cert.*` fact is unavailable with `reason`.
 pub fn unavailable(reason: &str) -> Facts {
     let mut facts = Facts::new();
-    for name in FACT_NAMES {
+    for name in fact_names() {
         facts.unavailable(name, reason);
     }
     facts

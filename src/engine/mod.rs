@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::catalog::facts::FACTS;
+use crate::catalog::facts as fact_catalogue;
 use crate::catalog::{AssetKind, Catalog};
 use crate::certificate::RunTrust;
 use crate::declaration::ReportFile;
@@ -456,32 +456,21 @@ async fn probe_tls(
                     facts = probed;
                     trust.mark(&mut facts);
                 }
-                Err(_) => mark_unavailable(
+                Err(_) => fact_catalogue::mark_unavailable(
                     &mut facts,
+                    "tls",
                     &format!("the TLS probe did not finish within {}s", cap.as_secs()),
                 ),
             }
             Some(ip.to_string())
         }
         Err(why) => {
-            mark_unavailable(&mut facts, &why);
+            fact_catalogue::mark_unavailable(&mut facts, "tls", &why);
             None
         }
     };
     derive::tls::derive(&mut facts);
     ProbedEndpoint { address, facts }
-}
-
-/// Marks every fact the TLS probe records as unavailable, with `why`.
-fn mark_unavailable(facts: &mut Facts, why: &str) {
-    mark_probe_unavailable(facts, "tls", why);
-}
-
-/// Marks every fact `probe` records as unavailable, with `why`.
-fn mark_probe_unavailable(facts: &mut Facts, probe: &str, why: &str) {
-    for spec in FACTS.iter().filter(|f| f.probe == probe) {
-        facts.unavailable(spec.name, why);
-    }
 }
 
 /// The host names that are a vendor's assets: swept hosts, TLS endpoints, and the hosts of its
@@ -527,7 +516,7 @@ async fn probe_web_form(
     let mut facts = Facts::new();
     facts.set("form.url", form.url.as_str());
     let Some(host) = url_host(&form.url) else {
-        mark_probe_unavailable(
+        fact_catalogue::mark_unavailable(
             &mut facts,
             "http",
             &format!("`{}` is not an http(s) URL", form.url),
@@ -550,7 +539,7 @@ async fn probe_web_form(
             let probe = http::probe_form(ctx, form, allowed, &pinned, deadline);
             match tokio::time::timeout(cap, probe).await {
                 Ok(probed) => facts.merge(probed),
-                Err(_) => mark_probe_unavailable(
+                Err(_) => fact_catalogue::mark_unavailable(
                     &mut facts,
                     "http",
                     &format!("the HTTP probe did not finish within {}s", cap.as_secs()),
@@ -563,7 +552,7 @@ async fn probe_web_form(
             }
         }
         Err(why) => {
-            mark_probe_unavailable(&mut facts, "http", &why);
+            fact_catalogue::mark_unavailable(&mut facts, "http", &why);
             facts.set("form.url", form.url.as_str());
             ProbedEndpoint {
                 address: None,

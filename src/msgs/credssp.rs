@@ -255,9 +255,7 @@ mod tests {
     use crate::msgs::ntlm;
     use proptest::prelude::*;
 
-    fn hex(s: &str) -> Vec<u8> {
-        crate::msgs::ntlm::tests::hex(s)
-    }
+    use crate::msgs::ntlm::tests::hex;
 
     #[test]
     fn encodes_the_first_client_message() {

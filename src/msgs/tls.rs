@@ -906,16 +906,10 @@ mod tests {
     use crate::msgs::tls_suites;
     use proptest::prelude::*;
 
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::msgs::ntlm::tests::hex;
 
     fn to_hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
+        crate::msgs::banner::hex(b, usize::MAX)
     }
 
     fn fixed<'a>(version: u16, suites: &'a [u16], name: Option<&'a str>) -> ClientHello<'a> {

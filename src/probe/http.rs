@@ -35,30 +35,6 @@ pub const MAX_REDIRECTS: usize = 5;
 /// The prefix of leak-probe markers: clearly test data, never anyone's real data.
 pub const MARKER_PREFIX: &str = "VA-TEST-";
 
-/// Every fact this probe records besides `form.url` (all unavailable when the page cannot be fetched).
-pub const FORM_FACTS: &[&str] = &[
-    "form.status",
-    "form.final_url",
-    "form.redirects",
-    "form.redirect_refused",
-    "form.open",
-    "form.input_count",
-    "form.pii_fields",
-    "form.prefilled_pii",
-    "form.https",
-    "form.http_actions",
-    "form.hsts",
-    "form.headers",
-    "form.weak_cookies",
-    "form.cacheable",
-    "form.cacheable_reasons",
-    "form.cache_hit",
-    "form.cache_evidence",
-    "form.leak_probe",
-    "form.leak_found",
-    "form.leak_evidence",
-];
-
 /// One fetched page, after the redirects we followed.
 #[derive(Debug, Clone)]
 struct Page {
@@ -442,10 +418,10 @@ pub async fn probe_form(
 ) -> Facts {
     let mut facts = Facts::new();
     facts.set("form.url", form.url.as_str());
+    // Every fact of this probe but `form.url` becomes unavailable, with the reason.
     let fail_all = |facts: &mut Facts, why: &str| {
-        for name in FORM_FACTS {
-            facts.unavailable(name, why);
-        }
+        crate::catalog::facts::mark_unavailable(facts, "http", why);
+        facts.set("form.url", form.url.as_str());
     };
     let url = match Url::parse(&form.url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
