@@ -575,6 +575,27 @@ wait_port formapp-correct    127.0.0.100 18081
 wait_port varnish            127.0.0.101 6081
 wait_port nginx-cache        127.0.0.102 8080
 wait_port squid              127.0.0.103 3128
+# An open port is not yet a forwarding Squid: once (CI, 2026-11-27) its first
+# request, a POST 3 s after start, got 502 with no peer chosen (HIER_NONE).
+# Wait until a POST really reaches the app through it (303 from /apply/confirm).
+squid_forwards() {
+    python3 - <<'PY'
+import http.client, sys
+try:
+    c = http.client.HTTPConnection("127.0.0.103", 3128, timeout=2)
+    c.request("POST", "/apply/confirm", body="name=lab-readiness",
+              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    sys.exit(0 if c.getresponse().status == 303 else 1)
+except OSError:
+    sys.exit(1)
+PY
+}
+deadline=$(( $(date +%s) + PEER_TIMEOUT ))
+until squid_forwards; do
+    [ "$(date +%s)" -lt "$deadline" ] ||
+        fail_peer squid 127.0.0.103:3128 "does not forward a POST to the form app after ${PEER_TIMEOUT}s"
+    sleep 0.2
+done
 wait_port nginx-cache        127.0.0.104 8443
 wait_port nginx-cache        127.0.0.105 8443
 
