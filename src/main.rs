@@ -271,21 +271,31 @@ fn demo_command(args: DemoArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let lab = match rt.block_on(demo::Lab::start()) {
+    let mut output = args.output;
+    let now = output.now.unwrap_or_else(demo::clock);
+    output.now = Some(now);
+    let lab = match rt.block_on(demo::Lab::start(now)) {
         Ok(lab) => lab,
         Err(e) => {
             eprintln!("vendor-audit demo: {e}");
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
     };
-    if std::io::stderr().is_terminal() {
-        eprintln!("{}", lab.banner());
-    }
+    // On stderr, so that `--format json` and the other formats stay clean on stdout.
+    eprintln!("{}", lab.banner());
+    eprintln!(
+        "  judged as of {} (the demo's fixed clock{}; --now changes it)\n",
+        now.to_rfc3339(),
+        if now == demo::clock() {
+            ""
+        } else {
+            ", overridden"
+        }
+    );
     let inventory = match Inventory::load(lab.inventory_path()) {
         Ok(i) => i,
         Err(d) => return invalid(&d),
     };
-    let mut output = args.output;
     output.fail_on = Some(output.fail_on.unwrap_or(FailOn::Never));
     let code = audit_and_report(&rt, &inventory, Vec::new(), &output);
     drop(lab);

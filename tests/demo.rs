@@ -1,65 +1,163 @@
-//! `vendor-audit demo` replays the remote-access incident on loopback with no packages and no
-//! root: the fixed check ids fail on the right targets and the false declarations are
-//! contradicted. (The demo binds 127.0.0.31; this is the only test that starts it.)
+//! `vendor-audit demo` replays the three incidents on loopback with no packages and no root: the
+//! fixed check ids fail on the right targets, the good endpoints pass, and the false and stale
+//! declarations are contradicted. Every format renders; a busy address stops the demo with exit
+//! 3 naming it. (The demo binds 127.0.0.31-36; only this test binary starts it.)
 
-use std::process::Command;
+use std::process::{Command, Output};
 
-#[test]
-fn demo_finds_the_incident_and_contradicts_the_false_report() {
+use serde_json::Value;
+
+const XRAY: &str = "xray-reading.kenko-zaidan.example";
+const PORTAL: &str = "portal.kenko-zaidan.example:8443";
+const RESULTS: &str = "results.kenko-zaidan.example:8443";
+const GATEWAY: &str = "image-gw.kenko-zaidan.example:8443";
+const VOUCHER: &str = "https://apply.machi-web.example:8443/voucher/apply";
+const CONTACT: &str = "https://contact.machi-web.example:8443/contact";
+
+/// Each demo binds the same fixed addresses: the tests take turns.
+static DEMO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn demo(args: &[&str]) -> Output {
     let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-        .args([
-            "demo",
-            "--format",
-            "json",
-            "--now",
-            "2026-11-26T10:00:00+09:00",
-        ])
+    Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+        .arg("demo")
+        .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn demo_json(args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = demo(&all);
     assert_eq!(
         out.status.code(),
         Some(0),
         "the demo exits 0 when it ran: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let vendor = |id: &str| {
-        json["vendors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["id"] == id)
-            .unwrap()
-            .clone()
-    };
-    let kenko = vendor("kenko-zaidan");
-    let status = |check: &str, target: &str| {
-        kenko["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["check"] == check && f["target"] == target)
-            .map(|f| f["status"].as_str().unwrap().to_owned())
-            .unwrap_or_else(|| panic!("no {check} on {target}"))
-    };
-    let host = "xray-reading.kenko-zaidan.example";
-    for (check, port) in [
-        ("rdp-exposed", 3389),
-        ("rdp-nla-not-enforced", 3389),
-        ("rdp-standard-security", 3389),
-        ("rdp-ntlm-info-leak", 3389),
-        ("vnc-exposed", 5900),
-        ("vnc-no-auth", 5900),
-        ("dicom-exposed", 4242),
-    ] {
-        assert_eq!(status(check, &format!("{host}:{port}")), "fail", "{check}");
-    }
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn vendor<'a>(json: &'a Value, id: &str) -> &'a Value {
+    json["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no vendor {id}"))
+}
+
+fn status(vendor: &Value, check: &str, target: &str) -> String {
+    vendor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == check && f["target"] == target)
+        .map(|f| f["status"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no {check} on {target}"))
+}
+
+fn verdict(vendor: &Value, control: &str) -> String {
+    vendor["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == control)
+        .map(|c| c["verdict"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no control {control}"))
+}
+
+fn facts<'a>(vendor: &'a Value, target: &str) -> &'a Value {
+    &vendor["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["target"] == target)
+        .unwrap_or_else(|| panic!("no asset {target}"))["facts"]
+}
+
+#[test]
+fn the_demo_finds_every_incident_and_contradicts_the_false_reports() {
+    let json = demo_json(&[]);
     assert_eq!(
-        status("smb-exposed", host),
-        "pass",
-        "445 is closed in the demo"
+        json["run"]["now"], "2026-04-30T00:05:00+09:00",
+        "the demo's fixed clock: five minutes after the early publication"
     );
+
+    // Incidents 1 and 2: the X-ray reading host and the screening vendor's TLS endpoints.
+    let kenko = vendor(&json, "kenko-zaidan");
+    for (check, target) in [
+        ("rdp-exposed", format!("{XRAY}:3389")),
+        ("rdp-nla-not-enforced", format!("{XRAY}:3389")),
+        ("rdp-standard-security", format!("{XRAY}:3389")),
+        ("rdp-ntlm-info-leak", format!("{XRAY}:3389")),
+        ("vnc-exposed", format!("{XRAY}:5900")),
+        ("vnc-no-auth", format!("{XRAY}:5900")),
+        ("dicom-exposed", format!("{XRAY}:4242")),
+        ("tls-legacy-protocol", GATEWAY.into()),
+        ("tls-weak-cipher", GATEWAY.into()),
+        ("tls-no-forward-secrecy", GATEWAY.into()),
+        ("tls-mozilla-intermediate", GATEWAY.into()),
+        ("tls-cert-expired", RESULTS.into()),
+    ] {
+        assert_eq!(status(kenko, check, &target), "fail", "{check} on {target}");
+    }
+    for check in ["smb-exposed", "ssh-exposed"] {
+        assert_eq!(status(kenko, check, XRAY), "pass", "{check}: port closed");
+    }
+    // The good endpoint passes every TLS check; the expired one fails only on expiry.
+    for check in [
+        "tls-legacy-protocol",
+        "tls-weak-cipher",
+        "tls-no-forward-secrecy",
+        "tls-cert-expired",
+        "tls-cert-expiring",
+        "tls-cert-untrusted",
+        "tls-cert-hostname-mismatch",
+        "tls-cert-weak-key",
+        "tls-cert-weak-signature",
+        "tls-mozilla-intermediate",
+    ] {
+        assert_eq!(
+            status(kenko, check, PORTAL),
+            "pass",
+            "{check} on the good endpoint"
+        );
+        let on_results = match check {
+            "tls-cert-expired" => "fail",
+            "tls-cert-expiring" => "skipped", // it applies to certificates not yet expired
+            _ => "pass",
+        };
+        assert_eq!(
+            status(kenko, check, RESULTS),
+            on_results,
+            "{check} on {RESULTS}"
+        );
+    }
+    // The scripted TLS 1.0 endpoint is enumerated like any server: one version, its four
+    // suites in its own order, and a certificate that chains to the demo CA.
+    let gateway = facts(kenko, GATEWAY);
+    assert_eq!(gateway["tls.protocols"], serde_json::json!(["TLSv1.0"]));
+    assert_eq!(
+        gateway["tls.suites"]["TLSv1.0"],
+        serde_json::json!([
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            "TLS_RSA_WITH_RC4_128_SHA"
+        ])
+    );
+    assert_eq!(gateway["tls.server_order"]["TLSv1.0"], true);
+    assert_eq!(status(kenko, "tls-cert-untrusted", GATEWAY), "pass");
+    assert_eq!(
+        facts(kenko, PORTAL)["tls.protocols"],
+        serde_json::json!(["TLSv1.2", "TLSv1.3"])
+    );
+
+    // The current report's false claims are contradicted; what holds is verified; the gap it
+    // admits stays admitted.
+    assert_eq!(kenko["report"]["status"], "current");
     for control in [
         "remote_access.no_public_rdp",
         "remote_access.rdp_nla_enforced",
@@ -67,30 +165,143 @@ fn demo_finds_the_incident_and_contradicts_the_false_report() {
         "remote_access.no_public_vnc",
         "remote_access.vnc_authentication",
         "remote_access.dicom_restricted",
+        "tls.modern_protocols_only",
+        "tls.strong_ciphers_only",
+        "tls.valid_certificates",
     ] {
-        let c = kenko["controls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["control"] == control)
-            .unwrap();
-        assert_eq!(c["verdict"], "contradicted", "{control}");
+        assert_eq!(verdict(kenko, control), "contradicted", "{control}");
     }
-    assert_eq!(vendor("machi-web")["report"]["status"], "stale");
-    assert_eq!(vendor("sakura-print")["report"]["status"], "missing");
+    for control in [
+        "remote_access.no_public_file_sharing",
+        "remote_access.ssh_restricted",
+    ] {
+        assert_eq!(verdict(kenko, control), "verified", "{control}");
+    }
+    assert_eq!(verdict(kenko, "backup.offline_copies"), "admitted");
+    assert_eq!(verdict(kenko, "patching.monthly_updates"), "unverifiable");
+
+    // Incident 3: the voucher form, published early behind a leaking cache.
+    let machi = vendor(&json, "machi-web");
+    for check in [
+        "form-open-before-go-live",
+        "form-cacheable",
+        "form-shared-cache",
+        "form-cross-session-leak",
+        "form-prefilled-pii",
+        "form-no-hsts",
+        "form-cookie-flags",
+    ] {
+        assert_eq!(
+            status(machi, check, VOUCHER),
+            "fail",
+            "{check} on the voucher form"
+        );
+    }
+    assert_eq!(status(machi, "form-plaintext", VOUCHER), "pass");
+    // The contact form is done right: every form check passes (it has no schedule).
+    for check in [
+        "form-cacheable",
+        "form-shared-cache",
+        "form-cross-session-leak",
+        "form-prefilled-pii",
+        "form-plaintext",
+        "form-no-hsts",
+        "form-cookie-flags",
+    ] {
+        assert_eq!(
+            status(machi, check, CONTACT),
+            "pass",
+            "{check} on the contact form"
+        );
+    }
+    for check in ["form-open-before-go-live", "form-open-after-close"] {
+        assert_eq!(status(machi, check, CONTACT), "skipped", "{check}");
+    }
+    // Its report is last year's, and what it declared about forms is contradicted.
+    assert_eq!(machi["report"]["status"], "stale");
+    assert_eq!(status(machi, "report-stale", "report"), "fail");
+    for control in [
+        "web_forms.no_store_on_personal_pages",
+        "web_forms.publication_schedule_enforced",
+        "web_forms.https_only",
+    ] {
+        assert_eq!(verdict(machi, control), "contradicted", "{control}");
+    }
+
+    // The vendor that handed in nothing.
+    let sakura = vendor(&json, "sakura-print");
+    assert_eq!(sakura["report"]["status"], "missing");
+    assert_eq!(status(sakura, "report-missing", "report"), "fail");
+
+    // Nothing in the demo is left unjudged.
+    assert_eq!(json["summary"]["error"], 0, "{}", json["summary"]);
 }
 
 #[test]
-fn the_demo_table_fits_100_columns_in_japanese_too() {
-    let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
-    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
-        .args(["demo", "--lang", "ja"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+fn the_demo_clock_can_be_moved_and_the_certificates_follow_it() {
+    // After the scheduled close the form that is still open fails the other schedule check;
+    // the certificates are made relative to the clock, so the expired one is still 10 days
+    // past and the good one still valid.
+    let json = demo_json(&["--now", "2026-06-01T09:00:00+09:00"]);
+    let machi = vendor(&json, "machi-web");
+    assert_eq!(
+        status(machi, "form-open-before-go-live", VOUCHER),
+        "skipped"
+    );
+    assert_eq!(status(machi, "form-open-after-close", VOUCHER), "fail");
+    let kenko = vendor(&json, "kenko-zaidan");
+    assert_eq!(status(kenko, "tls-cert-expired", RESULTS), "fail");
+    assert_eq!(status(kenko, "tls-cert-expired", PORTAL), "pass");
+    assert_eq!(facts(kenko, RESULTS)["tls.cert.days_left"], -10);
+}
+
+#[test]
+fn every_format_renders_and_the_scripted_endpoint_is_named() {
+    let table = demo(&[]);
+    assert_eq!(table.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&table.stdout);
+    for needle in [
+        "FAIL",
+        "contradicted",
+        "Machi Web Solutions",
+        "Annual report is missing",
+    ] {
+        assert!(text.contains(needle), "table lacks {needle}");
+    }
+    let banner = String::from_utf8_lossy(&table.stderr);
+    assert!(banner.contains("SCRIPTED"), "{banner}");
+    assert!(banner.contains("127.0.0.35"), "{banner}");
+
+    let markdown = demo(&["--format", "markdown"]);
+    assert_eq!(markdown.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&markdown.stdout).contains("| "));
+
+    let junit = demo(&["--format", "junit"]);
+    assert_eq!(junit.status.code(), Some(0));
+    let xml = String::from_utf8_lossy(&junit.stdout);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<failure"), "{xml}");
+
+    let japanese = demo(&["--lang", "ja"]);
+    let text = String::from_utf8_lossy(&japanese.stdout);
     assert!(text.contains("リモートデスクトップ"), "{text}");
     assert!(text.contains("申告と矛盾"), "{text}");
 }
 
-/// Each demo binds the same fixed addresses: the tests take turns.
-static DEMO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+#[test]
+fn a_busy_address_stops_the_demo_with_exit_3_and_names_it() {
+    let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
+    let squatter = std::net::TcpListener::bind("127.0.0.35:8443").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    drop(squatter);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("127.0.0.35:8443"), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "no report when the demo could not start"
+    );
+}

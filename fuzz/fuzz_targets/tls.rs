@@ -1,7 +1,8 @@
-//! Fuzzes the TLS record framing and the parser of a server's answer to a ClientHello.
+//! Fuzzes the TLS record framing, the parser of a server's answer to a ClientHello, and the
+//! demo server's parser of a client's ClientHello.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use vendor_audit::msgs::tls;
+use vendor_audit::msgs::{tls, tls_server};
 
 fuzz_target!(|data: &[u8]| {
     if let Some(n) = tls::record_complete(data) {
@@ -14,4 +15,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = tls::parse_server_answer(data);
     let _ = tls::parse_server_hello(data);
     let _ = tls::parse_certificate_list(data);
+    let _ = tls_server::parse_client_hello(data);
 });

@@ -1,10 +1,12 @@
-//! The built-in demo lab: simulated endpoints of the 2024 incidents, started inside the process
-//! on loopback addresses and fixed unprivileged ports named by the top-level `vendors.toml`, with
-//! the vendors' annual reports written beside a copy of that inventory. Responders are tiny,
-//! well-behaved servers built from our own `msgs` builders: bounded reads, never a panic.
+//! The built-in demo lab: simulated endpoints of the three 2024 incidents, started inside the
+//! process on loopback addresses and fixed unprivileged ports named by the top-level
+//! `vendors.toml`, with the vendors' reports and a fresh CA written beside a copy of it.
+//! Responders are small bounded servers (our `msgs` builders, rustls, hyper): never a panic.
 
 pub mod dicom;
+pub mod forms;
 pub mod rdp;
+pub mod tls;
 pub mod vnc;
 
 use std::net::SocketAddr;
@@ -12,9 +14,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset};
+
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+
+use forms::Handler;
 
 /// At most this many connections are served at once; more are closed straight away.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
@@ -51,6 +57,7 @@ where
 pub const INVENTORY: &str = include_str!("../../vendors.toml");
 
 /// The annual reports the demo inventory names (path relative to the inventory, contents).
+/// `sakura-print`'s report is missing on purpose.
 pub const REPORTS: &[(&str, &str)] = &[
     (
         "reports/kenko-zaidan-2026.toml",
@@ -62,8 +69,55 @@ pub const REPORTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The X-ray reading host of the screening contractor (incidents 1 and 2).
-const XRAY_HOST: &str = "127.0.0.31";
+/// Where the demo writes its certificate authority, relative to the inventory (its
+/// `audit.trust` names this file).
+pub const CA_FILE: &str = "demo-ca.pem";
+
+/// The demo's clock unless `--now` says otherwise: five minutes after the voucher form went
+/// live by mistake, ten hours before its scheduled opening (incident 3, replayed in fiscal 2026).
+/// A fixed clock makes the replay the same on every day it is run; the certificates are made
+/// relative to it.
+pub const CLOCK: &str = "2026-04-30T00:05:00+09:00";
+
+/// The demo's clock as a time.
+pub fn clock() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(CLOCK).unwrap_or_else(|_| chrono::Utc::now().fixed_offset())
+}
+
+/// The simulated endpoints: (name in the inventory, address, port, what it is). The addresses
+/// are those of the inventory's `[audit.resolve]` (a unit test keeps them in step).
+pub const XRAY: (&str, &str) = ("xray-reading.kenko-zaidan.example", "127.0.0.31");
+pub const PORTAL: (&str, &str) = ("portal.kenko-zaidan.example", "127.0.0.33");
+pub const RESULTS: (&str, &str) = ("results.kenko-zaidan.example", "127.0.0.34");
+pub const IMAGE_GATEWAY: (&str, &str) = ("image-gw.kenko-zaidan.example", "127.0.0.35");
+pub const VOUCHER: (&str, &str) = ("apply.machi-web.example", "127.0.0.32");
+pub const CONTACT: (&str, &str) = ("contact.machi-web.example", "127.0.0.36");
+/// The port of every demo TLS endpoint and web site.
+pub const HTTPS_PORT: u16 = 8443;
+
+/// The voucher application form's inputs (the incident's: name, address, phone, age).
+const VOUCHER_FIELDS: &[forms::Field] = &[
+    ("name", "name", "text", "氏名 / Name"),
+    ("address", "street-address", "text", "住所 / Address"),
+    ("tel", "tel", "tel", "電話番号 / Phone"),
+    ("age", "off", "number", "年齢 / Age"),
+];
+
+/// The contact form's inputs.
+const CONTACT_FIELDS: &[forms::Field] = &[
+    ("name", "name", "text", "氏名 / Name"),
+    ("email", "email", "email", "メールアドレス / Email"),
+    ("tel", "tel", "tel", "電話番号 / Phone"),
+];
+
+/// The applicant who used the voucher form before the audit (made-up data, clearly labelled):
+/// as in 2024, the cache already holds their edit page when the audit starts.
+const PREVIOUS_APPLICANT: &[(&str, &str)] = &[
+    ("name", "山田 花子 (demo)"),
+    ("address", "東京都千代田区千代田1-1 (demo)"),
+    ("tel", "0300000000"),
+    ("age", "52"),
+];
 
 /// A running lab; dropping it stops the simulated servers.
 pub struct Lab {
@@ -74,9 +128,10 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// Writes the inventory and reports to a temporary folder and starts every simulated server.
-    /// Fails, naming the address, when one is busy.
-    pub async fn start() -> Result<Lab, String> {
+    /// Writes the inventory, the reports and the demo CA to a temporary folder and starts every
+    /// simulated server, with certificates made relative to `now`. Fails, naming the address,
+    /// when one is busy.
+    pub async fn start(now: DateTime<FixedOffset>) -> Result<Lab, String> {
         let dir =
             tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         let inventory = dir.path().join("vendors.toml");
@@ -84,19 +139,91 @@ impl Lab {
         for (rel, text) in REPORTS {
             write(&dir.path().join(rel), text)?;
         }
-        let tls = self_signed_tls(rdp::challenge_spec().dns_computer.as_str())?;
-        let rdp_listener = bind(XRAY_HOST, 3389).await?;
-        let vnc_listener = bind(XRAY_HOST, 5900).await?;
-        let dicom_listener = bind(XRAY_HOST, 4242).await?;
+        let pki = tls::Pki::new(now)?;
+        write(&dir.path().join(CA_FILE), &pki.ca_pem())?;
+
+        // Bind everything first, so a busy address stops the demo before anything runs.
+        let rdp_listener = bind(XRAY.1, 3389).await?;
+        let vnc_listener = bind(XRAY.1, 5900).await?;
+        let dicom_listener = bind(XRAY.1, 4242).await?;
+        let portal_listener = bind(PORTAL.1, HTTPS_PORT).await?;
+        let results_listener = bind(RESULTS.1, HTTPS_PORT).await?;
+        let gateway_listener = bind(IMAGE_GATEWAY.1, HTTPS_PORT).await?;
+        let voucher_listener = bind(VOUCHER.1, HTTPS_PORT).await?;
+        let contact_listener = bind(CONTACT.1, HTTPS_PORT).await?;
+
+        let rdp_tls = self_signed_tls(rdp::challenge_spec().dns_computer.as_str())?;
+        let portal = pki.rustls_server(PORTAL.0, -30, 60, &[])?;
+        let results = pki.rustls_server(RESULTS.0, -100, -10, &[])?;
+        let gateway_chain = Arc::new(pki.scripted_chain(IMAGE_GATEWAY.0, -30, 60)?);
+        let http = [b"http/1.1".as_slice()];
+        let voucher_tls = pki.rustls_server(VOUCHER.0, -30, 60, &http)?;
+        let contact_tls = pki.rustls_server(CONTACT.0, -30, 60, &http)?;
+
+        let voucher = forms::MisconfiguredCache::new(forms::Site::new(
+            "/voucher/apply",
+            "プレミアム付商品券 申込 / Premium gift-voucher application",
+            VOUCHER_FIELDS,
+            forms::Headers::Careless,
+        ));
+        // The previous applicant: submits, opens the edit page (which the cache keeps), and
+        // the form page is cached too.
+        let submitted = voucher.handle(&forms::post("/voucher/apply/confirm", PREVIOUS_APPLICANT));
+        let cookie = forms::session_cookie(&submitted);
+        voucher.handle(&forms::get("/voucher/apply/edit", cookie.as_deref()));
+        voucher.handle(&forms::get("/voucher/apply", None));
+        let contact = forms::Site::new(
+            "/contact",
+            "お問い合わせ / Contact",
+            CONTACT_FIELDS,
+            forms::Headers::Correct,
+        );
+
+        let at = |(name, ip): (&str, &str), port: u16| format!("{name}:{port} ({ip})");
         let listening = vec![
-            format!("{XRAY_HOST}:3389 (RDP without NLA, NTLM names)"),
-            format!("{XRAY_HOST}:5900 (VNC, no password)"),
-            format!("{XRAY_HOST}:4242 (DICOM, any AE)"),
+            format!(
+                "{}: RDP without NLA, internal names in its NTLM challenge",
+                at(XRAY, 3389)
+            ),
+            format!("{}: VNC without a password", at(XRAY, 5900)),
+            format!("{}: DICOM archive accepting any AE title", at(XRAY, 4242)),
+            format!(
+                "{}: TLS 1.2/1.3, valid certificate (rustls)",
+                at(PORTAL, HTTPS_PORT)
+            ),
+            format!(
+                "{}: TLS 1.2/1.3, certificate expired 10 days ago (rustls)",
+                at(RESULTS, HTTPS_PORT)
+            ),
+            format!(
+                "{}: TLS 1.0 with RC4 and 3DES, SCRIPTED: answers built by the demo from the \
+                 protocol's ServerHello format, no TLS stack behind them",
+                at(IMAGE_GATEWAY, HTTPS_PORT)
+            ),
+            format!(
+                "{}: voucher form published before its opening, behind a cache that keeps every \
+                 page by URL; a previous applicant's made-up entry is already cached",
+                at(VOUCHER, HTTPS_PORT)
+            ),
+            format!("{}: contact form done right", at(CONTACT, HTTPS_PORT)),
         ];
         let tasks = vec![
-            tokio::spawn(rdp::serve(rdp_listener, tls)),
+            tokio::spawn(rdp::serve(rdp_listener, rdp_tls)),
             tokio::spawn(vnc::serve(vnc_listener)),
             tokio::spawn(dicom::serve(dicom_listener)),
+            tokio::spawn(tls::serve_rustls(portal_listener, portal)),
+            tokio::spawn(tls::serve_rustls(results_listener, results)),
+            tokio::spawn(tls::serve_scripted_tls10(gateway_listener, gateway_chain)),
+            tokio::spawn(forms::serve(
+                voucher_listener,
+                voucher_tls,
+                Arc::new(voucher),
+            )),
+            tokio::spawn(forms::serve(
+                contact_listener,
+                contact_tls,
+                Arc::new(contact),
+            )),
         ];
         Ok(Lab {
             dir,
@@ -112,11 +239,15 @@ impl Lab {
 
     /// What is running, for people (printed on stderr).
     pub fn banner(&self) -> String {
-        format!(
-            "vendor-audit demo: simulated endpoints on {}; inventory and reports in {}",
-            self.listening.join(", "),
+        let mut text = String::from("vendor-audit demo: simulated endpoints on loopback\n");
+        for line in &self.listening {
+            text.push_str(&format!("  {line}\n"));
+        }
+        text.push_str(&format!(
+            "  inventory, reports and the demo CA in {}",
             self.dir.path().display()
-        )
+        ));
+        text
     }
 }
 
@@ -139,7 +270,8 @@ async fn bind(ip: &str, port: u16) -> Result<TcpListener, String> {
     })
 }
 
-/// A TLS server configuration with a certificate generated now (rcgen), for the RDP responder.
+/// A TLS server configuration with a self-signed certificate generated now (rcgen), for the RDP
+/// responder (RDP servers make their own, as Windows does).
 fn self_signed_tls(name: &str) -> Result<Arc<rustls::ServerConfig>, String> {
     let generated = rcgen::generate_simple_self_signed(vec![name.to_owned()])
         .map_err(|e| format!("cannot generate the demo certificate: {e}"))?;
@@ -161,4 +293,42 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lab serves exactly what the inventory names: every endpoint's name resolves to the
+    /// address the lab binds, and appears among the assets with the lab's port.
+    #[test]
+    fn the_lab_serves_what_the_inventory_names() {
+        let inventory: toml::Value = toml::from_str(INVENTORY).unwrap();
+        let resolve = inventory["audit"]["resolve"].as_table().unwrap();
+        let endpoints = [XRAY, PORTAL, RESULTS, IMAGE_GATEWAY, VOUCHER, CONTACT];
+        for (name, address) in endpoints {
+            assert_eq!(resolve[name].as_str(), Some(address), "{name}");
+        }
+        assert_eq!(
+            resolve.len(),
+            endpoints.len(),
+            "no name the lab does not serve"
+        );
+        let assets = INVENTORY.replace(' ', "");
+        for (name, _) in [PORTAL, RESULTS, IMAGE_GATEWAY] {
+            assert!(
+                assets.contains(&format!("\"{name}:{HTTPS_PORT}\"")),
+                "{name}"
+            );
+        }
+        for (name, _) in [VOUCHER, CONTACT] {
+            assert!(
+                assets.contains(&format!("url=\"https://{name}:{HTTPS_PORT}/")),
+                "{name}"
+            );
+        }
+        assert!(assets.contains(&format!("hosts=[\"{}\"]", XRAY.0)));
+        assert!(assets.contains(&format!("trust=[\"{CA_FILE}\"]")));
+        assert!(clock() < DateTime::parse_from_rfc3339("2026-04-30T10:00:00+09:00").unwrap());
+    }
 }

@@ -11,5 +11,6 @@ pub mod ntlm;
 pub mod rfb;
 pub mod smb;
 pub mod tls;
+pub mod tls_server;
 pub mod tls_suites;
 pub mod x224;

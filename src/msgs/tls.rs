@@ -26,11 +26,11 @@ pub const MAX_RECORD_PAYLOAD: usize = MAX_FRAGMENT + 2048;
 pub const MAX_FLIGHT: usize = 256 * 1024;
 /// The longest SNI host name (DNS limit).
 const MAX_HOST: usize = 253;
-const RECORD_HEADER: usize = 5;
+pub(crate) const RECORD_HEADER: usize = 5;
 
-const CT_CHANGE_CIPHER_SPEC: u8 = 20;
-const CT_ALERT: u8 = 21;
-const CT_HANDSHAKE: u8 = 22;
+pub(crate) const CT_CHANGE_CIPHER_SPEC: u8 = 20;
+pub(crate) const CT_ALERT: u8 = 21;
+pub(crate) const CT_HANDSHAKE: u8 = 22;
 const CT_HEARTBEAT: u8 = 24;
 
 pub const HT_HELLO_REQUEST: u8 = 0;
@@ -346,17 +346,17 @@ pub fn sni_host(name: &str) -> Option<&str> {
         .then_some(host)
 }
 
-fn push_u16(out: &mut Vec<u8>, v: usize) {
+pub(crate) fn push_u16(out: &mut Vec<u8>, v: usize) {
     // Callers bound their lengths (MAX_FRAGMENT); saturate rather than wrap if one did not.
     out.extend_from_slice(&u16::try_from(v).unwrap_or(u16::MAX).to_be_bytes());
 }
 
-fn push_u24(out: &mut Vec<u8>, v: usize) {
+pub(crate) fn push_u24(out: &mut Vec<u8>, v: usize) {
     let v = u32::try_from(v).unwrap_or(0xFF_FFFF).min(0xFF_FFFF);
     out.extend_from_slice(v.to_be_bytes().get(1..).unwrap_or_default());
 }
 
-fn push_ext(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+pub(crate) fn push_ext(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
     out.extend_from_slice(&typ.to_be_bytes());
     push_u16(out, data.len());
     out.extend_from_slice(data);
@@ -750,18 +750,19 @@ fn next_message(hs: &[u8], at: usize) -> Result<Option<Message<'_>>, TlsError> {
 }
 
 /// A cursor over untrusted bytes: every read is checked.
-struct Reader<'a> {
+/// A bounds-checked cursor over untrusted bytes (shared with `tls_server`).
+pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     what: &'static str,
 }
 
 impl<'a> Reader<'a> {
-    fn new(buf: &'a [u8], what: &'static str) -> Self {
+    pub(crate) fn new(buf: &'a [u8], what: &'static str) -> Self {
         Reader { buf, pos: 0, what }
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], TlsError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], TlsError> {
         let end = self
             .pos
             .checked_add(n)
@@ -774,28 +775,28 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn u8(&mut self) -> Result<u8, TlsError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, TlsError> {
         self.take(1)?
             .first()
             .copied()
             .ok_or(TlsError::Malformed(self.what))
     }
 
-    fn u16(&mut self) -> Result<u16, TlsError> {
+    pub(crate) fn u16(&mut self) -> Result<u16, TlsError> {
         match self.take(2)? {
             [a, b] => Ok(u16::from_be_bytes([*a, *b])),
             _ => Err(TlsError::Malformed(self.what)),
         }
     }
 
-    fn u24(&mut self) -> Result<usize, TlsError> {
+    pub(crate) fn u24(&mut self) -> Result<usize, TlsError> {
         match self.take(3)? {
             [a, b, c] => Ok(usize::from(*a) << 16 | usize::from(*b) << 8 | usize::from(*c)),
             _ => Err(TlsError::Malformed(self.what)),
         }
     }
 
-    fn rest(&self) -> usize {
+    pub(crate) fn rest(&self) -> usize {
         self.buf.len().saturating_sub(self.pos)
     }
 }
