@@ -268,6 +268,10 @@ fn every_format_renders_and_the_scripted_endpoint_is_named() {
     ] {
         assert!(text.contains(needle), "table lacks {needle}");
     }
+    assert!(
+        text.lines().all(|l| l.chars().count() <= 100),
+        "the demo's table is wider than 100 columns:\n{text}"
+    );
     let banner = String::from_utf8_lossy(&table.stderr);
     assert!(banner.contains("SCRIPTED"), "{banner}");
     assert!(banner.contains("127.0.0.35"), "{banner}");

@@ -65,9 +65,11 @@ pub trait Handler: Send + Sync {
 /// How a site sets its caching and cookie headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Headers {
-    /// As the voucher site did: no Cache-Control (a Last-Modified 50 minutes old, so any cache
-    /// may keep the page), a bare session cookie, no HSTS.
-    Careless,
+    /// As the voucher site did: no Cache-Control (only this Last-Modified, so any cache may
+    /// keep the page by heuristic), a bare session cookie, no HSTS.
+    Careless {
+        last_modified: chrono::DateTime<chrono::Utc>,
+    },
     /// `Cache-Control: no-store, private`, HSTS, `Secure; HttpOnly; SameSite=Lax` cookies.
     Correct,
 }
@@ -140,11 +142,12 @@ impl Site {
 
     fn caching_headers(&self, response: &mut Response) {
         match self.headers {
-            Headers::Careless => {
-                let modified = chrono::Utc::now() - chrono::TimeDelta::minutes(50);
+            Headers::Careless { last_modified } => {
                 response.headers.push((
                     "last-modified",
-                    modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+                    last_modified
+                        .format("%a, %d %b %Y %H:%M:%S GMT")
+                        .to_string(),
                 ));
             }
             Headers::Correct => {
@@ -173,7 +176,7 @@ impl Site {
             sessions.insert(token.clone(), entry);
         }
         let flags = match self.headers {
-            Headers::Careless => "",
+            Headers::Careless { .. } => "",
             Headers::Correct => "; Secure; HttpOnly; SameSite=Lax",
         };
         let mut response = Response::text(303, "see the edit page\n");
@@ -380,7 +383,10 @@ mod tests {
 
     #[test]
     fn the_misconfigured_cache_serves_one_visitor_s_edit_page_to_the_next() {
-        let cache = MisconfiguredCache::new(Site::new("/f", "T", FIELDS, Headers::Careless));
+        let careless = Headers::Careless {
+            last_modified: chrono::Utc::now(),
+        };
+        let cache = MisconfiguredCache::new(Site::new("/f", "T", FIELDS, careless));
         let posted = cache.handle(&post("/f/confirm", &[("name", "前の申請者")]));
         assert_eq!(posted.status, 303);
         let cookie = session_cookie(&posted).unwrap();

@@ -1,5 +1,8 @@
 //! Table report for terminals: per vendor, the findings (severity, status, target, check and what
-//! was seen), then the declared-vs-observed verdicts. Readable at 100 columns.
+//! was seen; passes condensed to one row per target), then the declared-vs-observed verdicts.
+//! Readable at 100 columns.
+
+use std::collections::BTreeMap;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
@@ -65,24 +68,36 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         .fiscal_year
         .map(|y| format!(", FY{y}"))
         .unwrap_or_default();
-    let mut out = format!(
-        "{} ({}) · {}: {} ({}{fy})\n",
-        vendor.name,
-        vendor.id,
-        pick("annual report", "年次報告書", lang),
-        report.path.as_deref().unwrap_or("-"),
-        report_word(report.status, lang),
+    let mut out = wrap(
+        &format!(
+            "{} ({}) · {}: {} ({}{fy})\n",
+            vendor.name,
+            vendor.id,
+            pick("annual report", "年次報告書", lang),
+            report.path.as_deref().unwrap_or("-"),
+            report_word(report.status, lang),
+        ),
+        width,
     );
 
+    // The target leads the text column instead of having its own: URLs of forms are long, and
+    // a column of their width would leave the observations a narrow strip.
     let mut findings = new_table(width);
     findings.set_header(match lang {
-        Lang::En => vec!["Severity", "Status", "Target", "Check / observed"],
-        Lang::Ja => vec!["重大度", "判定", "対象", "チェック / 観測結果"],
+        Lang::En => vec!["Severity", "Status", "Target · check · observed"],
+        Lang::Ja => vec!["重大度", "判定", "対象 ・チェック ・観測結果"],
     });
     let mut skipped = 0;
+    // Passes are listed by target, one row each: what failed is what people act on, and the
+    // evidence of each pass is in the JSON and Markdown reports.
+    let mut passes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &vendor.findings {
         if f.status == Status::Skipped {
             skipped += 1;
+            continue;
+        }
+        if f.status == Status::Pass && !f.waived {
+            passes.entry(&f.target).or_default().push(&f.check);
             continue;
         }
         let mut status = status_word(f.status, lang).to_owned();
@@ -91,30 +106,43 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         } else if f.waiver.as_ref().is_some_and(|w| w.expired) {
             status.push_str(pick(" (waiver expired)", "（例外期限切れ）", lang));
         }
-        // A pass shows what was observed, not the title: titles name the problem, and
-        // "pass: RDP is reachable" would read as the opposite of what it means.
-        let check = match f.status {
-            Status::Pass => format!("{}: {}", f.check, f.message),
-            _ => format!("{}\n{}", pick(&f.title, &f.title_ja, lang), f.message),
-        };
+        let text = format!(
+            "{}\n{}\n{}",
+            f.target,
+            pick(&f.title, &f.title_ja, lang),
+            f.message
+        );
         findings.add_row(vec![
             severity_cell(f.severity),
             status_cell(f.status, status),
-            Cell::new(&f.target),
-            Cell::new(check),
+            Cell::new(text),
         ]);
     }
-    // Targets are names people search for: never break them across lines.
-    if let Some(column) = findings.column_mut(2) {
-        column.set_constraint(ColumnConstraint::ContentWidth);
+    let passed: usize = passes.values().map(Vec::len).sum();
+    for (target, checks) in &passes {
+        findings.add_row(vec![
+            Cell::new(""),
+            status_cell(Status::Pass, status_word(Status::Pass, lang).to_owned()),
+            Cell::new(format!("{target}\n{}", checks.join(", "))),
+        ]);
     }
     out.push_str(&findings.to_string());
     out.push('\n');
-    if skipped > 0 {
-        out.push_str(&match lang {
-            Lang::En => format!("({skipped} check(s) did not apply and are not shown; --format json lists them)\n"),
-            Lang::Ja => format!("（対象外のチェック {skipped} 件は表示していません。--format json で全件を出力できます）\n"),
+    let mut notes = Vec::new();
+    if passed > 0 {
+        notes.push(match lang {
+            Lang::En => format!("{passed} passing check(s) are listed by target; --format json or markdown shows what each observed"),
+            Lang::Ja => format!("合格したチェック {passed} 件は対象ごとにまとめています。各観測結果は --format json または markdown で出力できます"),
         });
+    }
+    if skipped > 0 {
+        notes.push(match lang {
+            Lang::En => format!("{skipped} check(s) did not apply and are not shown; --format json lists them"),
+            Lang::Ja => format!("対象外のチェック {skipped} 件は表示していません。--format json で全件を出力できます"),
+        });
+    }
+    for note in notes {
+        out.push_str(&wrap(&format!("({note})"), width));
     }
 
     let mut controls = new_table(width);
@@ -140,8 +168,18 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         ]);
     }
     if controls.row_count() > 0 {
+        // Wide enough for every control key shown: a key broken mid-word cannot be searched for.
+        let longest = vendor
+            .controls
+            .iter()
+            .filter(|c| c.verdict != Verdict::Undeclared)
+            .map(|c| c.control.len())
+            .max()
+            .unwrap_or(0);
+        // (+2: the column's padding)
+        let key_width = u16::try_from(longest + 2).unwrap_or(u16::MAX).max(40);
         if let Some(column) = controls.column_mut(0) {
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(40)));
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(key_width)));
         }
         out.push_str(&controls.to_string());
         out.push('\n');
