@@ -284,7 +284,7 @@ fn demo_command(args: DemoArgs) -> ExitCode {
     // On stderr, so that `--format json` and the other formats stay clean on stdout.
     eprintln!("{}", lab.banner());
     eprintln!(
-        "  judged as of {} (the demo's fixed clock{}; --now changes it)\n",
+        "  judged as of {} (the demo's fixed clock{}; --now moves it)\n",
         now.to_rfc3339(),
         if now == demo::clock() {
             ""

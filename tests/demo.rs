@@ -22,6 +22,7 @@ fn demo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
         .arg("demo")
         .args(args)
+        .env_remove("COLUMNS") // the default width, 100, as in the README
         .output()
         .unwrap()
 }
@@ -307,5 +308,44 @@ fn a_busy_address_stops_the_demo_with_exit_3_and_names_it() {
     assert!(
         out.stdout.is_empty(),
         "no report when the demo could not start"
+    );
+}
+
+#[test]
+fn the_readme_shows_the_demo_s_real_output() {
+    // The README pastes the demo's whole output; it must stay what the demo prints (the run id
+    // and the temporary folder differ on every run).
+    let out = demo(&[]);
+    let normalise = |text: &str| -> String {
+        text.lines()
+            .map(|line| {
+                let line = match line.find(" · run ") {
+                    Some(at) => &line[..at],
+                    None => line,
+                };
+                match line.find("demo CA in /") {
+                    Some(at) => &line[..at],
+                    None => line,
+                }
+                .to_owned()
+            })
+            .filter(|line| !line.starts_with("admitted, ") && !line.starts_with("undeclared, "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let printed = format!(
+        "{}\n\n{}",
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("$ cargo run --release -- demo\n").unwrap();
+    let block = &readme[start..];
+    let block = &block[block.find('\n').unwrap() + 1..block.find("\n```").unwrap()];
+    assert_eq!(
+        normalise(block).trim(),
+        normalise(&printed).trim(),
+        "README.md's demo output is out of date: paste the output of `cargo run --release -- demo` again"
     );
 }

@@ -182,33 +182,27 @@ impl Lab {
             forms::Headers::Correct,
         );
 
-        let at = |(name, ip): (&str, &str), port: u16| format!("{name}:{port} ({ip})");
+        let at = |(name, ip): (&str, &str), port: u16, what: &str| {
+            format!("{name}:{port} ({ip})\n      {what}")
+        };
         let listening = vec![
-            format!(
-                "{}: RDP without NLA, internal names in its NTLM challenge",
-                at(XRAY, 3389)
+            at(XRAY, 3389, "RDP without NLA; its NTLM challenge names the internal domain"),
+            at(XRAY, 5900, "VNC without a password"),
+            at(XRAY, 4242, "DICOM archive accepting any AE title"),
+            at(PORTAL, HTTPS_PORT, "TLS 1.2/1.3 (rustls), valid certificate"),
+            at(RESULTS, HTTPS_PORT, "TLS 1.2/1.3 (rustls), certificate expired 10 days ago"),
+            at(
+                IMAGE_GATEWAY,
+                HTTPS_PORT,
+                "TLS 1.0 with RC4 and 3DES, SCRIPTED: hello answers built by the demo, no TLS stack",
             ),
-            format!("{}: VNC without a password", at(XRAY, 5900)),
-            format!("{}: DICOM archive accepting any AE title", at(XRAY, 4242)),
-            format!(
-                "{}: TLS 1.2/1.3, valid certificate (rustls)",
-                at(PORTAL, HTTPS_PORT)
+            at(
+                VOUCHER,
+                HTTPS_PORT,
+                "voucher form open before its go-live, behind a cache that keeps pages by URL\n      \
+                 alone; a made-up previous applicant's entry is already in it",
             ),
-            format!(
-                "{}: TLS 1.2/1.3, certificate expired 10 days ago (rustls)",
-                at(RESULTS, HTTPS_PORT)
-            ),
-            format!(
-                "{}: TLS 1.0 with RC4 and 3DES, SCRIPTED: answers built by the demo from the \
-                 protocol's ServerHello format, no TLS stack behind them",
-                at(IMAGE_GATEWAY, HTTPS_PORT)
-            ),
-            format!(
-                "{}: voucher form published before its opening, behind a cache that keeps every \
-                 page by URL; a previous applicant's made-up entry is already cached",
-                at(VOUCHER, HTTPS_PORT)
-            ),
-            format!("{}: contact form done right", at(CONTACT, HTTPS_PORT)),
+            at(CONTACT, HTTPS_PORT, "contact form done right"),
         ];
         let tasks = vec![
             tokio::spawn(rdp::serve(rdp_listener, rdp_tls)),
