@@ -3,8 +3,11 @@
 //! declarations are contradicted. Every format renders; a busy address stops the demo with exit
 //! 3 naming it. (The demo binds 127.0.0.31-36; only this test binary starts it.)
 
+mod common;
+
 use std::process::{Command, Output};
 
+use common::{vendor_of as vendor, verdict_of};
 use serde_json::Value;
 
 const XRAY: &str = "xray-reading.kenko-zaidan.example";
@@ -40,15 +43,6 @@ fn demo_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn vendor<'a>(json: &'a Value, id: &str) -> &'a Value {
-    json["vendors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no vendor {id}"))
-}
-
 fn status(vendor: &Value, check: &str, target: &str) -> String {
     vendor["findings"]
         .as_array()
@@ -57,16 +51,6 @@ fn status(vendor: &Value, check: &str, target: &str) -> String {
         .find(|f| f["check"] == check && f["target"] == target)
         .map(|f| f["status"].as_str().unwrap().to_owned())
         .unwrap_or_else(|| panic!("no {check} on {target}"))
-}
-
-fn verdict(vendor: &Value, control: &str) -> String {
-    vendor["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["control"] == control)
-        .map(|c| c["verdict"].as_str().unwrap().to_owned())
-        .unwrap_or_else(|| panic!("no control {control}"))
 }
 
 fn facts<'a>(vendor: &'a Value, target: &str) -> &'a Value {
@@ -170,16 +154,30 @@ fn the_demo_finds_every_incident_and_contradicts_the_false_reports() {
         "tls.strong_ciphers_only",
         "tls.valid_certificates",
     ] {
-        assert_eq!(verdict(kenko, control), "contradicted", "{control}");
+        assert_eq!(
+            verdict_of(&json, "kenko-zaidan", control),
+            "contradicted",
+            "{control}"
+        );
     }
     for control in [
         "remote_access.no_public_file_sharing",
         "remote_access.ssh_restricted",
     ] {
-        assert_eq!(verdict(kenko, control), "verified", "{control}");
+        assert_eq!(
+            verdict_of(&json, "kenko-zaidan", control),
+            "verified",
+            "{control}"
+        );
     }
-    assert_eq!(verdict(kenko, "backup.offline_copies"), "admitted");
-    assert_eq!(verdict(kenko, "patching.monthly_updates"), "unverifiable");
+    assert_eq!(
+        verdict_of(&json, "kenko-zaidan", "backup.offline_copies"),
+        "admitted"
+    );
+    assert_eq!(
+        verdict_of(&json, "kenko-zaidan", "patching.monthly_updates"),
+        "unverifiable"
+    );
 
     // Incident 3: the voucher form, published early behind a leaking cache.
     let machi = vendor(&json, "machi-web");
@@ -226,7 +224,11 @@ fn the_demo_finds_every_incident_and_contradicts_the_false_reports() {
         "web_forms.publication_schedule_enforced",
         "web_forms.https_only",
     ] {
-        assert_eq!(verdict(machi, control), "contradicted", "{control}");
+        assert_eq!(
+            verdict_of(&json, "machi-web", control),
+            "contradicted",
+            "{control}"
+        );
     }
 
     // The vendor that handed in nothing.

@@ -335,7 +335,7 @@ fn the_voucher_incident_reads_as_one_table() {
         "Personal-data page may be stored by a shared cache",
         "Personal-data page served from a shared cache",
         "One applicant's data shown to another",
-        "form-open-before-go-live fail",
+        "web_forms.publication_schedule_enforced yes contradicted",
     ] {
         assert!(words.contains(needle), "`{needle}` missing from:\n{table}");
     }
