@@ -79,13 +79,13 @@ pub const CA_FILE: &str = "demo-ca.pem";
 /// relative to it.
 pub const CLOCK: &str = "2026-04-30T00:05:00+09:00";
 
-/// The demo's clock as a time.
+/// The demo's clock as a time (a unit test checks that `CLOCK` parses).
 pub fn clock() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(CLOCK).unwrap_or_else(|_| chrono::Utc::now().fixed_offset())
 }
 
-/// The simulated endpoints: (name in the inventory, address, port, what it is). The addresses
-/// are those of the inventory's `[audit.resolve]` (a unit test keeps them in step).
+/// The simulated hosts: (name in the inventory, loopback address). The addresses are those of
+/// the inventory's `[audit.resolve]` (a unit test keeps them in step).
 pub const XRAY: (&str, &str) = ("xray-reading.kenko-zaidan.example", "127.0.0.31");
 pub const PORTAL: (&str, &str) = ("portal.kenko-zaidan.example", "127.0.0.33");
 pub const RESULTS: (&str, &str) = ("results.kenko-zaidan.example", "127.0.0.34");
