@@ -92,18 +92,7 @@ fn the_demo_finds_every_incident_and_contradicts_the_false_reports() {
         assert_eq!(status(kenko, check, XRAY), "pass", "{check}: port closed");
     }
     // The good endpoint passes every TLS check; the expired one fails only on expiry.
-    for check in [
-        "tls-legacy-protocol",
-        "tls-weak-cipher",
-        "tls-no-forward-secrecy",
-        "tls-cert-expired",
-        "tls-cert-expiring",
-        "tls-cert-untrusted",
-        "tls-cert-hostname-mismatch",
-        "tls-cert-weak-key",
-        "tls-cert-weak-signature",
-        "tls-mozilla-intermediate",
-    ] {
+    for check in common::TLS_CHECKS {
         assert_eq!(
             status(kenko, check, PORTAL),
             "pass",
@@ -198,15 +187,7 @@ fn the_demo_finds_every_incident_and_contradicts_the_false_reports() {
     }
     assert_eq!(status(machi, "form-plaintext", VOUCHER), "pass");
     // The contact form is done right: every form check passes (it has no schedule).
-    for check in [
-        "form-cacheable",
-        "form-shared-cache",
-        "form-cross-session-leak",
-        "form-prefilled-pii",
-        "form-plaintext",
-        "form-no-hsts",
-        "form-cookie-flags",
-    ] {
+    for check in common::FORM_TRANSPORT_CHECKS {
         assert_eq!(
             status(machi, check, CONTACT),
             "pass",

@@ -248,15 +248,7 @@ fn plain_http_paths_fail_transport_and_https_without_hsts_is_caught() {
 
 #[test]
 fn the_correct_path_passes_every_check() {
-    for check in [
-        "form-cacheable",
-        "form-shared-cache",
-        "form-cross-session-leak",
-        "form-prefilled-pii",
-        "form-plaintext",
-        "form-no-hsts",
-        "form-cookie-flags",
-    ] {
+    for check in common::FORM_TRANSPORT_CHECKS {
         assert_eq!(
             status("correct", check),
             "pass",

@@ -10,18 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-const CHECKS: [&str; 10] = [
-    "tls-legacy-protocol",
-    "tls-weak-cipher",
-    "tls-no-forward-secrecy",
-    "tls-cert-expired",
-    "tls-cert-expiring",
-    "tls-cert-untrusted",
-    "tls-cert-hostname-mismatch",
-    "tls-cert-weak-key",
-    "tls-cert-weak-signature",
-    "tls-mozilla-intermediate",
-];
+use common::TLS_CHECKS as CHECKS;
 
 /// (vendor id, inventory name, address): each name resolves to its lab address through
 /// `[audit.resolve]`, so SNI and the name check use the lab name.

@@ -198,13 +198,6 @@ pub fn scripted_answer(hello: &ClientHelloInfo, chain: &[Vec<u8>]) -> Vec<u8> {
     }
 }
 
-/// The DER of a PEM certificate chain's first certificate (for tests).
-#[cfg(test)]
-fn first_der(pem: &str) -> Option<rustls::pki_types::CertificateDer<'static>> {
-    use rustls::pki_types::{pem::PemObject, CertificateDer};
-    CertificateDer::from_pem_slice(pem.as_bytes()).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +205,12 @@ mod tests {
 
     fn now() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-04-30T00:05:00+09:00").unwrap()
+    }
+
+    /// The DER of a PEM certificate.
+    fn first_der(pem: &str) -> Option<rustls::pki_types::CertificateDer<'static>> {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        CertificateDer::from_pem_slice(pem.as_bytes()).ok()
     }
 
     fn answer(version: u16, suites: &[u16]) -> ServerAnswer {

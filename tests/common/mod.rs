@@ -216,3 +216,28 @@ pub fn run_json(
     );
     serde_json::from_slice(&out.stdout).expect("a JSON report")
 }
+
+/// The TLS checks of SPEC §7.2, each judged on every TLS endpoint.
+pub const TLS_CHECKS: [&str; 10] = [
+    "tls-legacy-protocol",
+    "tls-weak-cipher",
+    "tls-no-forward-secrecy",
+    "tls-cert-expired",
+    "tls-cert-expiring",
+    "tls-cert-untrusted",
+    "tls-cert-hostname-mismatch",
+    "tls-cert-weak-key",
+    "tls-cert-weak-signature",
+    "tls-mozilla-intermediate",
+];
+
+/// The caching and transport checks of SPEC §7.3, each judged on every form.
+pub const FORM_TRANSPORT_CHECKS: [&str; 7] = [
+    "form-cacheable",
+    "form-shared-cache",
+    "form-cross-session-leak",
+    "form-prefilled-pii",
+    "form-plaintext",
+    "form-no-hsts",
+    "form-cookie-flags",
+];
