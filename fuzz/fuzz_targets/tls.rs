@@ -1,5 +1,5 @@
-//! Fuzzes the TLS record framing, the parser of a server's answer to a ClientHello, and the
-//! demo server's parser of a client's ClientHello.
+//! Fuzzes the TLS record framing, the parser of a server's answer to a ClientHello, the
+//! ServerKeyExchange DH parameters, and the demo server's parser of a client's ClientHello.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use vendor_audit::msgs::{tls, tls_server};
@@ -15,5 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = tls::parse_server_answer(data);
     let _ = tls::parse_server_hello(data);
     let _ = tls::parse_certificate_list(data);
+    let _ = tls::parse_dh_params(data, false).map(|dh| dh.prime_bits());
+    let _ = tls::parse_dh_params(data, true);
     let _ = tls_server::parse_client_hello(data);
 });

@@ -862,6 +862,59 @@ pub fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, TlsError> {
     Ok(certs)
 }
 
+/// The finite-field Diffie-Hellman parameters of a ServerKeyExchange (RFC 5246 §7.4.3
+/// ServerDHParams, the same in SSLv3 to TLS 1.2): prime, generator and the server's public
+/// value, as big-endian integers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DhParams {
+    pub prime: Vec<u8>,
+    pub generator: Vec<u8>,
+    pub public: Vec<u8>,
+}
+
+impl DhParams {
+    /// The size of the group: the bit length of the prime (leading zero bits not counted),
+    /// what sslscan and testssl.sh report as "DHE 1024 bits".
+    pub fn prime_bits(&self) -> usize {
+        let digits = match self.prime.iter().position(|&b| b != 0) {
+            Some(i) => self.prime.get(i..).unwrap_or_default(),
+            None => &[],
+        };
+        match digits.first() {
+            Some(&top) => (digits.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+            None => 0,
+        }
+    }
+}
+
+/// Reads the DH parameters at the start of a ServerKeyExchange body (what follows them, the
+/// signature, is not needed). `psk_hint`: the suite is DHE_PSK, whose parameters come after a
+/// `psk_identity_hint<0..2^16-1>` (RFC 4279 §3). A prime or generator that is empty or zero is
+/// malformed (RFC 5246: `opaque dh_p<1..2^16-1>`). Never panics.
+pub fn parse_dh_params(body: &[u8], psk_hint: bool) -> Result<DhParams, TlsError> {
+    let mut r = Reader::new(body, "ServerKeyExchange DH parameters");
+    if psk_hint {
+        let len = usize::from(r.u16()?);
+        r.take(len)?;
+    }
+    let mut vector = |what: &'static str| -> Result<Vec<u8>, TlsError> {
+        let len = usize::from(r.u16()?);
+        let v = r.take(len)?;
+        if v.iter().all(|&b| b == 0) {
+            return Err(TlsError::Malformed(what));
+        }
+        Ok(v.to_vec())
+    };
+    let prime = vector("ServerKeyExchange DH prime (empty or zero)")?;
+    let generator = vector("ServerKeyExchange DH generator (empty or zero)")?;
+    let public = vector("ServerKeyExchange DH public value (empty or zero)")?;
+    Ok(DhParams {
+        prime,
+        generator,
+        public,
+    })
+}
+
 /// Parses an SSLv2 record holding a SERVER-HELLO (or an ERROR).
 fn parse_ssl2_server_hello(buf: &[u8]) -> Result<(ServerAnswer, usize), TlsError> {
     let len = record_complete(buf).ok_or(TlsError::Truncated("SSLv2 record"))?;
@@ -1260,6 +1313,68 @@ mod tests {
     }
 
     #[test]
+    fn recorded_anonymous_dh_parameters() {
+        // s12_anon (OpenSSL 3.0.19, `-cipher 'aNULL:@SECLEVEL=0'`, no -dhparam): OpenSSL's
+        // automatic group for an anonymous suite is the 1024-bit one of RFC 2409 (Oakley
+        // group 2), generator 2.
+        let f = flight(&recorded("s12_anon"));
+        let ske = f.server_key_exchange.unwrap();
+        let dh = parse_dh_params(&ske, false).unwrap();
+        assert_eq!(dh.prime_bits(), 1024);
+        assert_eq!(dh.prime.len(), 128);
+        assert_eq!(dh.generator, vec![2]);
+        assert!(!dh.public.is_empty() && dh.public.len() <= 128);
+        // An anonymous ServerKeyExchange ends with the parameters (no signature).
+        assert_eq!(ske.len(), 2 + 128 + 2 + 1 + 2 + dh.public.len());
+        // Every prefix is malformed, never a panic or a wrong size.
+        for cut in 0..ske.len() {
+            assert!(parse_dh_params(&ske[..cut], false).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn constructed_dh_parameters() {
+        // p = 0x00 0x01 0xFF (a leading zero byte, then 9 significant bits), g = 5, Ys = 7,
+        // then a signature the parser does not read.
+        let body = hex("0003 0001ff 0001 05 0001 07 0401 0002 abcd");
+        let dh = parse_dh_params(&body, false).unwrap();
+        assert_eq!(dh.prime_bits(), 9);
+        assert_eq!(dh.generator, vec![5]);
+        assert_eq!(dh.public, vec![7]);
+        // DHE_PSK: a PSK identity hint first (RFC 4279 §3).
+        let psk = hex("0002 6869 0002 8001 0001 02 0001 03");
+        assert_eq!(parse_dh_params(&psk, true).unwrap().prime_bits(), 16);
+        // Read without the hint, the hint would pass for a 15-bit prime: the suite decides.
+        assert_eq!(parse_dh_params(&psk, false).unwrap().prime_bits(), 15);
+        // A 2048-bit prime with its top bit set is 2048 bits; one of 2047 significant bits too.
+        let mut p = vec![0xFFu8; 256];
+        let mut body = vec![1, 0];
+        body.extend_from_slice(&p);
+        body.extend_from_slice(&[0, 1, 2, 0, 1, 9]);
+        assert_eq!(parse_dh_params(&body, false).unwrap().prime_bits(), 2048);
+        p[0] = 0x7F;
+        body[2] = 0x7F;
+        assert_eq!(parse_dh_params(&body, false).unwrap().prime_bits(), 2047);
+        // Empty or zero vectors, and lengths past the end, are malformed.
+        for bad in [
+            "",
+            "00",
+            "0000000102000103",
+            "00010000010200010300",
+            "000102000102",
+            "0001ff0001020005",
+        ] {
+            assert!(
+                matches!(
+                    parse_dh_params(&hex(bad), false),
+                    Err(TlsError::Malformed(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn recorded_prefixes_are_incomplete() {
         for name in ["s12_all", "s12_ecdhe", "s13_hrr", "s10", "s12_anon"] {
             let buf = recorded(name);
@@ -1447,6 +1562,8 @@ mod tests {
     proptest! {
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse_dh_params(&bytes, false).map(|d| d.prime_bits());
+            let _ = parse_dh_params(&bytes, true);
             if let Some(len) = record_complete(&bytes) {
                 prop_assert!(len <= bytes.len());
             }

@@ -52,6 +52,12 @@ impl KeyExchange {
         }
     }
 
+    /// Ephemeral finite-field Diffie-Hellman (DHE, DH_anon, DHE_PSK): the server picks a group
+    /// and sends it in its ServerKeyExchange (`tls.dh_bits`).
+    pub fn finite_field_ephemeral(self) -> bool {
+        matches!(self, KeyExchange::Dhe | KeyExchange::DhePsk)
+    }
+
     /// Ephemeral key agreement: the session keys survive the theft of the server's long-term key.
     pub fn forward_secret(self) -> bool {
         matches!(
@@ -961,6 +967,19 @@ mod tests {
         assert!(!props(0x009C).forward_secrecy); // TLS_RSA_WITH_AES_128_GCM_SHA256
         assert!(!props(0xC031).forward_secrecy); // static ECDH
         assert!(props(0x009E).forward_secrecy);
+    }
+
+    #[test]
+    fn finite_field_dhe_suites_send_a_group() {
+        let ff = |c: u16| props(c).kx.finite_field_ephemeral();
+        assert!(ff(0x009E)); // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+        assert!(ff(0x0034)); // TLS_DH_anon_WITH_AES_128_CBC_SHA
+        assert!(ff(0x00AA)); // TLS_DHE_PSK_WITH_AES_128_GCM_SHA256
+        assert!(ff(0x0014)); // TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA
+        assert!(!ff(0xC02F)); // ECDHE
+        assert!(!ff(0x0030)); // static DH_DSS
+        assert!(!ff(0x009C)); // static RSA
+        assert!(!ff(0x1301)); // TLS 1.3: the group is a key share, always >= 2048 bits
     }
 
     #[test]
