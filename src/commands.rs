@@ -47,6 +47,9 @@ pub fn checks_show(catalog: &Catalog, id: &str, lang: Lang) -> Option<String> {
     }
     if let Some(applies) = &c.applies {
         let _ = writeln!(out, "applies    {}", applies.source());
+        if let Some(skipped) = &c.message.skipped {
+            let _ = writeln!(out, "           otherwise skipped: \"{skipped}\"");
+        }
     }
     let _ = writeln!(out, "fails when {}", c.condition.source());
     let _ = writeln!(out, "\nfacts read:");

@@ -327,7 +327,7 @@ fn convert_vendor(
                 endpoint.span(),
                 format!("vendor[{index}].tls"),
                 format!(
-                    "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\")",
+                    "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\", \"[::1]:9443\")",
                     endpoint.get_ref()
                 ),
             ),
@@ -431,10 +431,26 @@ fn is_valid_host(host: &str) -> bool {
             }))
 }
 
+/// The target text of a host and port, the inverse of `split_host_port`: `HOST:PORT`, with an
+/// IPv6 literal in brackets (`[::1]:9443`, RFC 3986 §3.2.2) so the port cannot be misread.
+pub fn join_host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 /// `HOST:PORT` or `[v6]:PORT`.
 pub fn split_host_port(s: &str) -> Option<(String, u16)> {
     let (host, port) = s.rsplit_once(':')?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    // An IPv6 literal must be bracketed: in `::1:9443` the port could be part of the address.
+    let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) if v6.parse::<std::net::Ipv6Addr>().is_ok() => v6,
+        Some(_) => return None,
+        None if host.contains(':') => return None,
+        None => host,
+    };
     let port: u16 = port.parse().ok()?;
     (is_valid_host(host) && port != 0).then(|| (host.to_ascii_lowercase(), port))
 }
@@ -535,6 +551,23 @@ expires = 2027-03-31
             inv.audit.resolve["xray.example.lab"],
             "127.0.0.31".parse::<IpAddr>().unwrap()
         );
+    }
+
+    #[test]
+    fn ipv6_endpoints_are_bracketed_both_ways() {
+        assert_eq!(
+            split_host_port("[::1]:9443"),
+            Some(("::1".to_string(), 9443))
+        );
+        assert_eq!(join_host_port("::1", 9443), "[::1]:9443");
+        assert_eq!(join_host_port("a.example", 443), "a.example:443");
+        assert_eq!(join_host_port("127.0.0.1", 443), "127.0.0.1:443");
+        // Without brackets the port cannot be told from the address.
+        assert_eq!(split_host_port("::1:9443"), None);
+        assert_eq!(split_host_port("[a.example]:443"), None);
+        assert_eq!(split_host_port("[::1:443"), None);
+        let inv = parse("[[vendor]]\nid = \"a\"\ntls = [\"[::1]:9443\"]\n").unwrap();
+        assert_eq!(inv.vendors[0].tls, vec![("::1".to_string(), 9443)]);
     }
 
     #[test]

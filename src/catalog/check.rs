@@ -97,6 +97,10 @@ impl Text {
 pub struct Messages {
     pub fail: String,
     pub pass: String,
+    /// Why the check does not apply when its `applies` is false (`skipped`); "does not apply"
+    /// when absent.
+    #[serde(default)]
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug)]
@@ -289,7 +293,11 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
     };
     let condition = compile(&raw.condition, "condition");
     let applies = raw.applies.as_ref().map(|a| compile(a, "applies"));
-    for template in [&raw.message.fail, &raw.message.pass] {
+    let skipped = raw.message.skipped.iter();
+    for template in [&raw.message.fail, &raw.message.pass]
+        .into_iter()
+        .chain(skipped)
+    {
         for name in placeholders(template) {
             if !facts.iter().any(|f| f == name) {
                 problems.push(Diagnostic::at(

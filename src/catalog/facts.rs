@@ -122,6 +122,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("tls.server_order", Map, "tls", "For each version with two or more suites: true when the server imposes its own preference, false when it follows the client's."),
     fact("tls.connections", Int, "tls", "TCP connections the enumeration opened."),
     fact("tls.errors", List, "tls", "What went wrong during the enumeration (timeouts, unusable answers); empty when it completed."),
+    fact("tls.dh_bits", Int, "tls", "The smallest finite-field Diffie-Hellman group (bits of the prime) in the ServerKeyExchange of an accepted DHE, DH_anon or DHE_PSK suite (SSLv3 to TLS 1.2); absent when none was accepted, unavailable when a group could not be read and those read are all 2048 bits or more."),
     // TLS certificate (src/certificate, fetched by src/probe/tls.rs)
     fact("tls.cert.source", Str, "tls", "How the chain was fetched: `TLSv1.2 handshake` (read from our own ≤ TLS 1.2 handshakes; the highest version's first chain) or `TLSv1.3 via rustls` (one rustls handshake, for servers whose plaintext handshakes gave none)."),
     fact("tls.cert.source_suite", Str, "tls", "The IANA name of the suite of the handshake that delivered the chain."),
@@ -152,6 +153,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("tls.legacy_protocols", List, "derived", "The accepted versions below TLS 1.2 (`SSLv2`, `SSLv3`, `TLSv1.0`, `TLSv1.1`); unavailable when none was found but the enumeration was incomplete."),
     fact("tls.weak_suites", List, "derived", "Accepted suites that are NULL, EXPORT, anonymous, RC4, DES or 3DES (any version), each named once."),
     fact("tls.no_forward_secrecy_suites", List, "derived", "Accepted TLS 1.2-or-older suites whose key exchange is not ephemeral (static RSA, static (EC)DH, plain PSK...)."),
+    fact("tls.dhe_suites", List, "derived", "Accepted TLS 1.2-or-older suites with a finite-field ephemeral key exchange (DHE, DH_anon, DHE_PSK), each named once: those whose group `tls.dh_bits` sizes."),
     fact("tls.mozilla_intermediate.version", Str, "derived", "The profile compared against, with its guidelines version (e.g. `Mozilla intermediate 6.0`)."),
     fact("tls.mozilla_intermediate.deviations", List, "derived", "Each way the endpoint deviates from the profile: a protocol, the suites of a version, the certificate's key type, curve, RSA size, signature or lifespan."),
     // Publication schedule (src/derive/schedule.rs)
@@ -174,6 +176,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("form.hsts", Str, "http", "The Strict-Transport-Security header of the https form page; empty when absent or over http."),
     fact("form.headers", Map, "http", "The form page's response headers (lower-case names; repeated fields joined; Set-Cookie values reduced to the cookie's name and attributes)."),
     fact("form.weak_cookies", List, "http", "Every Set-Cookie (form page, leak-probe responses) lacking Secure, HttpOnly or SameSite, as `NAME on URL: missing ...`."),
+    fact("form.cookie_names", List, "http", "The names of the cookies set (Set-Cookie on the form page, its second request and the leak-probe responses), each once; empty when none was set."),
     fact("form.cacheable", Bool, "http", "The form page (or the leak-probe view page), fetched cookieless, may be stored by a shared cache (RFC 9111 §3, RFC 9213 targeted fields, heuristic freshness)."),
     fact("form.cacheable_reasons", List, "http", "Why each page may or may not be stored by a shared cache, prefixed by its URL, with RFC sections."),
     fact("form.cache_hit", Bool, "http", "A response (first or second cookieless request to the form and view pages) shows a shared-cache hit: Age > 0, X-Cache/CF-Cache-Status HIT, Cache-Status hit (RFC 9211), X-Varnish with two ids."),

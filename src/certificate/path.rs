@@ -9,6 +9,23 @@ use webpki::{EndEntityCert, KeyUsage};
 
 use super::trust::TrustAnchors;
 
+/// The largest certificate rustls-webpki reads: its DER reader refuses a value whose content is
+/// 0xFFFF bytes or more, so a certificate (SEQUENCE with a 4-byte header) of more than
+/// 65538 bytes is `BadDer` to it, and to the rustls clients built on it. OpenSSL clients cap the
+/// whole chain at 100 KiB by default (`SSL_CTX_set_max_cert_list`).
+pub const WEBPKI_MAX_CERTIFICATE: usize = 0xFFFF + 3;
+
+/// "certificate of N bytes: too large for common TLS clients" when `der` is over the limit.
+pub fn too_large(der: &[u8]) -> Option<String> {
+    (der.len() > WEBPKI_MAX_CERTIFICATE).then(|| {
+        format!(
+            "certificate of {} bytes: too large for common TLS clients (rustls-webpki refuses \
+             certificates over 64 KiB)",
+            der.len()
+        )
+    })
+}
+
 /// The outcome of path validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathResult {
@@ -39,6 +56,10 @@ pub fn validate(chain: &[Vec<u8>], trust: &TrustAnchors, now: i64, leaf: LeafHin
     let Some(leaf_der) = chain.first() else {
         return invalid("the server sent no certificate".to_owned());
     };
+    // Said as it is rather than as the "bad DER" webpki would report.
+    if let Some(why) = chain.iter().find_map(|der| too_large(der)) {
+        return invalid(why);
+    }
     if trust.contains_certificate(leaf_der) {
         return PathResult {
             valid: true,
@@ -126,12 +147,18 @@ fn server_name(name: &str) -> Option<ServerName<'static>> {
 /// Whether the leaf is valid for `name` (a DNS name, or an IP address matched against IP
 /// SANs). Like browsers and rustls, only the subjectAltName counts, not the subject CN.
 /// `Err` says why the question has no answer (the name is neither, or the leaf is unparsable).
+/// A leaf too large for webpki is judged from the names x509-parser reads (`name_in_sans`).
 pub fn name_matches(leaf_der: &[u8], name: &str) -> Result<bool, String> {
     let Some(server_name) = server_name(name) else {
         return Err(format!(
             "`{name}` is neither a DNS name nor an IP address, so no certificate can match it"
         ));
     };
+    if too_large(leaf_der).is_some() {
+        let info = super::describe(leaf_der)
+            .map_err(|why| format!("the server's certificate cannot be read: {why}"))?;
+        return Ok(name_in_sans(&info.sans, &server_name));
+    }
     let cert = CertificateDer::from(leaf_der);
     let ee = EndEntityCert::try_from(&cert).map_err(|e| {
         format!(
@@ -140,6 +167,35 @@ pub fn name_matches(leaf_der: &[u8], name: &str) -> Result<bool, String> {
         )
     })?;
     Ok(ee.verify_is_valid_for_subject_name(&server_name).is_ok())
+}
+
+/// RFC 6125 §6.4 matching of `name` against subjectAltName entries (as `describe` lists them):
+/// DNS names case-insensitively, a `*` only as the whole leftmost label standing for exactly one
+/// label (not for a public suffix-like `*.com`), IP addresses by value and never by wildcard.
+fn name_in_sans(sans: &[String], name: &ServerName<'_>) -> bool {
+    match name {
+        ServerName::IpAddress(ip) => {
+            let ip = std::net::IpAddr::from(*ip);
+            sans.iter()
+                .any(|san| san.parse::<std::net::IpAddr>().is_ok_and(|s| s == ip))
+        }
+        ServerName::DnsName(dns) => {
+            let host = dns.as_ref().trim_end_matches('.').to_ascii_lowercase();
+            sans.iter().any(|san| {
+                let san = san.trim_end_matches('.').to_ascii_lowercase();
+                match san.strip_prefix("*.") {
+                    Some(parent) => {
+                        parent.contains('.')
+                            && host
+                                .split_once('.')
+                                .is_some_and(|(label, rest)| !label.is_empty() && rest == parent)
+                    }
+                    None => san == host,
+                }
+            })
+        }
+        _ => false,
+    }
 }
 
 /// A webpki error in words.
@@ -236,6 +292,32 @@ mod tests {
             "certificate check failed: malformed dns identifier"
         );
         assert!(!webpki_reason(&webpki::Error::UnknownIssuer).contains("Unknown"));
+    }
+
+    #[test]
+    fn names_are_matched_against_parsed_sans_like_webpki() {
+        let sans: Vec<String> = [
+            "a.example.test",
+            "*.wild.example.test",
+            "192.0.2.7",
+            "*.com",
+            "2001:db8::1",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let m = |name: &str| name_in_sans(&sans, &server_name(name).unwrap());
+        assert!(m("a.example.test"));
+        assert!(m("A.Example.Test."));
+        assert!(m("x.wild.example.test"));
+        assert!(!m("wild.example.test"));
+        assert!(!m("x.y.wild.example.test"));
+        assert!(!m("b.example.test"));
+        assert!(!m("example.com"), "no wildcard over a single-label parent");
+        assert!(m("192.0.2.7"));
+        assert!(!m("192.0.2.8"));
+        assert!(m("[2001:db8::1]"));
+        assert!(m("2001:db8:0::1"));
     }
 
     #[test]

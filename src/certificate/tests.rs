@@ -593,3 +593,54 @@ fn recorded_values_have_their_catalogued_types() {
         );
     }
 }
+
+/// A leaf of `sans` names, each 60 bytes long, from a trusted CA.
+fn leaf_with_many_names(count: usize, ca: &CertifiedIssuer<'_, KeyPair>) -> (Vec<u8>, String) {
+    let names: Vec<String> = (0..count)
+        .map(|i| format!("host-{i:06}-{}.big.example.test", "x".repeat(30)))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let params = leaf_params(&refs, NOW_VALID.0, NOW_VALID.1);
+    let der = params
+        .signed_by(&key(Key::Alg(&PKCS_ECDSA_P256_SHA256)), ca)
+        .unwrap()
+        .der()
+        .to_vec();
+    (der, names[count / 2].clone())
+}
+
+#[test]
+fn a_certificate_over_64_kib_is_too_large_not_malformed_and_its_names_still_count() {
+    let ca = root(Key::Alg(&PKCS_ECDSA_P256_SHA256));
+    let trust = trust_of(&[ca.der()]);
+    let (der, middle) = leaf_with_many_names(1200, &ca);
+    assert!(der.len() > 65_539, "{} bytes", der.len());
+    // The premise: webpki itself refuses it, as bad DER (0.103 says trailing data after the
+    // SignedData it cannot read), which `webpki_reason` words as "malformed (bad DER)".
+    let cert = rustls::pki_types::CertificateDer::from(der.as_slice());
+    let parsed = webpki::EndEntityCert::try_from(&cert).map(|_| ());
+    let refused = parsed.unwrap_err();
+    assert!(webpki_reason(&refused).contains("bad DER"), "{refused:?}");
+    let f = run(&[der.clone()], &middle, &trust);
+    assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(false));
+    assert_eq!(
+        f.get_str("tls.cert.chain_error").unwrap(),
+        format!(
+            "certificate of {} bytes: too large for common TLS clients (rustls-webpki refuses \
+             certificates over 64 KiB)",
+            der.len()
+        )
+    );
+    assert_eq!(f.get_bool("tls.cert.hostname_match"), Some(true), "{f:#?}");
+    assert_eq!(strs(&f, "tls.cert.sans").len(), 1200);
+    let f = run(&[der], "other.example.test", &trust);
+    assert_eq!(f.get_bool("tls.cert.hostname_match"), Some(false));
+    assert_eq!(f.get_bool("tls.cert.expired"), Some(false));
+
+    // Under the limit the same kind of leaf validates as usual.
+    let (der, middle) = leaf_with_many_names(900, &ca);
+    assert!(der.len() < 65_000, "{} bytes", der.len());
+    let f = run(&[der], &middle, &trust);
+    assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(true), "{f:#?}");
+    assert_eq!(f.get_bool("tls.cert.hostname_match"), Some(true));
+}

@@ -49,6 +49,7 @@ pub fn derive(facts: &mut Facts) {
     let by_version = suites_by_version(facts);
     let mut weak: Vec<String> = Vec::new();
     let mut no_fs: Vec<String> = Vec::new();
+    let mut dhe: Vec<String> = Vec::new();
     for (version, suites) in &by_version {
         for name in suites {
             let is_weak = if version == "SSLv2" {
@@ -65,10 +66,17 @@ pub fn derive(facts: &mut Facts) {
             if lacks_fs && !no_fs.contains(name) {
                 no_fs.push(name.clone());
             }
+            let finite_field = version != "TLSv1.3"
+                && version != "SSLv2"
+                && lookup(name).is_some_and(|s| s.props.kx.finite_field_ephemeral());
+            if finite_field && !dhe.contains(name) {
+                dhe.push(name.clone());
+            }
         }
     }
     put(facts, "tls.weak_suites", weak);
     put(facts, "tls.no_forward_secrecy_suites", no_fs);
+    put(facts, "tls.dhe_suites", dhe);
 
     let profile = super::mozilla::intermediate();
     facts.set(
@@ -209,9 +217,46 @@ mod tests {
             "tls.legacy_protocols",
             "tls.weak_suites",
             "tls.no_forward_secrecy_suites",
+            "tls.dhe_suites",
         ] {
             assert_eq!(f.get(name), Some(&FactValue::List(Vec::new())), "{name}");
         }
+    }
+
+    #[test]
+    fn finite_field_dhe_suites_are_listed_below_tls13() {
+        let mut f = facts(
+            &["TLSv1.0", "TLSv1.2", "TLSv1.3"],
+            &[
+                (
+                    "TLSv1.0",
+                    &[
+                        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+                        "TLS_RSA_WITH_AES_128_CBC_SHA",
+                    ],
+                ),
+                (
+                    "TLSv1.2",
+                    &[
+                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+                        "TLS_DH_anon_WITH_AES_256_GCM_SHA384",
+                        "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256",
+                        "TLS_DH_RSA_WITH_AES_128_CBC_SHA",
+                    ],
+                ),
+                ("TLSv1.3", &["TLS_AES_256_GCM_SHA384"]),
+            ],
+        );
+        derive(&mut f);
+        assert_eq!(
+            strings(&f, "tls.dhe_suites"),
+            [
+                "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+                "TLS_DH_anon_WITH_AES_256_GCM_SHA384",
+                "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256"
+            ]
+        );
     }
 
     #[test]
@@ -248,6 +293,7 @@ mod tests {
             "tls.legacy_protocols",
             "tls.weak_suites",
             "tls.no_forward_secrecy_suites",
+            "tls.dhe_suites",
             "tls.mozilla_intermediate.deviations",
         ] {
             assert!(f.why_unavailable(name).is_some(), "{name}");

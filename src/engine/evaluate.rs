@@ -2,8 +2,10 @@
 //! probes have already run. A fact that is missing or unavailable makes a finding `error`, never
 //! `pass`; a check whose `applies` is false is `skipped`.
 
+use crate::catalog::check::fill;
 use crate::catalog::{AssetKind, Check};
 use crate::fact::Facts;
+use crate::inventory::join_host_port;
 use crate::probe::sweep::{PortReport, PortState};
 use crate::results::{Finding, Status};
 
@@ -28,7 +30,13 @@ pub enum Observed<'a> {
 /// One check on one target: pass, fail, error or skipped, with message and evidence.
 pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
     let (status, message) = match check.applies.as_ref().map(|a| a.evaluate(facts)) {
-        Some(Ok(false)) => (Status::Skipped, "does not apply".to_owned()),
+        Some(Ok(false)) => (
+            Status::Skipped,
+            match &check.message.skipped {
+                Some(why) => fill(why, facts),
+                None => "does not apply".to_owned(),
+            },
+        ),
         // Not knowing whether a check applies because a fact it reads could not be observed
         // is not knowing the answer: error, never a quiet skip.
         Some(Err(why))
@@ -114,7 +122,7 @@ fn judge_host(
         .map(|p| {
             let mut facts = host.clone();
             facts.merge(p.facts.clone());
-            judge(check, &format!("{name}:{}", p.port), &facts)
+            judge(check, &join_host_port(name, p.port), &facts)
         })
         .collect();
     if check.applies.is_some() {

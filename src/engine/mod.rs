@@ -21,7 +21,7 @@ use crate::certificate::RunTrust;
 use crate::declaration::ReportFile;
 use crate::derive;
 use crate::fact::Facts;
-use crate::inventory::{AuditSettings, Inventory, Vendor};
+use crate::inventory::{join_host_port, AuditSettings, Inventory, Vendor};
 use crate::probe::sweep::{self, PortReport, PortState};
 use crate::probe::{http, tls, Endpoint, Limits, ProbeContext};
 use crate::results::{
@@ -342,7 +342,7 @@ fn judge_vendor(
         assets.push(asset(name.clone(), "host", address.clone(), facts));
         for port in &sweep.ports {
             assets.push(asset(
-                format!("{name}:{}", port.port),
+                join_host_port(name, port.port),
                 "service",
                 address.clone(),
                 &port.facts,
@@ -350,7 +350,7 @@ fn judge_vendor(
         }
     }
     for (name, port) in &vendor.tls {
-        let target = format!("{name}:{port}");
+        let target = join_host_port(name, *port);
         if let Some(endpoint) = probed.endpoints.get(&(name.clone(), *port)) {
             tls_facts.push((target, endpoint));
         }

@@ -596,8 +596,12 @@ pub async fn probe_form(
     cache_hit.record(&mut facts, Some("form.cache_hit"), "form.cache_evidence");
 
     let mut weak: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for (at, cookie) in &set_cookies {
         let (name, missing) = cookie_missing_flags(cookie);
+        if !names.contains(&name) {
+            names.push(name.clone());
+        }
         if !missing.is_empty() {
             let line = format!("{name} on {at}: missing {}", missing.join(", "));
             if !weak.contains(&line) {
@@ -606,6 +610,8 @@ pub async fn probe_form(
         }
     }
     facts.set("form.weak_cookies", weak);
+    // Without a cookie there is nothing to judge: the check is skipped, not passed.
+    facts.set("form.cookie_names", names);
     facts
 }
 

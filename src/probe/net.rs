@@ -50,7 +50,7 @@ pub struct Endpoint {
 impl Endpoint {
     /// `HOST:PORT` with the inventory name, as findings show it.
     pub fn target(&self) -> String {
-        format!("{}:{}", self.name, self.addr.port())
+        crate::inventory::join_host_port(&self.name, self.addr.port())
     }
 }
 

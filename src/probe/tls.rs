@@ -48,6 +48,31 @@ pub struct Enumeration {
     /// The certificate chain of the highest version whose plaintext (≤ TLS 1.2) handshake
     /// carried one: the first seen in that version. `None` when no such handshake did.
     pub chain: Option<ServerChain>,
+    /// Per (version, suite) of an accepted finite-field DHE suite (≤ TLS 1.2): the size in bits
+    /// of the group its ServerKeyExchange carried, or why it could not be read.
+    pub dh_groups: BTreeMap<(u16, u16), Result<usize, String>>,
+}
+
+/// The DH group sizes the enumeration's handshakes showed, shared by its concurrent offers.
+#[derive(Debug, Default)]
+struct DhLog(std::sync::Mutex<BTreeMap<(u16, u16), Result<usize, String>>>);
+
+impl DhLog {
+    fn keep(&self, version: u16, suite: u16, bits: Result<usize, String>) {
+        let mut map = match self.0.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // The first answer for a suite stands (the server-order hello offers it again).
+        map.entry((version, suite)).or_insert(bits);
+    }
+
+    fn into_map(self) -> BTreeMap<(u16, u16), Result<usize, String>> {
+        match self.0.into_inner() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
 }
 
 /// How one offer ended.
@@ -75,10 +100,12 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
     let tls13 = tls_suites::tls13_codes();
     let log = ChainLog::default();
     let chains = &log;
+    let dh_log = DhLog::default();
+    let dh = &dh_log;
     let run = |version: u16| {
         let candidates = if version == TLS1_3 { &tls13 } else { &legacy };
         enumerate_version(candidates, version, sni, deadline, move |hello: Vec<u8>| {
-            offer(ctx, ep, hello, version, deadline, chains)
+            offer(ctx, ep, hello, version, deadline, chains, dh)
         })
     };
     let (ssl2, a, b, c, d, e) = tokio::join!(
@@ -113,6 +140,7 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
         }
     }
     out.chain = log.best();
+    out.dh_groups = dh_log.into_map();
     out
 }
 
@@ -387,6 +415,7 @@ async fn offer(
     version: u16,
     deadline: Instant,
     chains: &ChainLog,
+    dh: &DhLog,
 ) -> Outcome {
     let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
         Err(_) => return Outcome::Failed("no connection before the time budget ran out".into()),
@@ -404,16 +433,28 @@ async fn offer(
         Err(NetError::Closed) | Err(NetError::Io(_)) => return Outcome::Dropped,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    let (outcome, certificates) = classify(&raw, version);
-    if let (Outcome::Selected(suite), Some(certificates)) = (&outcome, certificates) {
-        chains.keep(version, *suite, certificates);
+    let (outcome, accepted) = classify(&raw, version);
+    if let (Outcome::Selected(suite), Some(accepted)) = (&outcome, accepted) {
+        if let Some(certificates) = accepted.certificates {
+            chains.keep(version, *suite, certificates);
+        }
+        if let Some(bits) = accepted.dh_bits {
+            dh.keep(version, *suite, bits);
+        }
     }
     outcome
 }
 
-/// What a server's answer means for an offer of `version`, with the certificate chain of an
-/// accepted ≤ TLS 1.2 flight.
-fn classify(raw: &[u8], version: u16) -> (Outcome, Option<Vec<Vec<u8>>>) {
+/// What an accepted ≤ TLS 1.2 flight showed besides the suite.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Accepted {
+    certificates: Option<Vec<Vec<u8>>>,
+    /// For a finite-field DHE suite: its group's size, or why the flight did not show it.
+    dh_bits: Option<Result<usize, String>>,
+}
+
+/// What a server's answer means for an offer of `version`, with what an accepted flight showed.
+fn classify(raw: &[u8], version: u16) -> (Outcome, Option<Accepted>) {
     let outcome = match tls::parse_server_answer(raw) {
         Ok(ServerAnswer::Hello(flight)) => {
             let hello = &flight.hello;
@@ -421,7 +462,12 @@ fn classify(raw: &[u8], version: u16) -> (Outcome, Option<Vec<Vec<u8>>>) {
                 Outcome::VersionRefused
             } else {
                 let suite = hello.cipher_suite;
-                return (Outcome::Selected(suite), flight.certificates);
+                let dh_bits = dh_group_bits(&flight, version);
+                let accepted = Accepted {
+                    certificates: flight.certificates,
+                    dh_bits,
+                };
+                return (Outcome::Selected(suite), Some(accepted));
             }
         }
         Ok(ServerAnswer::Alert(alert)) if alert.description == 70 => Outcome::VersionRefused,
@@ -432,8 +478,31 @@ fn classify(raw: &[u8], version: u16) -> (Outcome, Option<Vec<Vec<u8>>>) {
     (outcome, None)
 }
 
-/// The SPEC facts `tls.protocols` and `tls.suites`, with `tls.server_order` and
-/// `tls.connections`.
+/// For a flight whose suite is finite-field DHE (below TLS 1.3): the bit size of the group in its
+/// ServerKeyExchange, or why there is none; `None` for other suites.
+fn dh_group_bits(flight: &tls::ServerFlight, version: u16) -> Option<Result<usize, String>> {
+    let suite = tls_suites::lookup(flight.hello.cipher_suite)?;
+    if version == TLS1_3 || !suite.props.kx.finite_field_ephemeral() {
+        return None;
+    }
+    let psk = suite.props.kx == tls_suites::KeyExchange::DhePsk;
+    Some(match &flight.server_key_exchange {
+        Some(ske) => tls::parse_dh_params(ske, psk)
+            .map(|dh| dh.prime_bits())
+            .map_err(|e| format!("{}: {e}", suite.name)),
+        None => Err(format!(
+            "{} was selected but the server sent no ServerKeyExchange{}",
+            suite.name,
+            match &flight.alert {
+                Some(alert) => format!(" (it sent {alert})"),
+                None => String::new(),
+            }
+        )),
+    })
+}
+
+/// The SPEC facts `tls.protocols` and `tls.suites`, with `tls.server_order`,
+/// `tls.connections` and `tls.dh_bits`.
 pub fn to_facts(e: &Enumeration) -> Facts {
     let names = |codes: &[u16]| -> FactValue {
         FactValue::List(
@@ -480,6 +549,7 @@ pub fn to_facts(e: &Enumeration) -> Facts {
         FactValue::Int(i64::try_from(e.connections).unwrap_or(i64::MAX)),
     );
     facts.set("tls.errors", e.errors.clone());
+    dh_facts(&mut facts, e);
     if e.protocols.is_empty() {
         // Nothing accepted proves nothing: a closed port, a tarpit and a server that is not TLS
         // all look like this, and none of them may pass a TLS check.
@@ -495,6 +565,29 @@ pub fn to_facts(e: &Enumeration) -> Facts {
         facts.unavailable("tls.suites", why);
     }
     facts
+}
+
+/// `tls.dh_bits`: the smallest group of the accepted finite-field DHE suites. Absent when no
+/// such suite was accepted; unavailable when a group could not be read and the ones read do not
+/// already show a group under 2048 bits (the unread one might be smaller, or all might be fine).
+fn dh_facts(facts: &mut Facts, e: &Enumeration) {
+    let known = e.dh_groups.values().filter_map(|r| r.as_ref().ok()).min();
+    let unread: Vec<&str> = e
+        .dh_groups
+        .values()
+        .filter_map(|r| r.as_ref().err())
+        .map(String::as_str)
+        .collect();
+    match known {
+        Some(&bits) if unread.is_empty() || bits < 2048 => {
+            facts.set("tls.dh_bits", i64::try_from(bits).unwrap_or(i64::MAX));
+        }
+        _ if !unread.is_empty() => facts.unavailable(
+            "tls.dh_bits",
+            format!("the DH group could not be read: {}", unread.join("; ")),
+        ),
+        _ => {}
+    }
 }
 
 /// The errors of an enumeration, said once when every version failed the same way
@@ -637,6 +730,7 @@ mod tests {
             connections: 4,
             errors: Vec::new(),
             chain: None,
+            dh_groups: BTreeMap::new(),
         };
         let f = to_facts(&e);
         assert_eq!(
@@ -680,24 +774,69 @@ mod certificate_tests {
     #[test]
     fn accepted_tls12_flights_carry_their_chain_and_others_none() {
         let all = recorded(include_str!("../msgs/testdata/tls/s12_all.hex"));
-        let (outcome, chain) = classify(&all, TLS1_2);
+        let (outcome, accepted) = classify(&all, TLS1_2);
         assert_eq!(outcome, Outcome::Selected(0x002F));
-        let chain = chain.expect("the Certificate message");
+        let accepted = accepted.expect("an accepted flight");
+        let chain = accepted.certificates.expect("the Certificate message");
         assert_eq!(chain.len(), 1);
         assert!(certificate::describe(&chain[0]).is_ok());
+        // Static RSA: no DH group.
+        assert_eq!(accepted.dh_bits, None);
 
         // The same answer to a TLS 1.1 offer is a refusal of that version: no chain kept.
         assert_eq!(classify(&all, TLS1_1), (Outcome::VersionRefused, None));
 
+        // Anonymous DH: no certificate, and the 1024-bit group OpenSSL picks for it.
         let anon = recorded(include_str!("../msgs/testdata/tls/s12_anon.hex"));
-        let (outcome, chain) = classify(&anon, TLS1_2);
+        let (outcome, accepted) = classify(&anon, TLS1_2);
         assert!(matches!(outcome, Outcome::Selected(_)));
-        assert_eq!(chain, None);
+        let accepted = accepted.unwrap();
+        assert_eq!(accepted.certificates, None);
+        assert_eq!(accepted.dh_bits, Some(Ok(1024)));
+
+        // ECDHE: a ServerKeyExchange, but with a curve, not a finite-field group.
+        let ecdhe = recorded(include_str!("../msgs/testdata/tls/s12_ecdhe.hex"));
+        assert_eq!(classify(&ecdhe, TLS1_2).1.unwrap().dh_bits, None);
 
         let s13 = recorded(include_str!("../msgs/testdata/tls/s13.hex"));
-        let (outcome, chain) = classify(&s13, TLS1_3);
+        let (outcome, accepted) = classify(&s13, TLS1_3);
         assert!(matches!(outcome, Outcome::Selected(_)));
-        assert_eq!(chain, None, "TLS 1.3 encrypts the Certificate message");
+        let accepted = accepted.unwrap();
+        assert_eq!(
+            accepted.certificates, None,
+            "TLS 1.3 encrypts the Certificate message"
+        );
+        assert_eq!(accepted.dh_bits, None);
+    }
+
+    #[test]
+    fn dh_bits_is_the_smallest_group_and_unread_groups_are_not_guessed() {
+        let with = |groups: &[((u16, u16), Result<usize, String>)]| {
+            let e = Enumeration {
+                protocols: vec![TLS1_2],
+                suites: [(TLS1_2, vec![0x009E])].into(),
+                dh_groups: groups.iter().cloned().collect(),
+                ..Enumeration::default()
+            };
+            to_facts(&e)
+        };
+        // No DHE suite: no fact (the check does not apply).
+        let f = with(&[]);
+        assert!(f.get("tls.dh_bits").is_none() && f.why_unavailable("tls.dh_bits").is_none());
+        let f = with(&[((TLS1_2, 0x009E), Ok(2048)), ((TLS1_0, 0x0033), Ok(1024))]);
+        assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
+        let unread = || Err("TLS_DHE_RSA_WITH_AES_128_CBC_SHA: malformed x".to_owned());
+        // One unread group and the others strong: cannot tell.
+        let f = with(&[((TLS1_2, 0x009E), Ok(2048)), ((TLS1_2, 0x0033), unread())]);
+        assert!(f
+            .why_unavailable("tls.dh_bits")
+            .unwrap()
+            .contains("malformed x"));
+        // One unread group, but another already weak: the weak one is enough.
+        let f = with(&[((TLS1_2, 0x009E), Ok(1024)), ((TLS1_2, 0x0033), unread())]);
+        assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
+        let f = with(&[((TLS1_2, 0x0033), unread())]);
+        assert!(f.why_unavailable("tls.dh_bits").is_some());
     }
 
     #[test]
@@ -728,9 +867,9 @@ mod certificate_tests {
     #[tokio::test]
     async fn chain_from_the_enumeration_is_analysed_without_connecting() {
         let all = recorded(include_str!("../msgs/testdata/tls/s12_all.hex"));
-        let (_, chain) = classify(&all, TLS1_2);
+        let (_, accepted) = classify(&all, TLS1_2);
         let log = ChainLog::default();
-        log.keep(TLS1_2, 0x002F, chain.unwrap());
+        log.keep(TLS1_2, 0x002F, accepted.unwrap().certificates.unwrap());
         let e = Enumeration {
             protocols: vec![TLS1_2, TLS1_3],
             chain: log.best(),
