@@ -29,6 +29,8 @@ const FIXED_IDS: &[&str] = &[
     "tls-cert-weak-key",
     "tls-cert-weak-signature",
     "tls-mozilla-intermediate",
+    "tls-cert-not-yet-valid",
+    "tls-weak-dh",
     "form-cacheable",
     "form-shared-cache",
     "form-cross-session-leak",
@@ -196,4 +198,39 @@ fn a_broken_user_check_is_located() {
     assert_eq!(err.0[0].line, line, "{err}");
     assert_eq!(err.0[0].key.as_deref(), Some("condition"));
     assert!(err.0[0].message.contains("CEL"), "{err}");
+}
+
+/// Issue 10: `checks show` describes the two new TLS checks, with the facts they read and, for
+/// tls-weak-dh, when it is skipped.
+#[test]
+fn checks_show_describes_the_new_tls_checks() {
+    let show = |id: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+            .args(["checks", "show", id])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{id}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = show("tls-weak-dh");
+    for want in [
+        "severity   high",
+        "control    tls.strong_ciphers_only",
+        "fails when tls.dh_bits < 2048",
+        "otherwise skipped: \"no DHE suite accepted\"",
+        "tls.dh_bits (int, from the tls probe)",
+        "Logjam",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    let text = show("tls-cert-not-yet-valid");
+    for want in [
+        "severity   high",
+        "control    tls.valid_certificates",
+        "fails when tls.cert.not_yet_valid",
+        "tls.cert.not_before",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(!show("tls-cert-expired").contains("not_yet_valid"));
 }

@@ -670,3 +670,41 @@ async fn a_page_cached_in_round_one_is_caught_in_round_two() {
         "{evidence:?}"
     );
 }
+
+/// Issue 10: a form that sets no cookie has no cookie flags to judge: `form-cookie-flags` is
+/// skipped ("no cookie set"), not a pass that claims every cookie is Secure; a form that sets
+/// one well-flagged cookie passes and names it. 127.0.0.150 (issue 10's TLS block).
+#[tokio::test]
+async fn a_form_without_cookies_skips_the_cookie_flag_check() {
+    use vendor_audit::catalog::Catalog;
+    use vendor_audit::engine::evaluate::judge;
+    use vendor_audit::results::Status;
+    let catalog = Catalog::load(&[]).unwrap();
+    let check = catalog.check("form-cookie-flags").unwrap();
+
+    let plain: Handler = Arc::new(|_req: Req| {
+        page(
+            200,
+            &[("Cache-Control", "no-store")],
+            form_html("/confirm", None),
+        )
+    });
+    let addr = serve("127.0.0.150", false, plain).await;
+    let url = format!("http://{addr}/apply");
+    let facts = probe(&form(url.clone(), None), &[]).await;
+    assert!(list(&facts, "form.cookie_names").is_empty());
+    let finding = judge(check, &url, &facts);
+    assert_eq!(finding.status, Status::Skipped, "{finding:?}");
+    assert_eq!(finding.message, "no cookie set");
+
+    let addr = serve("127.0.0.150", false, correct_app()).await;
+    let f = form(format!("http://{addr}/apply"), None);
+    let facts = probe(&f, &[]).await;
+    assert_eq!(list(&facts, "form.cookie_names"), ["sid"]);
+    let finding = judge(check, &f.url, &facts);
+    assert_eq!(finding.status, Status::Pass, "{finding:?}");
+    assert_eq!(
+        finding.message,
+        "every cookie set ([sid]) is Secure, HttpOnly and SameSite"
+    );
+}

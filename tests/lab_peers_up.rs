@@ -133,3 +133,28 @@ fn lab_form_tls_leaky_is_up() {
 fn lab_form_tls_correct_is_up() {
     require_peer(FORM_TLS_CORRECT);
 }
+
+#[test]
+fn lab_tls_dh1024_is_up() {
+    require_peer(TLS_DH1024);
+}
+
+#[test]
+fn lab_tls_dh2048_is_up() {
+    require_peer(TLS_DH2048);
+}
+
+#[test]
+fn lab_tls_notyet_is_up() {
+    require_peer(TLS_NOTYET);
+}
+
+#[test]
+fn lab_tls_big_is_up() {
+    require_peer(TLS_BIG);
+}
+
+#[test]
+fn lab_tls_v6_is_up() {
+    require_peer(TLS_V6);
+}

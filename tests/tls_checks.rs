@@ -2,7 +2,9 @@
 //! (tests/peers/start.sh): nginx modern, legacy, expired and self-signed, and openssl s_server
 //! TLS 1.3-only (expiring) and weak (RSA 1024, SHA-1). One `vendor-audit run --format json`
 //! audits them as one vendor per server, with the lab CA as the inventory's `trust`; each test
-//! asserts the status of every TLS check on one server, and the control verdicts.
+//! asserts the status of every TLS check on one server, and the control verdicts. Issue 10 adds
+//! nginx with DHE over a 1024-bit and a 2048-bit group, a leaf not yet valid, a 200 KB leaf, and
+//! a listener on the IPv6 loopback (inventory `[::1]:9443`).
 
 mod common;
 
@@ -14,7 +16,7 @@ use common::TLS_CHECKS as CHECKS;
 
 /// (vendor id, inventory name, address): each name resolves to its lab address through
 /// `[audit.resolve]`, so SNI and the name check use the lab name.
-const SERVERS: [(&str, &str, &str); 6] = [
+const SERVERS: [(&str, &str, &str); 10] = [
     ("modern", common::TLS_MODERN_NAME, common::TLS_MODERN),
     ("legacy", common::TLS_LEGACY_NAME, common::TLS_LEGACY),
     ("expired", common::TLS_EXPIRED_NAME, common::TLS_EXPIRED),
@@ -25,7 +27,14 @@ const SERVERS: [(&str, &str, &str); 6] = [
     ),
     ("tls13", common::TLS_TLS13_NAME, common::TLS_TLS13),
     ("weak", common::TLS_WEAK_NAME, common::TLS_WEAK),
+    ("dh1024", common::TLS_DH1024_NAME, common::TLS_DH1024),
+    ("dh2048", common::TLS_DH2048_NAME, common::TLS_DH2048),
+    ("notyet", common::TLS_NOTYET_NAME, common::TLS_NOTYET),
+    ("big", common::TLS_BIG_NAME, common::TLS_BIG),
 ];
+
+/// Checks that do not apply to a server that accepts no DHE suite (SPEC §2: `skipped`).
+const NO_DHE: &[&str] = &["tls-weak-dh"];
 
 /// Nothing listens here (a closed port), and here speaks SSH, not TLS.
 const CLOSED: &str = "127.0.0.89:8443";
@@ -54,6 +63,10 @@ fn inventory(trust: Option<&str>) -> String {
         ));
     }
     inv.push_str(&format!(
+        "[[vendor]]\nid = \"v6\"\nreport = \"v6.toml\"\ntls = [{:?}]\n",
+        common::TLS_V6
+    ));
+    inv.push_str(&format!(
         "[[vendor]]\nid = \"closed\"\nreport = \"closed.toml\"\ntls = [{CLOSED:?}]\n"
     ));
     inv.push_str(&format!(
@@ -69,6 +82,7 @@ fn run(trust: bool) -> Value {
         common::require_peer(addr);
     }
     common::require_peer(common::SSHD);
+    common::require_peer(common::TLS_V6);
     let dir = tempfile::tempdir().unwrap();
     let ca = common::lab_ca_pem_path().expect("VENDOR_AUDIT_LAB_RUN names the lab run folder");
     let ca = ca.to_str().unwrap().to_owned();
@@ -80,7 +94,7 @@ fn run(trust: bool) -> Value {
     let ids = SERVERS
         .iter()
         .map(|(id, _, _)| *id)
-        .chain(["closed", "not-tls"]);
+        .chain(["v6", "closed", "not-tls"]);
     for id in ids {
         std::fs::write(dir.path().join(format!("{id}.toml")), report(id)).unwrap();
     }
@@ -173,7 +187,7 @@ fn message<'a>(doc: &'a Value, id: &str, check: &str) -> &'a str {
 #[test]
 fn modern_passes_every_check_and_its_declarations_are_verified() {
     let doc = trusted();
-    assert_statuses(doc, "modern", &[], &[]);
+    assert_statuses(doc, "modern", &[], NO_DHE);
     for control in [
         "tls.modern_protocols_only",
         "tls.strong_ciphers_only",
@@ -200,7 +214,8 @@ fn legacy_fails_protocol_cipher_and_profile_checks() {
             "tls-no-forward-secrecy",
             "tls-mozilla-intermediate",
         ],
-        &[],
+        // nginx sets no DH parameters unless told (ssl_dhparam): ALL offers no DHE here.
+        NO_DHE,
     );
     assert_eq!(
         verdict(doc, "legacy", "tls.modern_protocols_only"),
@@ -227,7 +242,7 @@ fn expired_fails_only_expiry_and_trust_is_judged_apart() {
         doc,
         "expired",
         &["tls-cert-expired"],
-        &["tls-cert-expiring"],
+        &["tls-cert-expiring", "tls-weak-dh"],
     );
     assert_eq!(
         verdict(doc, "expired", "tls.valid_certificates"),
@@ -248,7 +263,7 @@ fn selfsigned_for_another_name_is_untrusted_and_mismatched() {
         doc,
         "selfsigned",
         &["tls-cert-untrusted", "tls-cert-hostname-mismatch"],
-        &[],
+        NO_DHE,
     );
     let msg = message(doc, "selfsigned", "tls-cert-hostname-mismatch");
     assert!(
@@ -265,7 +280,7 @@ fn tls13_only_certificate_comes_through_rustls_and_is_expiring() {
         doc,
         "tls13",
         &["tls-cert-expiring", "tls-mozilla-intermediate"],
-        &[],
+        NO_DHE,
     );
     let msg = message(doc, "tls13", "tls-mozilla-intermediate");
     assert!(msg.contains("TLS_AES_128_CCM_8_SHA256"), "{msg}");
@@ -294,6 +309,8 @@ fn weak_certificate_fails_key_and_signature_checks() {
         &[],
     );
     assert_eq!(asset_fact(doc, "weak", "tls.cert.key_bits"), 1024);
+    // Its DHE suites use RFC 7919 ffdhe2048: tls-weak-dh passes.
+    assert_eq!(asset_fact(doc, "weak", "tls.dh_bits"), 2048);
     // s_server -serverpref: the found order is the server's, and the probe says so.
     assert_eq!(asset_fact(doc, "weak", "tls.server_order")["TLSv1.2"], true);
 }
@@ -326,4 +343,80 @@ fn without_the_lab_ca_as_trust_anchor_the_lab_certificates_are_untrusted() {
         got.contains(&("tls-cert-untrusted".to_owned(), "fail".to_owned())),
         "{got:?}"
     );
+}
+
+#[test]
+fn dhe_over_a_1024_bit_group_fails_weak_dh_and_2048_passes() {
+    let doc = trusted();
+    assert_eq!(asset_fact(doc, "dh1024", "tls.dh_bits"), 1024);
+    assert_eq!(status_of(doc, "dh1024", "tls-weak-dh"), "fail");
+    let msg = message(doc, "dh1024", "tls-weak-dh");
+    assert!(
+        msg.contains("1024 bits") && msg.contains("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{msg}"
+    );
+    assert_eq!(
+        verdict(doc, "dh1024", "tls.strong_ciphers_only"),
+        "contradicted"
+    );
+    assert_eq!(asset_fact(doc, "dh2048", "tls.dh_bits"), 2048);
+    // Mozilla intermediate 6.0 lists no DHE suite any more (only its dh_param_size of 2048):
+    // the suites deviate from the profile, the group does not.
+    assert_statuses(doc, "dh2048", &["tls-mozilla-intermediate"], &[]);
+    assert_eq!(
+        verdict(doc, "dh2048", "tls.strong_ciphers_only"),
+        "verified"
+    );
+}
+
+#[test]
+fn a_leaf_not_yet_valid_fails_not_yet_valid_and_not_expired() {
+    let doc = trusted();
+    assert_statuses(doc, "notyet", &["tls-cert-not-yet-valid"], NO_DHE);
+    let not_before = asset_fact(doc, "notyet", "tls.cert.not_before")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let msg = message(doc, "notyet", "tls-cert-not-yet-valid");
+    assert!(msg.contains(&not_before), "{msg}");
+    assert_eq!(
+        verdict(doc, "notyet", "tls.valid_certificates"),
+        "contradicted"
+    );
+}
+
+#[test]
+fn a_200_kb_leaf_is_too_large_not_malformed_and_its_names_still_count() {
+    let doc = trusted();
+    assert_statuses(doc, "big", &["tls-cert-untrusted"], NO_DHE);
+    let msg = message(doc, "big", "tls-cert-untrusted");
+    assert!(
+        msg.contains("bytes: too large for common TLS clients") && !msg.contains("bad DER"),
+        "{msg}"
+    );
+    let sans = asset_fact(doc, "big", "tls.cert.sans").as_array().unwrap();
+    assert_eq!(sans.len(), 7400);
+}
+
+#[test]
+fn an_ipv6_endpoint_is_probed_and_printed_in_brackets() {
+    let doc = trusted();
+    let v = vendor(doc, "v6");
+    for f in v["findings"].as_array().unwrap() {
+        if f["check"] != "report-missing" && f["check"] != "report-stale" {
+            assert!(
+                f["target"] == common::TLS_V6 || f["target"] == "report",
+                "{f:#}"
+            );
+        }
+    }
+    assert_statuses(doc, "v6", &[], NO_DHE);
+}
+
+fn status_of(doc: &Value, id: &str, check: &str) -> String {
+    statuses(doc, id)
+        .into_iter()
+        .find(|(c, _)| c == check)
+        .map(|(_, s)| s)
+        .unwrap()
 }

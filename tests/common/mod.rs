@@ -94,6 +94,26 @@ pub const FORM_TLS_LEAKY_NAME: &str = "forms.lab.test";
 pub const FORM_TLS_CORRECT: &str = "127.0.0.105:8443";
 pub const FORM_TLS_CORRECT_NAME: &str = "secure-forms.lab.test";
 
+// Issue 10, part 5 (TLS): one nginx of its own (`RUN/nginx-i10tls`), leaves from the lab CA.
+/// nginx: TLS 1.2 DHE-RSA-AES128/256-GCM only, `ssl_dhparam` of 1024 bits (`openssl dhparam
+/// 1024`, `@SECLEVEL=0`); leaf for [`TLS_DH1024_NAME`].
+pub const TLS_DH1024: &str = "127.0.0.151:8443";
+pub const TLS_DH1024_NAME: &str = "dh1024.lab.test";
+/// nginx: the same DHE suites over RFC 7919 ffdhe2048 (`ssl_dhparam`); leaf for
+/// [`TLS_DH2048_NAME`].
+pub const TLS_DH2048: &str = "127.0.0.152:8443";
+pub const TLS_DH2048_NAME: &str = "dh2048.lab.test";
+/// nginx: TLS 1.2/1.3 like (a), leaf for [`TLS_NOTYET_NAME`] valid from 7 days after lab start
+/// for 365 days (`openssl ca -startdate` in the future).
+pub const TLS_NOTYET: &str = "127.0.0.153:8443";
+pub const TLS_NOTYET_NAME: &str = "notyet.lab.test";
+/// nginx: TLS 1.2/1.3 like (a), a leaf of about 200 KB (7400 DNS SANs, [`TLS_BIG_NAME`] the
+/// 3701st), which rustls-webpki refuses to parse.
+pub const TLS_BIG: &str = "127.0.0.154:8443";
+pub const TLS_BIG_NAME: &str = "big.lab.test";
+/// nginx on the IPv6 loopback: TLS 1.2/1.3 like (a), leaf for IP `::1` and `v6.lab.test`.
+pub const TLS_V6: &str = "[::1]:9443";
+
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
 pub fn lab_ca_pem_path() -> Option<std::path::PathBuf> {
@@ -127,6 +147,11 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("Squid leaking form cache", FORM_SQUID),
     ("nginx TLS form -> Varnish", FORM_TLS_LEAKY),
     ("nginx TLS form correct", FORM_TLS_CORRECT),
+    ("nginx TLS DHE 1024", TLS_DH1024),
+    ("nginx TLS DHE ffdhe2048", TLS_DH2048),
+    ("nginx TLS not yet valid", TLS_NOTYET),
+    ("nginx TLS 200 KB certificate", TLS_BIG),
+    ("nginx TLS IPv6", TLS_V6),
 ];
 
 const POLL: Duration = Duration::from_millis(50);
@@ -218,7 +243,7 @@ pub fn run_json(
 }
 
 /// The TLS checks of SPEC §7.2, each judged on every TLS endpoint.
-pub const TLS_CHECKS: [&str; 10] = [
+pub const TLS_CHECKS: [&str; 12] = [
     "tls-legacy-protocol",
     "tls-weak-cipher",
     "tls-no-forward-secrecy",
@@ -229,6 +254,8 @@ pub const TLS_CHECKS: [&str; 10] = [
     "tls-cert-weak-key",
     "tls-cert-weak-signature",
     "tls-mozilla-intermediate",
+    "tls-cert-not-yet-valid",
+    "tls-weak-dh",
 ];
 
 /// The caching and transport checks of SPEC §7.3, each judged on every form.

@@ -547,6 +547,126 @@ squid -k parse -f "$SQ/squid.conf" >"$RUN/squid.log" 2>&1 ||
     { tail -n 20 "$RUN/squid.log" >&2; die "squid rejects $SQ/squid.conf"; }
 spawn squid squid -N -f "$SQ/squid.conf"
 
+# ------------------- issue 10 (5. TLS): weak DH, not yet valid, 64 KiB, IPv6
+# One nginx of its own (prefix RUN/nginx-i10tls), leaves from the lab CA above:
+#   127.0.0.151:8443  dh1024.lab.test   TLS 1.2 DHE only, ssl_dhparam of 1024 bits
+#   127.0.0.152:8443  dh2048.lab.test   TLS 1.2 DHE only, ssl_dhparam RFC 7919 ffdhe2048
+#   127.0.0.153:8443  notyet.lab.test   leaf valid from 7 days after lab start
+#   127.0.0.154:8443  big.lab.test      a leaf of about 200 KB (7400 SANs, big.lab.test among them)
+#   [::1]:9443        ::1               an IPv6 listener, leaf for IP ::1 and v6.lab.test
+cat >> "$TLS/ca.cnf" <<CNF
+[ leaf_i10_dh1024 ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:dh1024.lab.test
+[ leaf_i10_dh2048 ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:dh2048.lab.test
+[ leaf_i10_notyet ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:notyet.lab.test
+[ leaf_i10_v6 ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:0:0:0:0:0:0:0:1,DNS:v6.lab.test
+[ leaf_i10_big ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = @i10_big_names
+[ i10_big_names ]
+CNF
+{
+    # big.lab.test in the middle, so a matcher that stops early would miss it.
+    for i in $(seq 1 3700); do echo "DNS.$i = n$(printf %05d "$i").big-names.lab.test"; done
+    echo "DNS.3701 = big.lab.test"
+    for i in $(seq 3702 7400); do echo "DNS.$i = n$(printf %05d "$i").big-names.lab.test"; done
+} >> "$TLS/ca.cnf"
+ca_leaf dh1024 dh1024.lab.test rsa:2048 leaf_i10_dh1024 -days 365
+ca_leaf dh2048 dh2048.lab.test rsa:2048 leaf_i10_dh2048 -days 365
+# Not yet valid: from 7 days after now, for 365 days (so only the start date is wrong).
+ca_leaf notyet notyet.lab.test rsa:2048 leaf_i10_notyet \
+    -startdate "$(date -u -d '+7 days' +%Y%m%d%H%M%SZ)" \
+    -enddate "$(date -u -d '+372 days' +%Y%m%d%H%M%SZ)"
+ca_leaf v6 v6.lab.test rsa:2048 leaf_i10_v6 -days 365
+ca_leaf big big.lab.test rsa:2048 leaf_i10_big -days 365
+openssl dhparam -out "$TLS/dh1024.pem" 1024 >/dev/null 2>&1 ||
+    die "openssl could not make 1024-bit DH parameters"
+mkdir -p "$RUN/nginx-i10tls/logs" "$RUN/nginx-i10tls/tmp"
+cat > "$RUN/nginx-i10tls/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $RUN/nginx-i10tls/nginx.pid;
+error_log $RUN/nginx-i10tls/logs/error.log notice;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $RUN/nginx-i10tls/tmp/body;
+    proxy_temp_path       $RUN/nginx-i10tls/tmp/proxy;
+    fastcgi_temp_path     $RUN/nginx-i10tls/tmp/fastcgi;
+    uwsgi_temp_path       $RUN/nginx-i10tls/tmp/uwsgi;
+    scgi_temp_path        $RUN/nginx-i10tls/tmp/scgi;
+    default_type text/plain;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    ssl_prefer_server_ciphers off;
+    server {   # DHE with a 1024-bit group (Logjam-era); SECLEVEL=0 lets OpenSSL 3 use it
+        listen 127.0.0.151:8443 ssl;
+        server_name dh1024.lab.test;
+        ssl_protocols TLSv1.2;
+        ssl_ciphers "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0";
+        ssl_dhparam $TLS/dh1024.pem;
+        ssl_certificate     $TLS/dh1024.crt;
+        ssl_certificate_key $TLS/dh1024.key;
+        location / { return 200 "dh1024\n"; }
+    }
+    server {   # DHE with RFC 7919 ffdhe2048 (what Mozilla intermediate asks for)
+        listen 127.0.0.152:8443 ssl;
+        server_name dh2048.lab.test;
+        ssl_protocols TLSv1.2;
+        ssl_ciphers "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+        ssl_dhparam $TLS/ffdhe2048.pem;
+        ssl_certificate     $TLS/dh2048.crt;
+        ssl_certificate_key $TLS/dh2048.key;
+        location / { return 200 "dh2048\n"; }
+    }
+    server {   # leaf valid only from 7 days after lab start
+        listen 127.0.0.153:8443 ssl;
+        server_name notyet.lab.test;
+        ssl_certificate     $TLS/notyet.crt;
+        ssl_certificate_key $TLS/notyet.key;
+        location / { return 200 "notyet\n"; }
+    }
+    server {   # a leaf over 64 KiB
+        listen 127.0.0.154:8443 ssl;
+        server_name big.lab.test;
+        ssl_certificate     $TLS/big.crt;
+        ssl_certificate_key $TLS/big.key;
+        location / { return 200 "big\n"; }
+    }
+    server {   # IPv6 loopback
+        listen [::1]:9443 ssl;
+        ssl_certificate     $TLS/v6.crt;
+        ssl_certificate_key $TLS/v6.key;
+        location / { return 200 "v6\n"; }
+    }
+}
+CONF
+nginx -t -q -e "$RUN/nginx-i10tls/logs/error.log" -p "$RUN/nginx-i10tls" \
+    -c "$RUN/nginx-i10tls/nginx.conf" >"$RUN/nginx-i10tls.log" 2>&1 ||
+    { cat "$RUN/nginx-i10tls.log" >&2; die "nginx rejects $RUN/nginx-i10tls/nginx.conf"; }
+spawn nginx-i10tls nginx -e "$RUN/nginx-i10tls/logs/error.log" -p "$RUN/nginx-i10tls" \
+    -c "$RUN/nginx-i10tls/nginx.conf"
+
 # --------------------------------------------------------------- readiness
 wait_port xrdp-negotiate     127.0.0.61 13389
 wait_port xrdp-rdp           127.0.0.62 13389
@@ -598,6 +718,11 @@ until squid_forwards; do
 done
 wait_port nginx-cache        127.0.0.104 8443
 wait_port nginx-cache        127.0.0.105 8443
+wait_port nginx-i10tls        127.0.0.151 8443
+wait_port nginx-i10tls        127.0.0.152 8443
+wait_port nginx-i10tls        127.0.0.153 8443
+wait_port nginx-i10tls        127.0.0.154 8443
+wait_port nginx-i10tls        ::1 9443
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).
