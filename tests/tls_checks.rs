@@ -78,6 +78,11 @@ fn inventory(trust: Option<&str>) -> String {
 
 /// Runs the audit (with or without the lab CA as trust anchor) and returns its JSON.
 fn run(trust: bool) -> Value {
+    run_with(trust, &[])
+}
+
+/// `run` with extra arguments (`--now`).
+fn run_with(trust: bool, args: &[&str]) -> Value {
     for (_, _, addr) in SERVERS {
         common::require_peer(addr);
     }
@@ -102,7 +107,7 @@ fn run(trust: bool) -> Value {
     // the right `now` here (no --now).
     common::run_json(
         env!("CARGO_BIN_EXE_vendor-audit"),
-        &[],
+        args,
         &dir.path().join("vendors.toml"),
         1,
     )
@@ -382,6 +387,28 @@ fn a_leaf_not_yet_valid_fails_not_yet_valid_and_not_expired() {
     assert_eq!(
         verdict(doc, "notyet", "tls.valid_certificates"),
         "contradicted"
+    );
+}
+
+#[test]
+fn the_not_yet_valid_leaf_around_the_clock() {
+    // The same certificate judged with --now an hour after its not_before (valid), and a day
+    // after its not_after (expired, and no longer "not yet valid").
+    let at = |field: &str, hours: i64| {
+        let t = asset_fact(trusted(), "notyet", field).as_str().unwrap();
+        let t = chrono::DateTime::parse_from_rfc3339(t).unwrap() + chrono::Duration::hours(hours);
+        t.to_rfc3339()
+    };
+    let after_start = at("tls.cert.not_before", 1);
+    let doc = run_with(true, &["--now", &after_start]);
+    assert_statuses(&doc, "notyet", &[], NO_DHE);
+    let after_end = at("tls.cert.not_after", 24);
+    let doc = run_with(true, &["--now", &after_end]);
+    assert_statuses(
+        &doc,
+        "notyet",
+        &["tls-cert-expired"],
+        &["tls-cert-expiring", "tls-weak-dh"],
     );
 }
 

@@ -644,3 +644,39 @@ fn a_certificate_over_64_kib_is_too_large_not_malformed_and_its_names_still_coun
     assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(true), "{f:#?}");
     assert_eq!(f.get_bool("tls.cert.hostname_match"), Some(true));
 }
+
+#[test]
+fn validity_around_the_clock() {
+    // Leaf valid from 2030-01-01T00:00:00Z to 2030-12-01T00:00:00Z, judged a second either side
+    // of each end: exactly one of not_yet_valid / expired, or neither, never both.
+    let ca = root(Key::Alg(&PKCS_ECDSA_P256_SHA256));
+    let der = leaf(
+        &["clock.example.test"],
+        Key::Alg(&PKCS_ECDSA_P256_SHA256),
+        &ca,
+        NOW_VALID.0,
+        NOW_VALID.1,
+    );
+    let trust = trust_of(&[ca.der()]);
+    let at = |t: &str| {
+        let now = DateTime::parse_from_rfc3339(t).unwrap();
+        analyse(&source(), &[der.clone()], "clock.example.test", &trust, now)
+    };
+    for (t, not_yet, expired) in [
+        ("2029-12-31T23:59:59Z", true, false),
+        ("2030-01-01T09:00:00+09:00", false, false), // the same instant as not_before
+        ("2030-06-01T00:00:00Z", false, false),
+        ("2030-12-01T00:00:00Z", false, false),
+        ("2030-12-01T00:00:01Z", false, true),
+    ] {
+        let f = at(t);
+        assert_eq!(f.get_bool("tls.cert.not_yet_valid"), Some(not_yet), "{t}");
+        assert_eq!(f.get_bool("tls.cert.expired"), Some(expired), "{t}");
+        // Trust does not depend on the clock.
+        assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(true), "{t}");
+    }
+    assert_eq!(
+        at("2029-12-31T23:59:59Z").get_str("tls.cert.not_before"),
+        Some("2030-01-01T00:00:00Z")
+    );
+}
