@@ -621,7 +621,7 @@ fn a_certificate_over_64_kib_is_too_large_not_malformed_and_its_names_still_coun
     let parsed = webpki::EndEntityCert::try_from(&cert).map(|_| ());
     let refused = parsed.unwrap_err();
     assert!(webpki_reason(&refused).contains("bad DER"), "{refused:?}");
-    let f = run(&[der.clone()], &middle, &trust);
+    let f = run(std::slice::from_ref(&der), &middle, &trust);
     assert_eq!(f.get_bool("tls.cert.chain_valid"), Some(false));
     assert_eq!(
         f.get_str("tls.cert.chain_error").unwrap(),
@@ -660,7 +660,13 @@ fn validity_around_the_clock() {
     let trust = trust_of(&[ca.der()]);
     let at = |t: &str| {
         let now = DateTime::parse_from_rfc3339(t).unwrap();
-        analyse(&source(), &[der.clone()], "clock.example.test", &trust, now)
+        analyse(
+            &source(),
+            std::slice::from_ref(&der),
+            "clock.example.test",
+            &trust,
+            now,
+        )
     };
     for (t, not_yet, expired) in [
         ("2029-12-31T23:59:59Z", true, false),

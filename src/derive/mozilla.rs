@@ -25,6 +25,8 @@ pub struct Profile {
     pub certificate_curves: Vec<String>,
     pub certificate_signatures: Vec<String>,
     pub rsa_key_size: i64,
+    /// The smallest finite-field DH group a DHE suite may use.
+    pub dh_param_size: i64,
     pub maximum_certificate_lifespan_days: i64,
     pub not_evaluated: Vec<String>,
 }
@@ -125,6 +127,17 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
             deviations.push(format!(
                 "certificate signature {sig} (profile: {})",
                 profile.certificate_signatures.join(", ")
+            ));
+        }
+    }
+    // Only when a DHE suite was accepted (the probe records the group then, or says why not).
+    let dhe = facts.get("tls.dh_bits").is_some() || facts.why_unavailable("tls.dh_bits").is_some();
+    if dhe && need(facts, "tls.dh_bits", &mut missing) {
+        let bits = facts.get_int("tls.dh_bits").unwrap_or(0);
+        if bits < profile.dh_param_size {
+            deviations.push(format!(
+                "DHE group of {bits} bits (profile: at least {})",
+                profile.dh_param_size
             ));
         }
     }
@@ -253,6 +266,7 @@ mod tests {
         f.set("tls.cert.key_bits", 1024i64);
         f.set("tls.cert.signature_algorithm", "sha1WithRSAEncryption");
         f.set("tls.cert.not_after", "2028-01-01T00:00:00Z");
+        f.set("tls.dh_bits", 1024i64);
         let c = compare(intermediate(), &f);
         let all = c.deviations.join("\n");
         for needle in [
@@ -261,10 +275,18 @@ mod tests {
             "RSA key of 1024 bits",
             "signature sha1WithRSAEncryption",
             "lifespan 730 days",
+            "DHE group of 1024 bits (profile: at least 2048)",
         ] {
             assert!(all.contains(needle), "{needle} missing from {all}");
         }
-        assert_eq!(c.deviations.len(), 5);
+        assert_eq!(c.deviations.len(), 6);
+        // A 2048-bit group is within the profile; an unread one is missing, not passed.
+        let mut f = good();
+        f.set("tls.dh_bits", 2048i64);
+        assert!(compare(intermediate(), &f).deviations.is_empty());
+        let mut f = good();
+        f.unavailable("tls.dh_bits", "malformed");
+        assert_eq!(compare(intermediate(), &f).missing.len(), 1);
     }
 
     #[test]

@@ -50,12 +50,15 @@ pub struct Enumeration {
     pub chain: Option<ServerChain>,
     /// Per (version, suite) of an accepted finite-field DHE suite (≤ TLS 1.2): the size in bits
     /// of the group its ServerKeyExchange carried, or why it could not be read.
-    pub dh_groups: BTreeMap<(u16, u16), Result<usize, String>>,
+    pub dh_groups: DhGroups,
 }
+
+/// (version, suite) → the DH group's bits, or why they could not be read.
+pub type DhGroups = BTreeMap<(u16, u16), Result<usize, String>>;
 
 /// The DH group sizes the enumeration's handshakes showed, shared by its concurrent offers.
 #[derive(Debug, Default)]
-struct DhLog(std::sync::Mutex<BTreeMap<(u16, u16), Result<usize, String>>>);
+struct DhLog(std::sync::Mutex<DhGroups>);
 
 impl DhLog {
     fn keep(&self, version: u16, suite: u16, bits: Result<usize, String>) {
@@ -67,7 +70,7 @@ impl DhLog {
         map.entry((version, suite)).or_insert(bits);
     }
 
-    fn into_map(self) -> BTreeMap<(u16, u16), Result<usize, String>> {
+    fn into_map(self) -> DhGroups {
         match self.0.into_inner() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
@@ -811,31 +814,31 @@ mod certificate_tests {
 
     #[test]
     fn dh_bits_is_the_smallest_group_and_unread_groups_are_not_guessed() {
-        let with = |groups: &[((u16, u16), Result<usize, String>)]| {
+        let with = |groups: DhGroups| {
             let e = Enumeration {
                 protocols: vec![TLS1_2],
                 suites: [(TLS1_2, vec![0x009E])].into(),
-                dh_groups: groups.iter().cloned().collect(),
+                dh_groups: groups,
                 ..Enumeration::default()
             };
             to_facts(&e)
         };
         // No DHE suite: no fact (the check does not apply).
-        let f = with(&[]);
+        let f = with(DhGroups::new());
         assert!(f.get("tls.dh_bits").is_none() && f.why_unavailable("tls.dh_bits").is_none());
-        let f = with(&[((TLS1_2, 0x009E), Ok(2048)), ((TLS1_0, 0x0033), Ok(1024))]);
+        let f = with([((TLS1_2, 0x009E), Ok(2048)), ((TLS1_0, 0x0033), Ok(1024))].into());
         assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
         let unread = || Err("TLS_DHE_RSA_WITH_AES_128_CBC_SHA: malformed x".to_owned());
         // One unread group and the others strong: cannot tell.
-        let f = with(&[((TLS1_2, 0x009E), Ok(2048)), ((TLS1_2, 0x0033), unread())]);
+        let f = with([((TLS1_2, 0x009E), Ok(2048)), ((TLS1_2, 0x0033), unread())].into());
         assert!(f
             .why_unavailable("tls.dh_bits")
             .unwrap()
             .contains("malformed x"));
         // One unread group, but another already weak: the weak one is enough.
-        let f = with(&[((TLS1_2, 0x009E), Ok(1024)), ((TLS1_2, 0x0033), unread())]);
+        let f = with([((TLS1_2, 0x009E), Ok(1024)), ((TLS1_2, 0x0033), unread())].into());
         assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
-        let f = with(&[((TLS1_2, 0x0033), unread())]);
+        let f = with([((TLS1_2, 0x0033), unread())].into());
         assert!(f.why_unavailable("tls.dh_bits").is_some());
     }
 
