@@ -554,34 +554,23 @@ spawn squid squid -N -f "$SQ/squid.conf"
 #   127.0.0.153:8443  notyet.lab.test   leaf valid from 7 days after lab start
 #   127.0.0.154:8443  big.lab.test      a leaf of about 200 KB (7400 SANs, big.lab.test among them)
 #   [::1]:9443        ::1               an IPv6 listener, leaf for IP ::1 and v6.lab.test
-cat >> "$TLS/ca.cnf" <<CNF
-[ leaf_i10_dh1024 ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:dh1024.lab.test
-[ leaf_i10_dh2048 ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:dh2048.lab.test
-[ leaf_i10_notyet ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:notyet.lab.test
-[ leaf_i10_v6 ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = IP:0:0:0:0:0:0:0:1,DNS:v6.lab.test
-[ leaf_i10_big ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = @i10_big_names
-[ i10_big_names ]
-CNF
+for a in 127.0.0.151:8443 127.0.0.152:8443 127.0.0.153:8443 127.0.0.154:8443 ::1:9443; do
+    ! port_open "${a%:*}" "${a##*:}" || fail_peer nginx-i10tls "$a" "already in use before start"
+done
+# i10_ext SECTION SAN: a server-leaf extension section of ca.cnf.
+i10_ext() {
+    printf '[ %s ]\nbasicConstraints = critical,CA:FALSE\n' "$1"
+    printf 'keyUsage = critical,digitalSignature,keyEncipherment\n'
+    printf 'extendedKeyUsage = serverAuth\nsubjectAltName = %s\n' "$2"
+}
+{
+    i10_ext leaf_i10_dh1024 DNS:dh1024.lab.test
+    i10_ext leaf_i10_dh2048 DNS:dh2048.lab.test
+    i10_ext leaf_i10_notyet DNS:notyet.lab.test
+    i10_ext leaf_i10_v6     IP:0:0:0:0:0:0:0:1,DNS:v6.lab.test
+    i10_ext leaf_i10_big    @i10_big_names
+    echo "[ i10_big_names ]"
+} >> "$TLS/ca.cnf"
 {
     # big.lab.test in the middle, so a matcher that stops early would miss it.
     for i in $(seq 1 3700); do echo "DNS.$i = n$(printf %05d "$i").big-names.lab.test"; done
