@@ -158,3 +158,8 @@ fn lab_tls_big_is_up() {
 fn lab_tls_v6_is_up() {
     require_peer(TLS_V6);
 }
+
+#[test]
+fn lab_tls_gnutls_ffdhe_is_up() {
+    require_peer(TLS_GNUTLS_FFDHE);
+}

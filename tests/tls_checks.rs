@@ -67,6 +67,10 @@ fn inventory(trust: Option<&str>) -> String {
         common::TLS_V6
     ));
     inv.push_str(&format!(
+        "[[vendor]]\nid = \"gnutls\"\nreport = \"gnutls.toml\"\ntls = [{:?}]\n",
+        common::TLS_GNUTLS_FFDHE
+    ));
+    inv.push_str(&format!(
         "[[vendor]]\nid = \"closed\"\nreport = \"closed.toml\"\ntls = [{CLOSED:?}]\n"
     ));
     inv.push_str(&format!(
@@ -88,6 +92,7 @@ fn run_with(trust: bool, args: &[&str]) -> Value {
     }
     common::require_peer(common::SSHD);
     common::require_peer(common::TLS_V6);
+    common::require_peer(common::TLS_GNUTLS_FFDHE);
     let dir = tempfile::tempdir().unwrap();
     let ca = common::lab_ca_pem_path().expect("VENDOR_AUDIT_LAB_RUN names the lab run folder");
     let ca = ca.to_str().unwrap().to_owned();
@@ -99,7 +104,7 @@ fn run_with(trust: bool, args: &[&str]) -> Value {
     let ids = SERVERS
         .iter()
         .map(|(id, _, _)| *id)
-        .chain(["v6", "closed", "not-tls"]);
+        .chain(["v6", "gnutls", "closed", "not-tls"]);
     for id in ids {
         std::fs::write(dir.path().join(format!("{id}.toml")), report(id)).unwrap();
     }
@@ -372,6 +377,17 @@ fn dhe_over_a_1024_bit_group_fails_weak_dh_and_2048_passes() {
         verdict(doc, "dh2048", "tls.strong_ciphers_only"),
         "verified"
     );
+}
+
+#[test]
+fn a_weak_group_kept_for_clients_without_rfc_7919_groups_is_found() {
+    // gnutls-serv answers our enumeration's hellos (which offer ffdhe2048...) with ffdhe2048,
+    // and a client that offers no RFC 7919 group (as sslscan's OpenSSL) with its 1024-bit
+    // parameters: the extra hello without those groups sees them.
+    let doc = trusted();
+    assert_eq!(asset_fact(doc, "gnutls", "tls.dh_bits"), 1024);
+    assert_eq!(status_of(doc, "gnutls", "tls-weak-dh"), "fail");
+    assert!(message(doc, "gnutls", "tls-weak-dh").contains("1024 bits"));
 }
 
 #[test]

@@ -286,6 +286,30 @@ fn check_server(
             ));
         }
     }
+    // The extra hello without the RFC 7919 groups: one per version with DHE suites, and the same
+    // group here (OpenSSL 3.0 does not negotiate those groups in TLS 1.2).
+    let without: Vec<Option<usize>> = e
+        .dh_groups
+        .iter()
+        .filter(|((_, _, offered), _)| !offered)
+        .map(|(_, bits)| bits.as_ref().ok().copied())
+        .collect();
+    let dhe_versions = mine
+        .dh
+        .keys()
+        .map(|(v, _)| v)
+        .collect::<BTreeSet<_>>()
+        .len();
+    if without.len() != dhe_versions
+        || without
+            .iter()
+            .any(|bits| bits.as_ref() != mine.dh.values().next())
+    {
+        problems.push(format!(
+            "{}: the hello without RFC 7919 groups saw {without:?}, the others {:?}",
+            s.name, mine.dh
+        ));
+    }
     let dh_bits = facts.get("tls.dh_bits").map(|v| v.display());
     let want_dh = match s.addr {
         common::TLS_DH1024 => Some("1024".to_owned()),
@@ -358,10 +382,13 @@ fn ours(s: &Server) -> (Enumeration, Found) {
             .flat_map(|(&v, codes)| codes.iter().map(move |&c| (version_name(v), c)))
             .collect(),
         ssl2: e.ssl2_specs.iter().copied().collect(),
+        // The groups of the enumeration's own hellos (which offer the RFC 7919 groups);
+        // `dh_groups_without_ffdhe` checks the extra hello that does not.
         dh: e
             .dh_groups
             .iter()
-            .map(|(&(v, c), bits)| {
+            .filter(|((_, _, ffdhe_offered), _)| *ffdhe_offered)
+            .map(|(&(v, c, _), bits)| {
                 let bits = bits
                     .clone()
                     .unwrap_or_else(|why| panic!("{}: {why}", s.name));

@@ -122,7 +122,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("tls.server_order", Map, "tls", "For each version with two or more suites: true when the server imposes its own preference, false when it follows the client's."),
     fact("tls.connections", Int, "tls", "TCP connections the enumeration opened."),
     fact("tls.errors", List, "tls", "What went wrong during the enumeration (timeouts, unusable answers); empty when it completed."),
-    fact("tls.dh_bits", Int, "tls", "The smallest finite-field Diffie-Hellman group (bits of the prime) in the ServerKeyExchange of an accepted DHE, DH_anon or DHE_PSK suite (SSLv3 to TLS 1.2); absent when none was accepted, unavailable when a group could not be read and those read are all 2048 bits or more."),
+    fact("tls.dh_bits", Int, "tls", "The smallest finite-field Diffie-Hellman group (bits of the prime) in the ServerKeyExchange of an accepted DHE, DH_anon or DHE_PSK suite (SSLv3 to TLS 1.2), as the enumeration's hellos (offering the RFC 7919 groups) and one hello per version without them see it; absent when none was accepted, unavailable when a group could not be read and those read are all 2048 bits or more."),
     // TLS certificate (src/certificate, fetched by src/probe/tls.rs)
     fact("tls.cert.source", Str, "tls", "How the chain was fetched: `TLSv1.2 handshake` (read from our own ≤ TLS 1.2 handshakes; the highest version's first chain) or `TLSv1.3 via rustls` (one rustls handshake, for servers whose plaintext handshakes gave none)."),
     fact("tls.cert.source_suite", Str, "tls", "The IANA name of the suite of the handshake that delivered the chain."),

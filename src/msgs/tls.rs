@@ -81,6 +81,11 @@ pub const GROUPS: &[u16] = &[
     0x0104, // ffdhe8192
 ];
 
+/// An RFC 7919 finite-field group (0x0100-0x01FF: ffdhe2048 ... and the private-use range).
+pub fn is_ffdhe_group(group: u16) -> bool {
+    group >> 8 == 0x01
+}
+
 /// signature_algorithms offered (TLS 1.2 and 1.3): modern schemes first, then the SHA-224,
 /// SHA-1 and MD5 pairs old servers may only have.
 pub const SIGNATURE_SCHEMES: &[u16] = &[
@@ -174,6 +179,10 @@ pub struct ClientHello<'a> {
     /// HelloRetryRequest that names the suite it chose, without computing a key exchange or
     /// signing anything. `new` uses `None`, which keeps enumeration cheap for the server.
     pub x25519_share: Option<[u8; 32]>,
+    /// Offer the RFC 7919 finite-field groups in supported_groups (`new`: yes). A TLS 1.2 server
+    /// that negotiates them (RFC 7919 §4) uses its own DH parameters only for a client that does
+    /// not offer them, so one hello without them shows the group older clients get.
+    pub ffdhe_groups: bool,
 }
 
 impl<'a> ClientHello<'a> {
@@ -185,6 +194,7 @@ impl<'a> ClientHello<'a> {
             random: rand::random(),
             session_id: rand::random(),
             x25519_share: None,
+            ffdhe_groups: true,
         }
     }
 
@@ -263,9 +273,14 @@ impl<'a> ClientHello<'a> {
         if !tls13 {
             push_ext(&mut exts, EXT_RENEGOTIATION_INFO, &[0]);
         }
+        let offered: Vec<u16> = GROUPS
+            .iter()
+            .copied()
+            .filter(|&g| self.ffdhe_groups || !is_ffdhe_group(g))
+            .collect();
         let mut groups = Vec::new();
-        push_u16(&mut groups, GROUPS.len() * 2);
-        for g in GROUPS {
+        push_u16(&mut groups, offered.len() * 2);
+        for g in offered {
             groups.extend_from_slice(&g.to_be_bytes());
         }
         push_ext(&mut exts, EXT_SUPPORTED_GROUPS, &groups);
@@ -974,6 +989,7 @@ mod tests {
             random: [0x11; 32],
             session_id: [0x22; 32],
             x25519_share: Some([0x33; 32]),
+            ffdhe_groups: true,
         }
     }
 
@@ -1098,6 +1114,29 @@ mod tests {
         let rec = ClientHello::new(TLS1_3, &suites, None).to_record().unwrap();
         let p = parse_client_hello(&rec);
         assert_eq!(ext(&p, EXT_KEY_SHARE), Some(&[0u8, 0][..]));
+    }
+
+    #[test]
+    fn client_hello_without_the_ffdhe_groups() {
+        let groups = |h: &ClientHello| {
+            let p = parse_client_hello(&h.to_record().unwrap());
+            let d = ext(&p, EXT_SUPPORTED_GROUPS).unwrap().to_vec();
+            d[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect::<Vec<u16>>()
+        };
+        let mut h = fixed(TLS1_2, &[0x009E], Some("a.example"));
+        let with = groups(&h);
+        assert!(with.contains(&0x0100) && with.contains(&0x0104));
+        h.ffdhe_groups = false;
+        let without = groups(&h);
+        assert!(
+            !without.iter().any(|&g| is_ffdhe_group(g)),
+            "{without:04X?}"
+        );
+        assert_eq!(without.len(), with.len() - 5);
+        assert_eq!(without[0], GROUP_X25519);
     }
 
     #[test]

@@ -48,26 +48,28 @@ pub struct Enumeration {
     /// The certificate chain of the highest version whose plaintext (≤ TLS 1.2) handshake
     /// carried one: the first seen in that version. `None` when no such handshake did.
     pub chain: Option<ServerChain>,
-    /// Per (version, suite) of an accepted finite-field DHE suite (≤ TLS 1.2): the size in bits
-    /// of the group its ServerKeyExchange carried, or why it could not be read.
+    /// Per (version, suite, RFC 7919 groups offered) of an accepted finite-field DHE suite
+    /// (≤ TLS 1.2): the size in bits of the group its ServerKeyExchange carried, or why it could
+    /// not be read. The enumeration's hellos offer the ffdhe groups; one more hello per version
+    /// that accepts DHE does not, and sees the group a client without them gets.
     pub dh_groups: DhGroups,
 }
 
-/// (version, suite) → the DH group's bits, or why they could not be read.
-pub type DhGroups = BTreeMap<(u16, u16), Result<usize, String>>;
+/// (version, suite, ffdhe groups offered) → the DH group's bits, or why they could not be read.
+pub type DhGroups = BTreeMap<(u16, u16, bool), Result<usize, String>>;
 
 /// The DH group sizes the enumeration's handshakes showed, shared by its concurrent offers.
 #[derive(Debug, Default)]
 struct DhLog(std::sync::Mutex<DhGroups>);
 
 impl DhLog {
-    fn keep(&self, version: u16, suite: u16, bits: Result<usize, String>) {
+    fn keep(&self, key: (u16, u16, bool), bits: Result<usize, String>) {
         let mut map = match self.0.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
         // The first answer for a suite stands (the server-order hello offers it again).
-        map.entry((version, suite)).or_insert(bits);
+        map.entry(key).or_insert(bits);
     }
 
     fn into_map(self) -> DhGroups {
@@ -105,11 +107,19 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
     let chains = &log;
     let dh_log = DhLog::default();
     let dh = &dh_log;
-    let run = |version: u16| {
-        let candidates = if version == TLS1_3 { &tls13 } else { &legacy };
-        enumerate_version(candidates, version, sni, deadline, move |hello: Vec<u8>| {
-            offer(ctx, ep, hello, version, deadline, chains, dh)
-        })
+    let (legacy, tls13) = (&legacy, &tls13);
+    let run = |version: u16| async move {
+        let candidates = if version == TLS1_3 { tls13 } else { legacy };
+        let logs = Logs {
+            chains,
+            dh,
+            ffdhe_offered: true,
+        };
+        let send = move |hello: Vec<u8>| offer(ctx, ep, hello, version, deadline, logs);
+        let mut found = enumerate_version(candidates, version, sni, deadline, send).await;
+        found.connections +=
+            group_without_ffdhe(ctx, ep, version, &found.suites, deadline, dh).await;
+        found
     };
     let (ssl2, a, b, c, d, e) = tokio::join!(
         ssl2_specs(ctx, ep, deadline),
@@ -410,6 +420,15 @@ where
     }
 }
 
+/// Where an offer records what an accepted flight showed.
+#[derive(Clone, Copy)]
+struct Logs<'a> {
+    chains: &'a ChainLog,
+    dh: &'a DhLog,
+    /// The hello offered the RFC 7919 groups.
+    ffdhe_offered: bool,
+}
+
 /// One connection: send the hello, read the answer, classify it.
 async fn offer(
     ctx: &ProbeContext,
@@ -417,8 +436,7 @@ async fn offer(
     hello: Vec<u8>,
     version: u16,
     deadline: Instant,
-    chains: &ChainLog,
-    dh: &DhLog,
+    logs: Logs<'_>,
 ) -> Outcome {
     let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
         Err(_) => return Outcome::Failed("no connection before the time budget ran out".into()),
@@ -439,13 +457,50 @@ async fn offer(
     let (outcome, accepted) = classify(&raw, version);
     if let (Outcome::Selected(suite), Some(accepted)) = (&outcome, accepted) {
         if let Some(certificates) = accepted.certificates {
-            chains.keep(version, *suite, certificates);
+            logs.chains.keep(version, *suite, certificates);
         }
         if let Some(bits) = accepted.dh_bits {
-            dh.keep(version, *suite, bits);
+            logs.dh.keep((version, *suite, logs.ffdhe_offered), bits);
         }
     }
     outcome
+}
+
+/// One hello offering the accepted DHE suites of `version` without the RFC 7919 groups: a
+/// server that negotiates those (RFC 7919 §4, as GnuTLS does) answers the enumeration's hellos
+/// with a named group of 2048 bits or more, and a client that does not offer them (Java 8, old
+/// OpenSSL) with its own parameters, which may be weak. The connections it used (0 or 1).
+async fn group_without_ffdhe(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    version: u16,
+    found: &[u16],
+    deadline: Instant,
+    dh: &DhLog,
+) -> usize {
+    let dhe: Vec<u16> = found
+        .iter()
+        .copied()
+        .filter(|&c| tls_suites::lookup(c).is_some_and(|s| s.props.kx.finite_field_ephemeral()))
+        .collect();
+    if version == TLS1_3 || dhe.is_empty() || Instant::now() >= deadline {
+        return 0;
+    }
+    let mut hello = tls::ClientHello::new(version, &dhe, tls::sni_host(&ep.name));
+    hello.ffdhe_groups = false;
+    let Ok(record) = hello.to_record() else {
+        return 0;
+    };
+    // Its chain, if any, is the enumeration's again: not kept.
+    let chains = ChainLog::default();
+    let logs = Logs {
+        chains: &chains,
+        dh,
+        ffdhe_offered: false,
+    };
+    // Anything but a DHE suite's flight (a refusal, a drop) tells nothing about the group.
+    let _ = offer(ctx, ep, record, version, deadline, logs).await;
+    1
 }
 
 /// What an accepted ≤ TLS 1.2 flight showed besides the suite.
@@ -826,19 +881,46 @@ mod certificate_tests {
         // No DHE suite: no fact (the check does not apply).
         let f = with(DhGroups::new());
         assert!(f.get("tls.dh_bits").is_none() && f.why_unavailable("tls.dh_bits").is_none());
-        let f = with([((TLS1_2, 0x009E), Ok(2048)), ((TLS1_0, 0x0033), Ok(1024))].into());
+        let f = with(
+            [
+                ((TLS1_2, 0x009E, true), Ok(2048)),
+                ((TLS1_0, 0x0033, true), Ok(1024)),
+            ]
+            .into(),
+        );
         assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
         let unread = || Err("TLS_DHE_RSA_WITH_AES_128_CBC_SHA: malformed x".to_owned());
         // One unread group and the others strong: cannot tell.
-        let f = with([((TLS1_2, 0x009E), Ok(2048)), ((TLS1_2, 0x0033), unread())].into());
+        let f = with(
+            [
+                ((TLS1_2, 0x009E, true), Ok(2048)),
+                ((TLS1_2, 0x0033, true), unread()),
+            ]
+            .into(),
+        );
         assert!(f
             .why_unavailable("tls.dh_bits")
             .unwrap()
             .contains("malformed x"));
         // One unread group, but another already weak: the weak one is enough.
-        let f = with([((TLS1_2, 0x009E), Ok(1024)), ((TLS1_2, 0x0033), unread())].into());
+        let f = with(
+            [
+                ((TLS1_2, 0x009E, true), Ok(1024)),
+                ((TLS1_2, 0x0033, true), unread()),
+            ]
+            .into(),
+        );
         assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
-        let f = with([((TLS1_2, 0x0033), unread())].into());
+        // The group a client without RFC 7919 groups gets counts as much as the offered one.
+        let f = with(
+            [
+                ((TLS1_2, 0x009E, true), Ok(2048)),
+                ((TLS1_2, 0x009E, false), Ok(1024)),
+            ]
+            .into(),
+        );
+        assert_eq!(f.get("tls.dh_bits"), Some(&FactValue::Int(1024)));
+        let f = with([((TLS1_2, 0x0033, true), unread())].into());
         assert!(f.why_unavailable("tls.dh_bits").is_some());
     }
 

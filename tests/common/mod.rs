@@ -129,6 +129,10 @@ pub const TLS_BIG: &str = "127.0.0.154:8443";
 pub const TLS_BIG_NAME: &str = "big.lab.test";
 /// nginx on the IPv6 loopback: TLS 1.2/1.3 like (a), leaf for IP `::1` and `v6.lab.test`.
 pub const TLS_V6: &str = "[::1]:9443";
+/// gnutls-serv 3.7 (it listens on every address; this one is ours): TLS 1.0-1.2 DHE-RSA only,
+/// the [`TLS_DH1024`] leaf and 1024-bit parameters, which it uses only for a client that offers
+/// no RFC 7919 group; a client that offers ffdhe2048 gets ffdhe2048.
+pub const TLS_GNUTLS_FFDHE: &str = "127.0.0.155:9449";
 
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
@@ -172,6 +176,7 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("nginx TLS not yet valid", TLS_NOTYET),
     ("nginx TLS 200 KB certificate", TLS_BIG),
     ("nginx TLS IPv6", TLS_V6),
+    ("gnutls-serv TLS RFC 7919 DHE", TLS_GNUTLS_FFDHE),
 ];
 
 const POLL: Duration = Duration::from_millis(50);

@@ -14,6 +14,8 @@ PACKAGES=(
     # used by tests/peers/*.sh and probe.py: openssl (certs), ssh-keygen comes
     # with openssh-server, pkill/pgrep (procps), python3 (probe.py)
     openssl procps python3 ca-certificates
+    # issue 10 (TLS): gnutls-serv, a server that negotiates RFC 7919 groups in TLS 1.2
+    gnutls-bin
 )
 
 missing=()

@@ -651,7 +651,11 @@ spawn squid-defaults squid -N -f "$SD/squid.conf"
 #   127.0.0.153:8443  notyet.lab.test   leaf valid from 7 days after lab start
 #   127.0.0.154:8443  big.lab.test      a leaf of about 200 KB (7400 SANs, big.lab.test among them)
 #   [::1]:9443        ::1               an IPv6 listener, leaf for IP ::1 and v6.lab.test
-for a in 127.0.0.151:8443 127.0.0.152:8443 127.0.0.153:8443 127.0.0.154:8443 ::1:9443; do
+# and gnutls-serv (it binds every address: only its port is ours), reached at
+#   127.0.0.155:9449  dh1024.lab.test   DHE with RFC 7919 groups for a client that offers them
+#                                       (ffdhe2048) and the 1024-bit ssl_dhparam for one that does not
+for a in 127.0.0.151:8443 127.0.0.152:8443 127.0.0.153:8443 127.0.0.154:8443 ::1:9443 \
+    127.0.0.155:9449; do
     ! port_open "${a%:*}" "${a##*:}" || fail_peer nginx-i10tls "$a" "already in use before start"
 done
 # i10_ext SECTION SAN: a server-leaf extension section of ca.cnf.
@@ -752,6 +756,11 @@ nginx -t -q -e "$RUN/nginx-i10tls/logs/error.log" -p "$RUN/nginx-i10tls" \
     { cat "$RUN/nginx-i10tls.log" >&2; die "nginx rejects $RUN/nginx-i10tls/nginx.conf"; }
 spawn nginx-i10tls nginx -e "$RUN/nginx-i10tls/logs/error.log" -p "$RUN/nginx-i10tls" \
     -c "$RUN/nginx-i10tls/nginx.conf"
+# GnuTLS 3.7 uses --dhparams only for a client whose supported_groups names no RFC 7919
+# group: sslscan sees DHE 1024, a hello offering ffdhe2048 gets ffdhe2048.
+spawn gnutls-i10tls gnutls-serv --http --port 9449 \
+    --x509certfile "$TLS/dh1024.crt" --x509keyfile "$TLS/dh1024.key" --dhparams "$TLS/dh1024.pem" \
+    --priority "NORMAL:-VERS-TLS1.3:+DHE-RSA:-ECDHE-RSA:-ECDHE-ECDSA:-RSA"
 
 # --------------------------------------------------------------- readiness
 wait_port xrdp-negotiate     127.0.0.61 13389
@@ -809,6 +818,7 @@ wait_port nginx-i10tls        127.0.0.152 8443
 wait_port nginx-i10tls        127.0.0.153 8443
 wait_port nginx-i10tls        127.0.0.154 8443
 wait_port nginx-i10tls        ::1 9443
+wait_port gnutls-i10tls       127.0.0.155 9449
 
 # issue 10, part 4: the default caches. Squid answers 502 for a moment after its
 # port opens: wait until a GET really reaches the app (the no-store case is never stored).
