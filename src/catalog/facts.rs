@@ -182,11 +182,13 @@ pub const FACTS: &[FactSpec] = &[
     fact("form.leak_found", Bool, "http", "The active leak probe (SPEC §7.4) found another session's marker or data in a session's view, or session A's own view without its marker (stale); unavailable when not configured or not testable."),
     fact("form.leak_evidence", List, "http", "What the leak probe saw: which session was served which marker or filled-in form on which page, and when."),
     // Annual report (src/engine/report_facts.rs)
-    fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year), `missing` or `invalid`."),
+    fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year, one that has not begun, or dated after today), `missing` or `invalid` (any problem; its well-formed answers still count)."),
     fact("report.path", Str, "report", "Where the inventory says the report is."),
     fact("report.fiscal_year", Int, "report", "The fiscal year the report declares."),
     fact("report.current_fiscal_year", Int, "report", "The fiscal year of the audit's `now`, in the audit timezone."),
-    fact("report.error", Str, "report", "Why the report could not be read (file:line:column: message)."),
+    fact("report.error", Str, "report", "Every problem of the report (file:line:column: message, naming the key and the nearest known one), and how many of its answers are still judged."),
+    fact("report.current", Bool, "report", "The report is for the audit's fiscal year and not dated after today; absent when its fiscal year cannot be read."),
+    fact("report.stale_reason", Str, "report", "Why the report is not current, with both fiscal years (or the date still ahead); absent when it is current."),
 ];
 
 /// The names of the facts whose name starts with `prefix` (`"tls.cert."`, `"form."`), in
