@@ -229,9 +229,9 @@ fn every_fail_under_an_unexpired_waiver_verifies_the_control_and_an_expired_one_
     );
 }
 
-/// The report-stale finding and the report's status for a report of `fiscal_year` (and
-/// `submitted`), judged at NOW (FY2026).
-fn staleness(fiscal_year: i32, submitted: &str) -> (String, String, String) {
+/// The message of the report-stale finding for a report of `fiscal_year` submitted on
+/// `submitted`, judged at NOW (FY2026), after asserting the report's status and the finding's.
+fn staleness(fiscal_year: i32, submitted: &str, expected: (&str, &str)) -> String {
     let (_dir, config) = setup(
         "[[vendor]]\nid = \"v\"\nreport = \"r.toml\"\n",
         &[(
@@ -242,38 +242,30 @@ fn staleness(fiscal_year: i32, submitted: &str) -> (String, String, String) {
     let doc = run_json(&config, NOW);
     let stale = findings(&doc, "v", "report-stale");
     assert_eq!(stale.len(), 1);
-    (
-        common::vendor_of(&doc, "v")["report"]["status"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        stale[0]["status"].as_str().unwrap().to_owned(),
-        stale[0]["message"].as_str().unwrap().to_owned(),
-    )
+    let message = stale[0]["message"].as_str().unwrap().to_owned();
+    let status = &common::vendor_of(&doc, "v")["report"]["status"];
+    assert_eq!(
+        (
+            status.as_str().unwrap(),
+            stale[0]["status"].as_str().unwrap()
+        ),
+        expected,
+        "FY{fiscal_year} submitted {submitted}: {message}"
+    );
+    message
 }
 
 #[test]
 fn a_report_for_a_fiscal_year_not_begun_is_not_current() {
-    let (status, finding, message) = staleness(2027, "2026-11-01");
     assert_eq!(
-        (status.as_str(), finding.as_str()),
-        ("stale", "fail"),
-        "{message}"
-    );
-    assert_eq!(
-        message,
+        staleness(2027, "2026-11-01", ("stale", "fail")),
         "the report is for fiscal year 2027, which has not begun: the current fiscal year is 2026"
     );
 }
 
 #[test]
 fn a_report_submitted_in_the_future_is_not_current() {
-    let (status, finding, message) = staleness(2026, "2027-01-10");
-    assert_eq!(
-        (status.as_str(), finding.as_str()),
-        ("stale", "fail"),
-        "{message}"
-    );
+    let message = staleness(2026, "2027-01-10", ("stale", "fail"));
     assert!(
         message.contains("submitted on 2027-01-10")
             && message.contains("today is 2026-11-26")
@@ -284,16 +276,9 @@ fn a_report_submitted_in_the_future_is_not_current() {
 
 #[test]
 fn this_years_report_is_current_and_last_years_is_stale_as_before() {
-    let (status, finding, message) = staleness(2026, "2026-04-01");
+    staleness(2026, "2026-04-01", ("current", "pass"));
     assert_eq!(
-        (status.as_str(), finding.as_str()),
-        ("current", "pass"),
-        "{message}"
-    );
-    let (status, finding, message) = staleness(2025, "2025-04-03");
-    assert_eq!((status.as_str(), finding.as_str()), ("stale", "fail"));
-    assert_eq!(
-        message,
+        staleness(2025, "2025-04-03", ("stale", "fail")),
         "the report is for fiscal year 2025; the current fiscal year is 2026"
     );
 }

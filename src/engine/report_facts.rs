@@ -148,26 +148,18 @@ mod tests {
     #[test]
     fn only_the_current_fiscal_year_submitted_by_today_is_current() {
         let today: NaiveDate = "2026-11-26".parse().unwrap();
-        let status = |r: &ReportFile| status(r, 2026, today);
-        assert_eq!(
-            status(&loaded(2026, Some("2026-04-01"))),
-            ReportStatus::Current
-        );
-        assert_eq!(
-            status(&loaded(2026, Some("2026-11-26"))),
-            ReportStatus::Current
-        );
-        assert_eq!(status(&loaded(2025, None)), ReportStatus::Stale);
-        // A year that has not begun is not current (it used to pass as "current 2026").
-        assert_eq!(
-            status(&loaded(2027, Some("2026-11-01"))),
-            ReportStatus::Stale
-        );
-        // Nor is a report dated after today.
-        assert_eq!(
-            status(&loaded(2026, Some("2027-01-10"))),
-            ReportStatus::Stale
-        );
+        for (fy, submitted, expected) in [
+            (2026, Some("2026-04-01"), ReportStatus::Current),
+            (2026, Some("2026-11-26"), ReportStatus::Current),
+            (2025, None, ReportStatus::Stale),
+            // A year that has not begun is not current (it used to pass as "current 2026").
+            (2027, Some("2026-11-01"), ReportStatus::Stale),
+            // Nor is a report dated after today.
+            (2026, Some("2027-01-10"), ReportStatus::Stale),
+        ] {
+            let got = status(&loaded(fy, submitted), 2026, today);
+            assert_eq!(got, expected, "FY{fy} submitted {submitted:?}");
+        }
     }
 
     #[test]
