@@ -16,10 +16,18 @@ use crate::report::pick;
 
 pub fn checks_list(catalog: &Catalog, lang: Lang) -> String {
     let mut out = String::new();
+    // Columns as wide as their longest entry, so that no id or control runs into the next.
+    let id_width = catalog.checks.keys().map(String::len).max().unwrap_or(0);
+    let control_width = catalog
+        .checks
+        .values()
+        .map(|c| c.control_key().map_or(1, str::len))
+        .max()
+        .unwrap_or(1);
     for c in catalog.checks.values() {
         let _ = writeln!(
             out,
-            "{:<24} {:<8} {:<6} {:<40} {}",
+            "{:<id_width$} {:<8} {:<6} {:<control_width$} {}",
             c.id,
             c.severity.name(),
             c.asset.name(),
@@ -236,6 +244,23 @@ pub fn report_template(
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn checks_list_columns_line_up_whatever_the_longest_id() {
+        let catalog = Catalog::load(&[]).unwrap();
+        let list = checks_list(&catalog, Lang::En);
+        // The severity column starts at the same place on every line (the id column is as
+        // wide as the longest id: `tls-cert-hostname-mismatch` once pushed it out of line).
+        let starts: std::collections::BTreeSet<usize> = list
+            .lines()
+            .map(|line| {
+                let id = line.split(' ').next().unwrap_or_default();
+                id.len() + line[id.len()..].len() - line[id.len()..].trim_start().len()
+            })
+            .collect();
+        assert_eq!(starts.len(), 1, "{list}");
+        assert_eq!(list.lines().count(), catalog.checks.len());
+    }
 
     #[test]
     fn the_report_template_is_a_valid_report_before_and_after_answering() {

@@ -197,3 +197,33 @@ fn a_broken_user_check_is_located() {
     assert_eq!(err.0[0].key.as_deref(), Some("condition"));
     assert!(err.0[0].message.contains("CEL"), "{err}");
 }
+
+#[test]
+fn the_readme_lists_every_check_with_its_severity_asset_and_control() {
+    let readme = include_str!("../README.md");
+    let listed: Vec<Vec<&str>> = readme
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.matches('|').count() == 6)
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    let c = catalog();
+    for check in c.checks.values() {
+        let id = format!("`{}`", check.id);
+        let row = listed
+            .iter()
+            .find(|cells| cells[1] == id)
+            .unwrap_or_else(|| panic!("README's check list has no row for {id}"));
+        assert_eq!(row[2], check.severity.name(), "{id}: severity in README");
+        assert_eq!(row[3], check.asset.name(), "{id}: asset in README");
+        if let Some(key) = check.control_key() {
+            assert_eq!(row[4], format!("`{key}`"), "{id}: control in README");
+        }
+    }
+    for cells in &listed {
+        let id = cells[1].trim_matches('`');
+        assert!(
+            c.check(id).is_some(),
+            "README lists `{id}`, which is no check"
+        );
+    }
+}

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let value = String::from_utf8_lossy(data).into_owned();
-    for name in ["Cache-Control", "Expires", "Age", "Cache-Status", "X-Varnish", "CDN-Cache-Control"] {
+    for name in [
+        "Cache-Control", "Expires", "Age", "Cache-Status", "X-Varnish", "CDN-Cache-Control",
+        "Surrogate-Control", "X-Accel-Expires", "Vary", "CF-Cache-Status", "X-Cache-Status", "Date",
+    ] {
         let headers = vec![(name.to_string(), value.clone())];
         let _ = caching::shared_storable(200, &headers, true);
         let _ = caching::served_by_shared_cache(&headers);

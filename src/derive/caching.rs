@@ -1,12 +1,27 @@
 //! HTTP caching analysis: may a shared cache store a response (RFC 9111 §3, with the targeted
-//! fields of RFC 9213 and Surrogate-Control), and do the response headers show that a shared
-//! cache served it (Age, X-Cache, CF-Cache-Status, Cache-Status of RFC 9211, X-Varnish). Pure.
+//! fields of RFC 9213, Surrogate-Control and X-Accel-Expires as Varnish, nginx and Squid really
+//! apply them), and do the response headers show that a shared cache served it (Age, X-Cache,
+//! CF-Cache-Status, Cache-Status of RFC 9211, X-Varnish). Pure.
+//!
+//! A page counts as storable when some shared cache may keep it, fresh or not: a stale stored
+//! copy is still served after a 304, or for a cache's default TTL (observed on Varnish 7.1,
+//! nginx 1.22 and Squid 5.7, tests/cache_rules_lab.rs).
 
 use chrono::{DateTime, Utc};
+use sfv::{BareItem, Dictionary, List, ListEntry, Parser};
 
 /// Status codes that are heuristically cacheable (RFC 9110 §15.1).
 pub const HEURISTIC_STATUSES: &[u16] =
     &[200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501];
+
+/// A final status code that RFC 9110 §15 defines, so that a cache implementing RFC 9111
+/// understands it (for `must-understand`, RFC 9111 §5.2.2.3).
+fn understood(status: u16) -> bool {
+    matches!(status, 200..=206 | 300..=305 | 307 | 308 | 400..=417 | 421 | 422 | 426 | 500..=505)
+}
+
+/// A clock difference between `Date` and the cache's clock worth naming, in seconds.
+const SKEW_SHOWN: i64 = 60;
 
 /// One cache directive: lower-case name and its (unquoted) argument, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +61,18 @@ fn header_values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str
         .collect()
 }
 
+/// Every line of `name` as one value, as a recipient combines them (RFC 9110 §5.3).
+fn combined(headers: &[(String, String)], name: &str) -> Option<String> {
+    let values = header_values(headers, name);
+    (!values.is_empty()).then(|| {
+        values
+            .iter()
+            .map(|v| v.trim())
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// The directives of every `name` header (Cache-Control syntax, RFC 9111 §5.2), all lines
 /// combined as one list (RFC 9110 §5.3).
 pub fn directives(headers: &[(String, String)], name: &str) -> Vec<Directive> {
@@ -82,14 +109,353 @@ fn seconds(d: &Directive) -> Option<u64> {
     Some(v.parse::<u64>().unwrap_or(u64::MAX))
 }
 
-fn http_date(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc2822(s.trim())
+/// An HTTP-date in any of its three formats: IMF-fixdate, RFC 850 and asctime (RFC 9110 §5.6.7).
+pub fn http_date(s: &str) -> Option<DateTime<Utc>> {
+    httpdate::parse_http_date(s.trim())
         .ok()
-        .map(|d| d.with_timezone(&Utc))
+        .map(DateTime::<Utc>::from)
 }
 
-/// Whether a shared cache may store this response to a GET, and why, judged at the response's
-/// `Date` (or the clock when it has none). See [`shared_storable_at`].
+/// A freshness argument (max-age, s-maxage) as written, and its seconds when valid.
+#[derive(Debug, Clone, Default)]
+struct Lifetime {
+    shown: String,
+    secs: Option<u64>,
+}
+
+impl Lifetime {
+    /// What storing under this lifetime means for the next request.
+    fn note(&self) -> &'static str {
+        match self.secs {
+            Some(0) => ": stored, though stale at once",
+            None => {
+                ": not a valid number of seconds, so stale at once (RFC 9111 §4.2.1), yet stored"
+            }
+            Some(_) => "",
+        }
+    }
+}
+
+/// The directives that decide storing, read from Cache-Control or from a targeted field.
+#[derive(Debug, Clone, Default)]
+struct Policy {
+    no_store: bool,
+    /// Unqualified `private`.
+    private: bool,
+    /// `private="fields"`: only those fields are kept out of a shared cache.
+    private_fields: Option<String>,
+    public: bool,
+    s_maxage: Option<Lifetime>,
+    max_age: Option<Lifetime>,
+    must_revalidate: bool,
+    must_understand: bool,
+    no_cache: bool,
+}
+
+impl Policy {
+    fn from_cache_control(cc: &[Directive]) -> Policy {
+        let unqualified = |name: &str| find(cc, name).is_some_and(|d| d.value.is_none());
+        let lifetime = |name: &str| {
+            find(cc, name).map(|d| Lifetime {
+                shown: format!("{}={}", d.name, d.value.as_deref().unwrap_or_default()),
+                secs: seconds(d),
+            })
+        };
+        Policy {
+            no_store: unqualified("no-store"),
+            private: unqualified("private"),
+            private_fields: find(cc, "private").and_then(|d| d.value.clone()),
+            public: find(cc, "public").is_some(),
+            s_maxage: lifetime("s-maxage"),
+            max_age: lifetime("max-age"),
+            must_revalidate: find(cc, "must-revalidate").is_some(),
+            must_understand: find(cc, "must-understand").is_some(),
+            no_cache: unqualified("no-cache"),
+        }
+    }
+
+    /// A targeted field's dictionary (RFC 9213 §2.1): flags are Boolean true, max-age and
+    /// s-maxage Integers; a member of another type is not consumed, and said so in `ignored`.
+    fn from_dictionary(d: &Dictionary, ignored: &mut Vec<String>) -> Policy {
+        let mut p = Policy::default();
+        for (key, entry) in d {
+            let name = key.as_str();
+            let ListEntry::Item(item) = entry else {
+                ignored.push(format!("{name} (an inner list)"));
+                continue;
+            };
+            let value = &item.bare_item;
+            let flag = value.as_boolean() == Some(true);
+            match name {
+                "no-store" | "public" | "must-revalidate" | "must-understand" | "no-cache"
+                    if !flag =>
+                {
+                    ignored.push(format!("{name} (not a Boolean true)"));
+                }
+                "no-store" => p.no_store = true,
+                "public" => p.public = true,
+                "must-revalidate" => p.must_revalidate = true,
+                "must-understand" => p.must_understand = true,
+                "no-cache" => p.no_cache = true,
+                "private" => match value {
+                    BareItem::Boolean(true) => p.private = true,
+                    BareItem::String(fields) => p.private_fields = Some(fields.to_string()),
+                    _ => ignored.push("private (neither true nor a String)".into()),
+                },
+                "max-age" | "s-maxage" => {
+                    match value.as_integer().map(i64::from).filter(|n| *n >= 0) {
+                        Some(n) => {
+                            let l = Lifetime {
+                                shown: format!("{name}={n}"),
+                                secs: u64::try_from(n).ok(),
+                            };
+                            if name == "max-age" {
+                                p.max_age = Some(l);
+                            } else {
+                                p.s_maxage = Some(l);
+                            }
+                        }
+                        None => ignored.push(format!("{name} (not a non-negative Integer)")),
+                    }
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+}
+
+/// What one kind of cache would do with the response.
+struct Judgement {
+    storable: bool,
+    reasons: Vec<String>,
+}
+
+impl Judgement {
+    fn not_stored(reason: String) -> Judgement {
+        Judgement {
+            storable: false,
+            reasons: vec![reason],
+        }
+    }
+}
+
+/// The Expires field judged by the cache's clock (and the response's `Date`, when it is far off).
+fn expires_reason(expires: &str, date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let e = expires.trim();
+    match http_date(e) {
+        None => format!(
+            "Expires: {e} is not a valid HTTP-date (RFC 9110 §5.6.7), which RFC 9111 §5.3 \
+             reads as already expired, yet any Expires field allows storing (RFC 9111 §3): \
+             stored, stale at once"
+        ),
+        Some(at) if at <= now => format!(
+            "Expires: {e} is past by the cache's clock: stored, stale at once (RFC 9111 §3, §5.3)"
+        ),
+        Some(at) => {
+            let mut r = format!(
+                "Expires: {e}: fresh for {} s by the cache's clock (RFC 9111 §5.3)",
+                (at - now).num_seconds()
+            );
+            if let Some(d) = date {
+                let off = (d - now).num_seconds();
+                if off.abs() > SKEW_SHOWN {
+                    r.push_str(&format!(
+                        " (the response's Date is {off:+} s off that clock; caches keep their own)"
+                    ));
+                }
+            }
+            r
+        }
+    }
+}
+
+/// What every judgement of one response needs besides the policy.
+struct Response<'a> {
+    status: u16,
+    had_authorization: bool,
+    date: Option<DateTime<Utc>>,
+    last_modified: Option<&'a str>,
+    /// The cache's clock.
+    now: DateTime<Utc>,
+}
+
+/// RFC 9111 §3 for one policy. `src` prefixes each reason drawn from a directive (the field as
+/// shown); `expires` is None for a targeted field (RFC 9213 §2.2 makes the cache ignore Expires).
+fn judge(r: &Response, p: &Policy, src: &str, expires: Option<&str>) -> Judgement {
+    let (status, had_authorization, date, now) = (r.status, r.had_authorization, r.date, r.now);
+    let mut reasons = Vec::new();
+    if p.no_store {
+        if p.must_understand && understood(status) {
+            reasons.push(format!(
+                "{src}no-store with must-understand on status {status}, which a cache understands: \
+                 it ignores no-store (RFC 9111 §5.2.2.3)"
+            ));
+        } else {
+            return Judgement::not_stored(format!(
+                "{src}no-store: no cache may store it (RFC 9111 §5.2.2.5)"
+            ));
+        }
+    }
+    if p.private {
+        return Judgement::not_stored(format!(
+            "{src}private: a shared cache must not store it (RFC 9111 §5.2.2.7)"
+        ));
+    }
+    if had_authorization && !(p.public || p.s_maxage.is_some() || p.must_revalidate) {
+        return Judgement::not_stored(
+            "the request carried Authorization and the response has no public, s-maxage or \
+             must-revalidate: a shared cache must not store it (RFC 9111 §3.5)"
+                .into(),
+        );
+    }
+    let mut storable = false;
+    if let Some(f) = &p.private_fields {
+        reasons.push(format!(
+            "{src}private=\"{f}\" only keeps those fields out of a shared cache; the response itself may be stored (RFC 9111 §5.2.2.7)"
+        ));
+    }
+    if p.public {
+        storable = true;
+        reasons.push(format!("{src}public (RFC 9111 §5.2.2.9)"));
+    }
+    if let Some(l) = &p.s_maxage {
+        storable = true;
+        reasons.push(format!("{src}{} (RFC 9111 §5.2.2.10){}", l.shown, l.note()));
+    }
+    if let Some(l) = &p.max_age {
+        storable = true;
+        reasons.push(format!("{src}{} (RFC 9111 §5.2.2.1){}", l.shown, l.note()));
+    }
+    if let Some(e) = expires {
+        storable = true;
+        reasons.push(expires_reason(e, date, now));
+    }
+    let explicit = p.s_maxage.is_some() || p.max_age.is_some() || expires.is_some();
+    if HEURISTIC_STATUSES.contains(&status) && !explicit {
+        storable = true;
+        reasons.push(match r.last_modified {
+            Some(lm) => format!(
+                "status {status} with Last-Modified: {} and no explicit freshness: a cache may \
+                 treat it as fresh by heuristic (RFC 9111 §4.2.2)",
+                lm.trim()
+            ),
+            None => format!(
+                "status {status} is heuristically cacheable and nothing forbids storing it \
+                 (RFC 9111 §3, RFC 9110 §15.1)"
+            ),
+        });
+    }
+    if p.no_cache && storable {
+        reasons.push(format!(
+            "{src}no-cache: stored, but revalidated before each reuse (RFC 9111 §5.2.2.4)"
+        ));
+    }
+    if !storable {
+        return Judgement::not_stored(format!(
+            "status {status} with no public, s-maxage, max-age or Expires is not heuristically \
+             cacheable: not storable (RFC 9111 §3)"
+        ));
+    }
+    Judgement { storable, reasons }
+}
+
+/// Why Varnish's builtin VCL and nginx would not store a response whatever its cache fields say.
+fn vendor_refusal(headers: &[(String, String)]) -> Option<&'static str> {
+    if !header_values(headers, "Set-Cookie").is_empty() {
+        Some("Set-Cookie")
+    } else if has_vary_star(headers) {
+        Some("Vary: *")
+    } else {
+        None
+    }
+}
+
+fn has_vary_star(headers: &[(String, String)]) -> bool {
+    header_values(headers, "Vary")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .any(|m| m.trim() == "*")
+}
+
+/// Surrogate-Control (W3C Edge Architecture) as Varnish 7.1's builtin VCL applies it: when the
+/// field is present without `no-store`, its `private`/`no-store`/`no-cache` test of
+/// Cache-Control is skipped, and the object is kept for the TTL of s-maxage, max-age, Expires
+/// or the default 120 s. Squid 5.7 as an accelerator was seen to store such a page too.
+fn judge_surrogate(
+    status: u16,
+    headers: &[(String, String)],
+    general: &Judgement,
+) -> Option<Judgement> {
+    let shown = combined(headers, "Surrogate-Control")?;
+    if shown.is_empty() {
+        return None;
+    }
+    if shown.to_ascii_lowercase().contains("no-store") {
+        return Some(Judgement::not_stored(format!(
+            "Surrogate-Control: {shown}: a surrogate (Varnish, Squid) does not store it"
+        )));
+    }
+    if general.storable {
+        return None;
+    }
+    let cc = directives(headers, "Cache-Control");
+    let ttl_zero = ["s-maxage", "max-age"]
+        .iter()
+        .find_map(|n| find(&cc, n))
+        .is_some_and(|d| seconds(d) == Some(0));
+    let varnish_statuses = [200, 203, 204, 300, 301, 302, 304, 307, 404, 410, 414];
+    if ttl_zero || !varnish_statuses.contains(&status) || vendor_refusal(headers).is_some() {
+        return None;
+    }
+    let ttl = ["s-maxage", "max-age"]
+        .iter()
+        .find_map(|n| {
+            find(&cc, n).map(|d| format!("{}={}", d.name, d.value.as_deref().unwrap_or_default()))
+        })
+        .unwrap_or_else(|| "its default TTL".into());
+    Some(Judgement {
+        storable: true,
+        reasons: vec![format!(
+            "Surrogate-Control: {shown} without no-store: Varnish's builtin VCL then skips its \
+             Cache-Control private/no-store test and stores the page for {ttl}; Squid as an \
+             accelerator stores it too"
+        )],
+    })
+}
+
+/// X-Accel-Expires as nginx's proxy_cache applies it: seconds (or `@` an epoch time) that
+/// replace Cache-Control and Expires; 0 disables caching.
+fn judge_accel_expires(headers: &[(String, String)], now: DateTime<Utc>) -> Option<Judgement> {
+    let v = header_values(headers, "X-Accel-Expires")
+        .first()?
+        .trim()
+        .to_owned();
+    let secs = match v.strip_prefix('@') {
+        Some(at) => at
+            .parse::<i64>()
+            .ok()
+            .map(|t| t.saturating_sub(now.timestamp())),
+        None => v.parse::<i64>().ok(),
+    };
+    let secs = secs.filter(|s| *s > 0)?;
+    if let Some(refusal) = vendor_refusal(headers) {
+        return Some(Judgement::not_stored(format!(
+            "X-Accel-Expires: {v}, but nginx does not store a response with {refusal}"
+        )));
+    }
+    Some(Judgement {
+        storable: true,
+        reasons: vec![format!(
+            "X-Accel-Expires: {v}: nginx's proxy_cache stores it for {secs} s in place of \
+             Cache-Control and Expires (nginx 1.22 did so for a private page when this field \
+             came first)"
+        )],
+    })
+}
+
+/// Whether a shared cache may store this response to a GET, and why, judged by the clock (the
+/// cache's clock: the probe's requests are made now). See [`shared_storable_at`].
 pub fn shared_storable(
     status: u16,
     headers: &[(String, String)],
@@ -98,194 +464,209 @@ pub fn shared_storable(
     shared_storable_at(status, headers, had_authorization, Utc::now())
 }
 
-/// Whether a shared cache may store this response to a GET (RFC 9111 §3), with the reasons for
-/// people. `now` is used for `Expires` when the response has no valid `Date`.
+/// Whether some shared cache may store this response to a GET, fresh or stale, with the
+/// reasons for people; `now` is the cache's clock.
 ///
-/// Storable when nothing forbids it (`no-store` §5.2.2.5, unqualified `private` §5.2.2.7, a
-/// request with `Authorization` answered without `public`/`s-maxage`/`must-revalidate` §3.5) and
-/// the response has `public`, `s-maxage`, `max-age`, a future `Expires`, or a heuristically
-/// cacheable status (RFC 9110 §15.1; heuristic freshness from `Last-Modified`, §4.2.2). A TTL in
-/// `CDN-Cache-Control` (RFC 9213) or `Surrogate-Control` makes it storable by that CDN whatever
-/// `Cache-Control` says.
+/// A general shared cache follows RFC 9111 §3: nothing forbids storing (`no-store` §5.2.2.5,
+/// unless `must-understand` on an understood status §5.2.2.3; unqualified `private` §5.2.2.7;
+/// `Authorization` §3.5) and there is a basis: `public`, `s-maxage`, `max-age`, any `Expires`
+/// (a past or invalid one is stale, still stored, §5.3) or a heuristically cacheable status.
+/// A CDN follows a valid `CDN-Cache-Control` dictionary instead of Cache-Control and Expires
+/// (RFC 9213 §2.2; one that does not parse is ignored). Varnish's builtin VCL skips the
+/// private/no-store test when `Surrogate-Control` is present without `no-store`; nginx stores
+/// what `X-Accel-Expires` allows. Storable when any of them stores it; the reasons are those
+/// of the caches that store it (or, when none does, of all), so that they never contradict
+/// the verdict.
 pub fn shared_storable_at(
     status: u16,
     headers: &[(String, String)],
     had_authorization: bool,
     now: DateTime<Utc>,
 ) -> (bool, Vec<String>) {
-    let mut reasons = Vec::new();
-    let mut targeted = false;
-    for field in ["CDN-Cache-Control", "Surrogate-Control"] {
-        let ds = directives(headers, field);
-        if ds.is_empty() {
-            continue;
-        }
-        let shown = header_values(headers, field).join(", ");
-        if find(&ds, "no-store").is_some() || find(&ds, "private").is_some() {
-            reasons.push(format!(
-                "{field}: {shown}: the CDN it targets must not store it (RFC 9213 §2)"
-            ));
-            continue;
-        }
-        let ttl = ["s-maxage", "max-age"]
-            .iter()
-            .filter_map(|n| find(&ds, n).and_then(seconds))
-            .max();
-        if let Some(ttl) = ttl.filter(|t| *t > 0) {
-            targeted = true;
-            reasons.push(format!(
-                "{field}: {shown}: the CDN it targets stores it for {ttl} s, whatever Cache-Control says (RFC 9213 §2)"
-            ));
-        }
+    if (100..200).contains(&status) {
+        return (
+            false,
+            vec![format!(
+                "status {status} is not a final response (RFC 9111 §3)"
+            )],
+        );
     }
+    let date = header_values(headers, "Date")
+        .first()
+        .and_then(|d| http_date(d));
+    let mut neutral = Vec::new();
+    let mut judged: Vec<Judgement> = Vec::new();
 
     let cc = directives(headers, "Cache-Control");
-    let unqualified = |name: &str| find(&cc, name).is_some_and(|d| d.value.is_none());
-    if (100..200).contains(&status) {
-        reasons.push(format!(
-            "status {status} is not a final response (RFC 9111 §3)"
-        ));
-        return (targeted, reasons);
+    let src = combined(headers, "Cache-Control")
+        .map(|shown| format!("Cache-Control: {shown}: "))
+        .unwrap_or_default();
+    let response = Response {
+        status,
+        had_authorization,
+        date,
+        last_modified: header_values(headers, "Last-Modified").first().copied(),
+        now,
+    };
+    let mut general = judge(
+        &response,
+        &Policy::from_cache_control(&cc),
+        &src,
+        header_values(headers, "Expires").first().copied(),
+    );
+    // "Cache-Control: private: private: ..." reads as "Cache-Control: private: ...".
+    if let Some(shown) = combined(headers, "Cache-Control") {
+        let twice = format!("{shown}: {shown}");
+        for r in &mut general.reasons {
+            *r = r.replacen(&twice, &shown, 1);
+        }
     }
-    if unqualified("no-store") {
-        reasons.push("Cache-Control: no-store: no cache may store it (RFC 9111 §5.2.2.5)".into());
-        return (targeted, reasons);
-    }
-    if unqualified("private") {
-        reasons.push(
-            "Cache-Control: private: a shared cache must not store it (RFC 9111 §5.2.2.7)".into(),
-        );
-        return (targeted, reasons);
-    }
-    let public = find(&cc, "public").is_some();
-    let s_maxage = find(&cc, "s-maxage");
-    let must_revalidate = find(&cc, "must-revalidate").is_some();
-    if had_authorization && !(public || s_maxage.is_some() || must_revalidate) {
-        reasons.push(
-            "the request carried Authorization and the response has no public, s-maxage or \
-             must-revalidate: a shared cache must not store it (RFC 9111 §3.5)"
-                .into(),
-        );
-        return (targeted, reasons);
-    }
-
-    let mut storable = targeted;
-    if let Some(d) = find(&cc, "private").filter(|d| d.value.is_some()) {
-        reasons.push(format!(
-            "Cache-Control: private=\"{}\" only keeps those fields out of a shared cache; the response itself may be stored (RFC 9111 §5.2.2.7)",
-            d.value.as_deref().unwrap_or_default()
-        ));
-    }
-    if public {
-        storable = true;
-        reasons.push("Cache-Control: public (RFC 9111 §5.2.2.9)".into());
-    }
-    if let Some(d) = s_maxage {
-        storable = true;
-        reasons.push(format!(
-            "Cache-Control: s-maxage={} (RFC 9111 §5.2.2.10)",
-            d.value.as_deref().unwrap_or_default()
-        ));
-    }
-    let max_age = find(&cc, "max-age");
-    if let Some(d) = max_age {
-        storable = true;
-        let note = if seconds(d) == Some(0) {
-            ": stored, though stale at once"
-        } else {
-            ""
-        };
-        reasons.push(format!(
-            "Cache-Control: max-age={} (RFC 9111 §5.2.2.1){note}",
-            d.value.as_deref().unwrap_or_default()
-        ));
-    }
-    let expires = header_values(headers, "Expires");
-    let mut future_expires = false;
-    if let Some(e) = expires.first() {
-        let reference = header_values(headers, "Date")
-            .first()
-            .and_then(|d| http_date(d))
-            .unwrap_or(now);
-        match http_date(e) {
-            Some(at) if at > reference => {
-                future_expires = true;
-                storable = true;
-                reasons.push(format!(
-                    "Expires: {} is in the future (RFC 9111 §5.3)",
-                    e.trim()
-                ));
+    if let Some(shown) = combined(headers, "CDN-Cache-Control") {
+        match Parser::new(&shown).parse::<Dictionary>() {
+            Err(e) => neutral.push(format!(
+                "CDN-Cache-Control: {shown} is not a structured-field dictionary ({e}): a CDN \
+                 ignores it and follows Cache-Control (RFC 9213 §2.1, §2.2)"
+            )),
+            Ok(d) if d.is_empty() => {
+                neutral.push("CDN-Cache-Control is empty: a CDN ignores it (RFC 9213 §2.2)".into())
             }
-            _ => reasons.push(format!(
-                "Expires: {} is past or invalid: stale at once (RFC 9111 §5.3)",
-                e.trim()
-            )),
+            Ok(d) => {
+                let mut ignored = Vec::new();
+                let p = Policy::from_dictionary(&d, &mut ignored);
+                let mut j = judge(&response, &p, "", None);
+                let mut prefix = format!(
+                    "CDN-Cache-Control: {shown}: a CDN follows it instead of Cache-Control and \
+                     Expires (RFC 9213 §2.2)"
+                );
+                if !ignored.is_empty() {
+                    prefix.push_str(&format!(
+                        " and does not consume {} (RFC 9213 §2.1)",
+                        ignored.join(", ")
+                    ));
+                }
+                for r in &mut j.reasons {
+                    *r = format!("{prefix}: {r}");
+                }
+                judged.push(j);
+            }
         }
     }
-    let explicit = s_maxage.is_some() || max_age.is_some() || future_expires || !expires.is_empty();
-    if HEURISTIC_STATUSES.contains(&status) && !explicit {
-        storable = true;
-        match header_values(headers, "Last-Modified").first() {
-            Some(lm) => reasons.push(format!(
-                "status {status} with Last-Modified: {} and no explicit freshness: a cache may \
-                 treat it as fresh by heuristic (RFC 9111 §4.2.2)",
-                lm.trim()
-            )),
-            None => reasons.push(format!(
-                "status {status} is heuristically cacheable and nothing forbids storing it \
-                 (RFC 9111 §3, RFC 9110 §15.1)"
-            )),
-        }
-    }
-    if unqualified("no-cache") && storable {
+    let surrogate = judge_surrogate(status, headers, &general);
+    judged.insert(0, general);
+    judged.extend(surrogate);
+    judged.extend(judge_accel_expires(headers, now));
+
+    let storable = judged.iter().any(|j| j.storable);
+    let mut reasons: Vec<String> = judged
+        .into_iter()
+        .filter(|j| j.storable == storable)
+        .flat_map(|j| j.reasons)
+        .collect();
+    if storable && has_vary_star(headers) {
         reasons.push(
-            "Cache-Control: no-cache: stored, but revalidated before each reuse (RFC 9111 §5.2.2.4)"
+            "Vary: * does not forbid storing (RFC 9111 §3); a stored copy must be revalidated \
+             before any reuse (§4.1), and Squid 5.7 serves it to the next visitor after a 304 \
+             (Varnish's builtin VCL and nginx 1.22 do not store it)"
                 .into(),
         );
     }
-    if !storable && reasons.is_empty() {
-        reasons.push(format!(
-            "status {status} with no explicit freshness is not storable (RFC 9111 §3)"
-        ));
-    }
+    reasons.extend(neutral);
     (storable, reasons)
 }
 
-/// Whether the headers show that a shared cache served the response, with the evidence:
-/// `Age` > 0 (RFC 9111 §5.1), `X-Cache`/`X-Cache-Status`/`CF-Cache-Status` containing HIT,
-/// `Cache-Status` with a `hit` parameter (RFC 9211 §2.1), `X-Varnish` with two ids. `Via`
-/// (RFC 9110 §7.6.3) shows a proxy in the path and is kept as supporting evidence only.
+/// A page whose second request shows a stored copy served (see [`served_by_shared_cache`]) was
+/// stored, whatever the headers the cache passed on say: a cache may consume the fields that let
+/// it store (nginx hides X-Accel-Expires, Squid as an accelerator removes Surrogate-Control).
+pub fn stored_as_served(evidence: &[String]) -> String {
+    let hits: Vec<&str> = evidence
+        .iter()
+        .filter(|e| !e.contains("supporting evidence only"))
+        .map(String::as_str)
+        .collect();
+    format!(
+        "a shared cache served a stored copy ({}), so it stores this page whatever the headers \
+         it passes on say (nginx hides X-Accel-Expires; Squid removes Surrogate-Control)",
+        hits.join("; ")
+    )
+}
+
+/// The `Cache-Status` entries (RFC 9211 §2) that show a stored response was served: `hit`, a
+/// `collapsed` request (it got the response fetched for another), or `fwd=stale` with
+/// `fwd-status=304` (the stored copy, revalidated).
+fn cache_status_served(value: &str) -> Result<Vec<String>, String> {
+    let list: List = Parser::new(value).parse().map_err(|e| e.to_string())?;
+    let mut served = Vec::new();
+    for entry in &list {
+        let ListEntry::Item(item) = entry else {
+            continue;
+        };
+        let cache = match &item.bare_item {
+            BareItem::Token(t) => t.to_string(),
+            BareItem::String(s) => s.to_string(),
+            _ => continue,
+        };
+        let param = |k: &str| item.params.get(k);
+        let flag = |k: &str| param(k).and_then(|v| v.as_boolean()) == Some(true);
+        let fwd = param("fwd")
+            .and_then(|v| v.as_token())
+            .map(|t| t.as_str().to_owned());
+        let fwd_status = param("fwd-status")
+            .and_then(|v| v.as_integer())
+            .map(i64::from);
+        let why = if flag("hit") {
+            "a hit"
+        } else if flag("collapsed") {
+            "a collapsed request, answered with the response fetched for another"
+        } else if fwd.as_deref() == Some("stale") && fwd_status == Some(304) {
+            "its stale stored copy, revalidated with a 304"
+        } else {
+            continue;
+        };
+        served.push(format!("{why} in {cache}"));
+    }
+    Ok(served)
+}
+
+/// Whether the headers show that a shared cache served a stored response, with the evidence:
+/// `Age` > 0 (RFC 9111 §5.1; any member of a list, as `Age: 5, 0`), `X-Cache` containing HIT,
+/// nginx `X-Cache-Status` and `CF-Cache-Status` HIT/STALE/UPDATING/REVALIDATED, `Cache-Status`
+/// (RFC 9211) with hit, collapsed, or fwd=stale and fwd-status=304, `X-Varnish` with two ids.
+/// `Via` (RFC 9110 §7.6.3) shows a proxy in the path and is kept as supporting evidence only,
+/// as is a `Cache-Status` that does not parse.
 pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String>) {
     let mut evidence = Vec::new();
     for age in header_values(headers, "Age") {
-        if age.trim().parse::<u64>().is_ok_and(|a| a > 0) {
+        if age
+            .split(',')
+            .any(|a| a.trim().parse::<u64>().is_ok_and(|a| a > 0))
+        {
             evidence.push(format!("Age: {} (RFC 9111 §5.1)", age.trim()));
         }
     }
-    for field in ["X-Cache", "X-Cache-Status", "CF-Cache-Status"] {
+    for v in header_values(headers, "X-Cache") {
+        if v.to_ascii_uppercase().contains("HIT") {
+            evidence.push(format!("X-Cache: {}", v.trim()));
+        }
+    }
+    for field in ["X-Cache-Status", "CF-Cache-Status"] {
         for v in header_values(headers, field) {
-            if v.to_ascii_uppercase().contains("HIT") {
-                evidence.push(format!("{field}: {}", v.trim()));
+            let upper = v.trim().to_ascii_uppercase();
+            if ["HIT", "STALE", "UPDATING", "REVALIDATED"].contains(&upper.as_str()) {
+                evidence.push(format!("{field}: {} (a stored copy served)", v.trim()));
             }
         }
     }
-    for v in header_values(headers, "Cache-Status") {
-        for entry in split_outside_quotes(v, ',') {
-            let mut params = split_outside_quotes(entry, ';').into_iter();
-            let cache = params.next().unwrap_or_default().trim();
-            let hit = params.any(|p| {
-                let p = p.trim();
-                match p.split_once('=') {
-                    None => p == "hit",
-                    Some((k, v)) => k.trim() == "hit" && v.trim() == "?1",
-                }
-            });
-            if hit {
-                evidence.push(format!(
-                    "Cache-Status: {} (a hit in {cache}, RFC 9211 §2.1)",
-                    entry.trim()
-                ));
-            }
+    let mut unparsed = None;
+    if let Some(v) = combined(headers, "Cache-Status") {
+        match cache_status_served(&v) {
+            Ok(served) => evidence.extend(
+                served
+                    .into_iter()
+                    .map(|s| format!("Cache-Status: {v} ({s}, RFC 9211 §2)")),
+            ),
+            Err(e) => unparsed = Some(format!(
+                "Cache-Status: {v} is not a structured-field list ({e}): ignored (RFC 9211 §2, RFC 8941)"
+            )),
         }
     }
     for v in header_values(headers, "X-Varnish") {
@@ -304,6 +685,7 @@ pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String
             v.trim()
         ));
     }
+    evidence.extend(unparsed);
     (hit, evidence)
 }
 
@@ -328,6 +710,11 @@ mod tests {
         shared_storable_at(status, &h(pairs), auth, now())
     }
 
+    /// The reasons as one text, for `contains` checks.
+    fn text(r: &[String]) -> String {
+        r.join(" | ")
+    }
+
     #[test]
     fn no_store_forbids_storing_rfc9111_5_2_2_5() {
         let (s, r) = storable(
@@ -336,7 +723,8 @@ mod tests {
             false,
         );
         assert!(!s);
-        assert!(r[0].contains("no-store"), "{r:?}");
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!(r[0].contains("no-store: no cache may store it"), "{r:?}");
     }
 
     #[test]
@@ -367,14 +755,103 @@ mod tests {
             false,
         );
         assert!(s, "{r:?}");
+        assert!(text(&r).contains("fresh for 3600 s"), "{r:?}");
     }
 
     #[test]
-    fn past_or_invalid_expires_is_not_freshness_rfc9111_5_3() {
-        let (s, r) = storable(302, &[("Expires", "0")], false);
-        assert!(!s, "{r:?}");
-        let (s, _) = storable(302, &[("Expires", "Thu, 01 Jan 1970 00:00:00 GMT")], false);
-        assert!(!s);
+    fn any_expires_is_a_basis_for_storing_stale_rfc9111_3_and_5_3() {
+        // Row 1 of issue 10: 0, a past date and garbage are stale, not unstorable; Varnish keeps
+        // them for its default TTL and Squid serves them after a 304 (tests/cache_rules_lab.rs).
+        for e in ["0", "Thu, 01 Jan 1970 00:00:00 GMT", "tomorrow", "-1"] {
+            for status in [200, 302] {
+                let (s, r) = storable(status, &[("Expires", e)], false);
+                assert!(s, "Expires: {e} on {status}: {r:?}");
+                assert!(text(&r).contains("stale at once"), "{r:?}");
+                assert!(!text(&r).contains("not storable"), "{r:?}");
+            }
+        }
+        // A status outside the heuristic list, with no Expires, stays unstorable.
+        assert!(!storable(302, &[], false).0);
+    }
+
+    #[test]
+    fn all_three_http_date_formats_rfc9110_5_6_7() {
+        let want = Utc.with_ymd_and_hms(2050, 8, 18, 2, 1, 18).unwrap();
+        assert_eq!(http_date("Thu, 18 Aug 2050 02:01:18 GMT"), Some(want));
+        assert_eq!(http_date("Thursday, 18-Aug-50 02:01:18 GMT"), Some(want));
+        assert_eq!(
+            http_date("Mon Aug  8 02:01:18 2050"),
+            Some(Utc.with_ymd_and_hms(2050, 8, 8, 2, 1, 18).unwrap())
+        );
+        // 8 August 2050 is a Monday: with the weekday of the issue's example the date is not
+        // valid (httpdate checks it), and the page is still storable.
+        assert_eq!(http_date("Thu Aug  8 02:01:18 2050"), None);
+        assert!(storable(302, &[("Expires", "Thu Aug  8 02:01:18 2050")], false).0);
+        assert_eq!(http_date("tomorrow"), None);
+        assert_eq!(http_date("0"), None);
+        for e in [
+            "Thursday, 18-Aug-50 02:01:18 GMT",
+            "Mon Aug  8 02:01:18 2050",
+        ] {
+            let (s, r) = storable(302, &[("Expires", e)], false);
+            assert!(s, "{r:?}");
+            assert!(text(&r).contains("fresh for"), "{e}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn freshness_by_the_caches_clock_not_a_skewed_date_rfc9111_4_2() {
+        // Date says an hour of freshness, but the cache's clock is already past Expires.
+        let (s, r) = storable(
+            200,
+            &[
+                ("Date", "Thu, 30 Apr 2026 00:00:00 GMT"),
+                ("Expires", "Thu, 30 Apr 2026 01:00:00 GMT"),
+            ],
+            false,
+        );
+        assert!(s);
+        assert!(text(&r).contains("past by the cache's clock"), "{r:?}");
+        // A Date far behind the clock is named; the lifetime is counted from the clock.
+        let (_, r) = storable(
+            200,
+            &[
+                ("Date", "Thu, 30 Apr 2026 00:00:00 GMT"),
+                ("Expires", "Fri, 01 May 2026 00:10:00 GMT"),
+            ],
+            false,
+        );
+        assert!(text(&r).contains("fresh for 600 s"), "{r:?}");
+        assert!(text(&r).contains("-86400 s off"), "{r:?}");
+    }
+
+    #[test]
+    fn no_store_with_must_understand_on_an_understood_status_rfc9111_5_2_2_3() {
+        let (s, r) = storable(
+            200,
+            &[("Cache-Control", "no-store, must-understand, max-age=600")],
+            false,
+        );
+        assert!(s, "{r:?}");
+        assert!(text(&r).contains("must-understand on status 200"), "{r:?}");
+        // A status that no cache understands keeps no-store in force.
+        assert!(
+            !storable(
+                299,
+                &[("Cache-Control", "no-store, must-understand")],
+                false
+            )
+            .0
+        );
+        // must-understand without no-store changes nothing for an understood status.
+        assert!(
+            storable(
+                200,
+                &[("Cache-Control", "must-understand, max-age=5")],
+                false
+            )
+            .0
+        );
     }
 
     #[test]
@@ -396,6 +873,7 @@ mod tests {
         );
         assert!(!s, "{r:?}");
         assert!(!storable(500, &[], false).0);
+        assert!(!storable(101, &[], false).0);
     }
 
     #[test]
@@ -416,7 +894,113 @@ mod tests {
     }
 
     #[test]
-    fn targeted_fields_override_cache_control_rfc9213() {
+    fn surrogate_control_skips_varnish_private_test() {
+        // Row 4: Varnish 7.1's builtin VCL (and Squid 5.7 as an accelerator) store these.
+        let (s, r) = storable(
+            200,
+            &[
+                ("Cache-Control", "private, max-age=600"),
+                ("Surrogate-Control", "content=\"ESI/1.0\""),
+            ],
+            false,
+        );
+        assert!(s, "{r:?}");
+        assert!(text(&r).contains("Varnish's builtin VCL"), "{r:?}");
+        assert!(text(&r).contains("max-age=600"), "{r:?}");
+        // Only the reasons of the cache that stores it: no "must not store" beside a fail.
+        assert!(!text(&r).contains("must not store"), "{r:?}");
+        let (s, r) = storable(
+            200,
+            &[
+                ("Cache-Control", "private"),
+                ("Surrogate-Control", "max-age=0"),
+            ],
+            false,
+        );
+        assert!(s && text(&r).contains("default TTL"), "{r:?}");
+        // Surrogate-Control: no-store, a zero TTL, or a Set-Cookie: Varnish does not store it.
+        for extra in [
+            ("Surrogate-Control", "no-store"),
+            ("Set-Cookie", "SESSION=1"),
+        ] {
+            let hs = [("Cache-Control", "private, max-age=600"), extra];
+            let hs: Vec<_> = if extra.0 == "Set-Cookie" {
+                vec![hs[0], ("Surrogate-Control", "content=\"ESI/1.0\""), extra]
+            } else {
+                hs.to_vec()
+            };
+            assert!(!storable(200, &hs, false).0, "{hs:?}");
+        }
+        assert!(
+            !storable(
+                200,
+                &[
+                    ("Cache-Control", "no-store, max-age=0"),
+                    ("Surrogate-Control", "content=\"ESI/1.0\"")
+                ],
+                false
+            )
+            .0
+        );
+    }
+
+    #[test]
+    fn x_accel_expires_makes_nginx_store_a_private_page() {
+        let (s, r) = storable(
+            200,
+            &[("X-Accel-Expires", "600"), ("Cache-Control", "private")],
+            false,
+        );
+        assert!(s, "{r:?}");
+        assert!(
+            text(&r).contains("nginx") && text(&r).contains("600 s"),
+            "{r:?}"
+        );
+        let at = (now().timestamp() + 60).to_string();
+        assert!(
+            storable(
+                200,
+                &[
+                    ("Cache-Control", "no-store"),
+                    ("X-Accel-Expires", &format!("@{at}"))
+                ],
+                false
+            )
+            .0
+        );
+        // 0 disables nginx's caching; garbage is ignored.
+        for v in ["0", "soon", "@1"] {
+            assert!(
+                !storable(
+                    200,
+                    &[("Cache-Control", "private"), ("X-Accel-Expires", v)],
+                    false
+                )
+                .0,
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn vary_star_is_storable_and_says_why_rfc9111_4_1() {
+        // Row 5: the check must still fail; the message says a stored copy needs revalidation
+        // and which caches were seen to store it.
+        let (s, r) = storable(
+            200,
+            &[("Cache-Control", "max-age=600"), ("Vary", "*")],
+            false,
+        );
+        assert!(s, "{r:?}");
+        assert!(
+            text(&r).contains("§4.1") && text(&r).contains("Squid"),
+            "{r:?}"
+        );
+        assert!(storable(200, &[("Vary", "Accept, *")], false).0);
+    }
+
+    #[test]
+    fn targeted_fields_override_cache_control_rfc9213_2_2() {
         let (s, r) = storable(
             200,
             &[
@@ -426,28 +1010,8 @@ mod tests {
             false,
         );
         assert!(s, "{r:?}");
-        assert!(
-            storable(
-                200,
-                &[
-                    ("Cache-Control", "private"),
-                    ("Surrogate-Control", "max-age=60")
-                ],
-                false
-            )
-            .0
-        );
-        assert!(
-            !storable(
-                200,
-                &[
-                    ("Cache-Control", "private"),
-                    ("Surrogate-Control", "max-age=0")
-                ],
-                false
-            )
-            .0
-        );
+        assert!(text(&r).contains("a CDN follows it"), "{r:?}");
+        assert!(!text(&r).contains("no cache may store"), "{r:?}");
         assert!(
             !storable(
                 200,
@@ -459,6 +1023,95 @@ mod tests {
             )
             .0
         );
+        // A CDN ignores Expires when it follows CDN-Cache-Control: private there wins.
+        assert!(
+            !storable(
+                302,
+                &[
+                    ("Cache-Control", "no-store"),
+                    ("CDN-Cache-Control", "private"),
+                    ("Expires", "Fri, 01 May 2026 01:00:00 GMT")
+                ],
+                false
+            )
+            .0
+        );
+    }
+
+    #[test]
+    fn unparsable_cdn_cache_control_is_ignored_rfc9213_2_1() {
+        // Row 6: not a dictionary, or a max-age that is not an Integer: no TTL is named.
+        for v in [
+            "max-age=600;;",
+            "max-age=60.5.1",
+            "max-age=600, =x",
+            "MAX-AGE=600",
+        ] {
+            let (s, r) = storable(
+                200,
+                &[("Cache-Control", "no-store"), ("CDN-Cache-Control", v)],
+                false,
+            );
+            assert!(!s, "{v}: {r:?}");
+            assert!(text(&r).contains("ignores it"), "{v}: {r:?}");
+            assert!(!text(&r).contains("stores it for"), "{v}: {r:?}");
+        }
+        for v in ["max-age=\"600\"", "max-age=60.5", "max-age=-1"] {
+            let (s, r) = storable(
+                302,
+                &[("Cache-Control", "no-store"), ("CDN-Cache-Control", v)],
+                false,
+            );
+            assert!(!s, "{v}: {r:?}");
+            assert!(text(&r).contains("does not consume max-age"), "{v}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn no_message_contradicts_its_verdict() {
+        // Row 8: a pass never reads "stale at once" or names a basis for storing, a fail never
+        // says "must not store".
+        let cases: &[&[(&str, &str)]] = &[
+            &[("Cache-Control", "no-store"), ("Expires", "0")],
+            &[
+                ("Cache-Control", "no-store, private"),
+                ("Last-Modified", "Tue, 01 Apr 2025 00:00:00 GMT"),
+            ],
+            &[
+                ("Cache-Control", "private, max-age=0"),
+                ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"),
+            ],
+            &[
+                ("Cache-Control", "private"),
+                ("Surrogate-Control", "no-store"),
+            ],
+            &[
+                ("Cache-Control", "no-store"),
+                ("CDN-Cache-Control", "max-age=\"9\""),
+            ],
+            &[("Expires", "0")],
+            &[("Cache-Control", "private"), ("X-Accel-Expires", "60")],
+            &[
+                ("Cache-Control", "private, max-age=1"),
+                ("Surrogate-Control", "a"),
+            ],
+        ];
+        for hs in cases {
+            let (s, r) = storable(200, hs, false);
+            let t = text(&r);
+            if s {
+                assert!(
+                    !t.contains("must not store") && !t.contains("no cache may"),
+                    "{hs:?}: {t}"
+                );
+            } else {
+                assert!(
+                    !t.contains("stale at once") && !t.contains("fresh for"),
+                    "{hs:?}: {t}"
+                );
+                assert!(!t.contains("stores it"), "{hs:?}: {t}");
+            }
+        }
     }
 
     #[test]
@@ -505,6 +1158,66 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_copy_served_stale_revalidated_or_collapsed_rfc9211_2() {
+        // Row 7.
+        for cs in [
+            "ExampleCache; fwd=stale; fwd-status=304",
+            "ExampleCache; fwd=uri-miss; collapsed",
+            "Origin, \"CDN Co\"; fwd=stale; fwd-status=304; stored",
+        ] {
+            let (hit, ev) = served_by_shared_cache(&h(&[("Cache-Status", cs)]));
+            assert!(hit, "{cs}: {ev:?}");
+        }
+        for cs in [
+            "ExampleCache; fwd=stale; fwd-status=200",
+            "ExampleCache; fwd=miss; fwd-status=304",
+            "ExampleCache; collapsed=?0",
+        ] {
+            assert!(
+                !served_by_shared_cache(&h(&[("Cache-Status", cs)])).0,
+                "{cs}"
+            );
+        }
+        // A field that is not a structured list is ignored, and said so as supporting evidence.
+        let (hit, ev) = served_by_shared_cache(&h(&[("Cache-Status", "hit;;")]));
+        assert!(!hit);
+        assert!(ev[0].contains("ignored"), "{ev:?}");
+        for v in ["REVALIDATED", "UPDATING", "STALE", "hit"] {
+            assert!(
+                served_by_shared_cache(&h(&[("CF-Cache-Status", v)])).0,
+                "{v}"
+            );
+        }
+        assert!(!served_by_shared_cache(&h(&[("CF-Cache-Status", "EXPIRED")])).0);
+        for v in ["STALE", "UPDATING", "REVALIDATED"] {
+            assert!(
+                served_by_shared_cache(&h(&[("X-Cache-Status", v)])).0,
+                "{v}"
+            );
+        }
+        for v in ["MISS", "BYPASS", "EXPIRED"] {
+            assert!(
+                !served_by_shared_cache(&h(&[("X-Cache-Status", v)])).0,
+                "{v}"
+            );
+        }
+        // Age as a list (RFC 9110 §5.3 combination of two lines or a proxy's join).
+        assert!(served_by_shared_cache(&h(&[("Age", "5, 0")])).0);
+        assert!(served_by_shared_cache(&h(&[("Age", "0"), ("Age", "5")])).0);
+        assert!(!served_by_shared_cache(&h(&[("Age", "0, 0")])).0);
+    }
+
+    #[test]
+    fn a_served_copy_proves_storing() {
+        let (_, ev) = served_by_shared_cache(&h(&[("X-Cache-Status", "HIT"), ("Via", "1.1 p")]));
+        let r = stored_as_served(&ev);
+        assert!(
+            r.contains("X-Cache-Status: HIT") && !r.contains("Via"),
+            "{r}"
+        );
+    }
+
+    #[test]
     fn via_alone_is_not_a_hit_rfc9110_7_6_3() {
         let (hit, ev) = served_by_shared_cache(&h(&[("Via", "1.1 varnish (Varnish/7.1)")]));
         assert!(!hit);
@@ -517,7 +1230,7 @@ mod tests {
     proptest! {
         #[test]
         fn never_panics_on_any_header_values(v in ".{0,80}", status in 0u16..1000) {
-            for name in ["Cache-Control", "Expires", "Age", "Cache-Status", "X-Varnish", "CDN-Cache-Control", "Date"] {
+            for name in ["Cache-Control", "Expires", "Age", "Cache-Status", "X-Varnish", "CDN-Cache-Control", "Date", "Surrogate-Control", "X-Accel-Expires", "Vary", "CF-Cache-Status"] {
                 let hs = h(&[(name, &v)]);
                 let _ = shared_storable_at(status, &hs, true, now());
                 let _ = served_by_shared_cache(&hs);

@@ -514,16 +514,44 @@ pub async fn probe_form(
     };
     let mut cacheable = Tally::default();
     let mut cache_hit = Tally::default();
-    let observe_cache = |p: &Page, second: bool, cacheable: &mut Tally, hit: &mut Tally| {
+    // Each page's (storable, reasons); see `storability_reasons`.
+    let mut pages_storable: Vec<(bool, Vec<String>)> = Vec::new();
+    let mut observe_cache = |p: &Page, second: bool, cacheable: &mut Tally, hit: &mut Tally| {
         if !second {
             let (s, reasons) = caching::shared_storable(p.status, &p.headers, false);
             cacheable.found |= s;
-            cacheable
-                .items
-                .extend(reasons.into_iter().map(|r| format!("{}: {r}", p.final_url)));
+            pages_storable.push((
+                s,
+                reasons
+                    .into_iter()
+                    .map(|r| format!("{}: {r}", p.final_url))
+                    .collect(),
+            ));
         }
         let (h, evidence) = caching::served_by_shared_cache(&p.headers);
         hit.found |= h;
+        // A stored copy served proves the page storable, whatever headers the cache passed on
+        // (the page's own entry is the last one: its first request pushed it).
+        if h {
+            let same_page = |r: &[String]| {
+                r.first()
+                    .is_some_and(|r| r.starts_with(&format!("{}: ", p.final_url)))
+            };
+            if let Some(last) = pages_storable
+                .last_mut()
+                .filter(|(s, r)| !*s && same_page(r))
+            {
+                *last = (
+                    true,
+                    vec![format!(
+                        "{}: {}",
+                        p.final_url,
+                        caching::stored_as_served(&evidence)
+                    )],
+                );
+                cacheable.found = true;
+            }
+        }
         let which = if second {
             "second request"
         } else {
@@ -592,6 +620,7 @@ pub async fn probe_form(
     }
     prefilled_pii.found = !prefilled_pii.items.is_empty();
     prefilled_pii.record(&mut facts, None, "form.prefilled_pii");
+    cacheable.items = storability_reasons(pages_storable);
     cacheable.record(&mut facts, Some("form.cacheable"), "form.cacheable_reasons");
     cache_hit.record(&mut facts, Some("form.cache_hit"), "form.cache_evidence");
 
@@ -607,6 +636,17 @@ pub async fn probe_form(
     }
     facts.set("form.weak_cookies", weak);
     facts
+}
+
+/// The reasons that explain the verdict: those of the storable pages when any page is (a fail
+/// must not read "no cache may store it" for another page), else every page's.
+fn storability_reasons(pages: Vec<(bool, Vec<String>)>) -> Vec<String> {
+    let any = pages.iter().any(|(s, _)| *s);
+    pages
+        .into_iter()
+        .filter(|(s, _)| *s == any)
+        .flat_map(|(_, r)| r)
+        .collect()
 }
 
 /// What the active leak probe saw.
@@ -794,6 +834,24 @@ async fn leak_probe(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storability_reasons_never_contradict_the_verdict() {
+        let form = (
+            false,
+            vec!["form: Cache-Control: no-store: no cache may store it".into()],
+        );
+        let view = (true, vec!["view: Expires: 0 ... stale at once".into()]);
+        assert_eq!(
+            storability_reasons(vec![form.clone(), view.clone()]),
+            view.1
+        );
+        let other = (false, vec!["view: private".to_owned()]);
+        assert_eq!(
+            storability_reasons(vec![form.clone(), other.clone()]),
+            [form.1, other.1].concat()
+        );
+    }
 
     #[test]
     fn cookie_flags() {

@@ -94,6 +94,22 @@ pub const FORM_TLS_LEAKY_NAME: &str = "forms.lab.test";
 pub const FORM_TLS_CORRECT: &str = "127.0.0.105:8443";
 pub const FORM_TLS_CORRECT_NAME: &str = "secure-forms.lab.test";
 
+// Issue 10, part 4: shared caches with their default behaviour (tests/cache_rules_lab.rs).
+/// Form app (`tests/peers/formapp.py`) whose `/case/NAME` pages each carry one header set of
+/// `CASES` (Expires 0/past/invalid/RFC 850/asctime, must-understand, Surrogate-Control,
+/// X-Accel-Expires, Vary: *, an invalid CDN-Cache-Control, no-store), a strong ETag, and 304 to
+/// a matching If-None-Match; every response has a fresh csrf token.
+pub const CASE_APP: &str = "127.0.0.140:18080";
+/// Varnish 7.1 with the builtin VCL only, in front of [`CASE_APP`]; `varnishlog -n
+/// RUN/varnish-defaults`. Hits: `X-Varnish` with two ids.
+pub const CASE_VARNISH: &str = "127.0.0.141:6081";
+/// nginx 1.22 `proxy_cache` (`proxy_cache_valid 200 10m`, no `proxy_ignore_headers`) in front of
+/// [`CASE_APP`]. Hits: `X-Cache-Status: HIT`.
+pub const CASE_NGINX: &str = "127.0.0.142:8080";
+/// Squid 5.7 reverse proxy, Debian's `refresh_pattern . 0 20% 4320`, in front of [`CASE_APP`].
+/// Hits: `X-Cache: HIT from squid-defaults.lab.test` (also after a 304 from the app).
+pub const CASE_SQUID: &str = "127.0.0.143:3128";
+
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
 pub fn lab_ca_pem_path() -> Option<std::path::PathBuf> {
@@ -127,6 +143,10 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("Squid leaking form cache", FORM_SQUID),
     ("nginx TLS form -> Varnish", FORM_TLS_LEAKY),
     ("nginx TLS form correct", FORM_TLS_CORRECT),
+    ("form app of cache cases", CASE_APP),
+    ("Varnish builtin VCL", CASE_VARNISH),
+    ("nginx proxy_cache defaults", CASE_NGINX),
+    ("Squid defaults", CASE_SQUID),
 ];
 
 const POLL: Duration = Duration::from_millis(50);

@@ -16,6 +16,9 @@ an edit page that shows the stored entry back in the form's inputs.
   GET  /away           302 to http://outside.invalid/apply (a host outside any vendor)
   GET  /huge           200, a 20 MiB body, streamed
   GET  /slow           200, Content-Length 100000, a few bytes, then silence for 120 s
+  GET  /case/NAME      the empty form with exactly the header set CASES[NAME] (whatever the
+                       mode; issue 10, shared-cache storability as caches behave), a strong
+                       ETag, and 304 to a matching If-None-Match (so a cache can revalidate)
 
 leaky:   no Cache-Control on the form pages, a Last-Modified 50 minutes before
          Date (so a shared cache may keep them heuristically: Squid's 20% gives
@@ -46,6 +49,36 @@ FIELDS = [
 HUGE_SIZE = 20 * 1024 * 1024
 SLOW_LENGTH = 100000
 SLOW_HOLD = 120  # seconds
+
+# Header sets of /case/NAME: pages a shared cache may store although they look uncacheable
+# (issue 10, section 4), and one that no cache stores. Each response's csrf token is new, so
+# two equal bodies mean the second came from a cache.
+CASES = {
+    # Any Expires is a basis for storing; 0, a past or an unparsable date is stale (RFC 9111 §5.3).
+    "expires-zero": [("Expires", "0")],
+    "expires-past": [("Expires", "Thu, 01 Jan 1970 00:00:00 GMT")],
+    "expires-invalid": [("Expires", "tomorrow")],
+    # The two obsolete HTTP-date formats (RFC 9110 §5.6.7), both in 2050 (8 August is a Monday).
+    "expires-rfc850": [("Expires", "Thursday, 18-Aug-50 02:01:18 GMT")],
+    "expires-asctime": [("Expires", "Mon Aug  8 02:01:18 2050")],
+    # no-store with must-understand on a status a cache understands (RFC 9111 §5.2.2.3).
+    "must-understand": [("Cache-Control", "no-store, must-understand, max-age=600")],
+    # Varnish's builtin VCL skips its private/no-store test when Surrogate-Control is present.
+    "surrogate": [("Cache-Control", "private, max-age=600"),
+                  ("Surrogate-Control", 'content="ESI/1.0"')],
+    "surrogate-max-age-0": [("Cache-Control", "private"), ("Surrogate-Control", "max-age=0")],
+    # nginx stores what X-Accel-Expires allows, whatever Cache-Control says (either order).
+    "accel-expires": [("Cache-Control", "private"), ("X-Accel-Expires", "600")],
+    "accel-expires-first": [("X-Accel-Expires", "600"), ("Cache-Control", "private")],
+    # Storable, but a stored copy never matches without revalidation (RFC 9111 §4.1).
+    "vary-star": [("Cache-Control", "max-age=600"), ("Vary", "*")],
+    # CDN-Cache-Control (RFC 9213): not a structured dictionary (keys are lower case), so a CDN
+    # ignores it; and a valid one whose max-age is a String, which a CDN does not consume.
+    "cdn-invalid": [("Cache-Control", "no-store"), ("CDN-Cache-Control", "MAX-AGE=600")],
+    "cdn-string-ttl": [("Cache-Control", "no-store"), ("CDN-Cache-Control", 'max-age="600"')],
+    # The control: no cache may store it.
+    "no-store": [("Cache-Control", "no-store")],
+}
 
 SESSIONS = {}  # token -> {field: value}
 LOCK = threading.Lock()
@@ -141,6 +174,8 @@ class Handler(BaseHTTPRequestHandler):
             self.huge()
         elif path == "/slow":
             self.slow()
+        elif path.startswith("/case/") and path[len("/case/"):] in CASES:
+            self.case(path[len("/case/"):])
         else:
             self.send_body(404, b"not found\n", ctype="text/plain")
 
@@ -167,6 +202,25 @@ class Handler(BaseHTTPRequestHandler):
             cookie = "SESSION=%s; Path=/" % token
         self.send_body(303, b"see /apply/edit\n", ctype="text/plain",
                        extra=[("Set-Cookie", cookie), ("Location", "/apply/edit")])
+
+    def case(self, name):
+        headers = CASES[name]
+        etag = '"case-%s"' % name
+        if self.headers.get("If-None-Match") == etag:
+            # No Content-Length: on a 304 it would describe the stored body (RFC 9110 §8.6).
+            self.send_response(304)
+            body = b""
+        else:
+            self.send_response(200)
+            body = form_page("case %s" % name, {})
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def huge(self):
         self.send_response(200)

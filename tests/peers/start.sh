@@ -547,6 +547,103 @@ squid -k parse -f "$SQ/squid.conf" >"$RUN/squid.log" 2>&1 ||
     { tail -n 20 "$RUN/squid.log" >&2; die "squid rejects $SQ/squid.conf"; }
 spawn squid squid -N -f "$SQ/squid.conf"
 
+# ------------------- issue 10, part 4: shared caches with their DEFAULT behaviour
+# Storability as caches really behave (RFC 9111 §3; issue 10 section 4): a second
+# form app serves /case/NAME pages with one header set each (tests/peers/formapp.py
+# CASES), behind three caches configured as shipped, none misconfigured:
+#   127.0.0.140:18080  formapp (its /case/NAME pages; the rest as the leaky app)
+#   127.0.0.141:6081   Varnish 7.1, builtin VCL only (a backend, nothing else);
+#                      admin CLI on 127.0.0.141:6082; varnishlog -n RUN/varnish-defaults
+#   127.0.0.142:8080   nginx proxy_cache, proxy_cache_valid 200 10m, no
+#                      proxy_ignore_headers; X-Cache-Status: $upstream_cache_status
+#   127.0.0.143:3128   Squid 5.7 accel, Debian's refresh_pattern . 0 20% 4320
+# tests/cache_rules_lab.rs shows which of them store and serve which page.
+for a in 127.0.0.140:18080 127.0.0.141:6081 127.0.0.141:6082 127.0.0.142:8080 127.0.0.143:3128; do
+    port_open "${a%:*}" "${a##*:}" && die "already in use before start: $a"
+done
+spawn formapp-cases /usr/bin/python3 "$HERE/formapp.py" --listen 127.0.0.140:18080 --mode leaky
+
+VD="$RUN/varnish-defaults"
+rm -rf "$VD"
+mkdir -p "$VD"
+cat > "$VD/default.vcl" <<'VCL'
+vcl 4.1;
+
+# Nothing but a backend: every request goes through Varnish's builtin VCL.
+backend default {
+    .host = "127.0.0.140";
+    .port = "18080";
+}
+VCL
+spawn varnish-defaults varnishd -F -j none -n "$VD" -a 127.0.0.141:6081 -T 127.0.0.141:6082 \
+    -f "$VD/default.vcl" -s malloc,32m -P "$VD/varnishd.pid"
+
+ND="$RUN/nginx-defaults"
+rm -rf "$ND"
+mkdir -p "$ND/logs" "$ND/tmp" "$ND/cache"
+cat > "$ND/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $ND/nginx.pid;
+error_log $ND/logs/error.log notice;
+events { worker_connections 128; }
+http {
+    access_log $ND/logs/access.log;
+    client_body_temp_path $ND/tmp/body;
+    proxy_temp_path       $ND/tmp/proxy;
+    fastcgi_temp_path     $ND/tmp/fastcgi;
+    uwsgi_temp_path       $ND/tmp/uwsgi;
+    scgi_temp_path        $ND/tmp/scgi;
+    proxy_cache_path $ND/cache levels=1:2 keys_zone=defaults:2m max_size=64m inactive=20m use_temp_path=off;
+    server {
+        listen 127.0.0.142:8080;
+        server_name _;
+        location / {
+            proxy_pass http://127.0.0.140:18080;
+            proxy_cache defaults;
+            proxy_cache_valid 200 10m;
+            add_header X-Cache-Status \$upstream_cache_status;
+        }
+    }
+}
+CONF
+nginx -t -e "$ND/logs/error.log" -p "$ND" -c "$ND/nginx.conf" >"$RUN/nginx-defaults.log" 2>&1 ||
+    { cat "$RUN/nginx-defaults.log" >&2; die "nginx rejects $ND/nginx.conf"; }
+spawn nginx-defaults nginx -e "$ND/logs/error.log" -p "$ND" -c "$ND/nginx.conf"
+
+SD="$RUN/squid-defaults"
+rm -rf "$SD"
+mkdir -p "$SD"
+cat > "$SD/squid.conf" <<CONF
+http_port 127.0.0.143:3128 accel defaultsite=cases.lab.test no-vhost
+cache_peer 127.0.0.140 parent 18080 0 no-query no-digest originserver name=caseapp
+cache_peer_access caseapp allow all
+never_direct allow all
+acl lab src 127.0.0.0/8
+http_access allow lab
+http_access deny all
+icp_port 0
+htcp_port 0
+pinger_enable off
+cache_mem 32 MB
+maximum_object_size_in_memory 1 MB
+# Debian's default line.
+refresh_pattern . 0 20% 4320
+visible_hostname squid-defaults.lab.test
+pid_filename $SD/squid.pid
+cache_log $SD/cache.log
+access_log stdio:$SD/access.log
+cache_store_log none
+coredump_dir $SD
+shutdown_lifetime 1 seconds
+CONF
+chown -R proxy:proxy "$SD"
+chmod o+x "$RUN"
+squid -k parse -f "$SD/squid.conf" >"$RUN/squid-defaults.log" 2>&1 ||
+    { tail -n 20 "$RUN/squid-defaults.log" >&2; die "squid rejects $SD/squid.conf"; }
+spawn squid-defaults squid -N -f "$SD/squid.conf"
+
 # --------------------------------------------------------------- readiness
 wait_port xrdp-negotiate     127.0.0.61 13389
 wait_port xrdp-rdp           127.0.0.62 13389
@@ -598,6 +695,22 @@ until squid_forwards; do
 done
 wait_port nginx-cache        127.0.0.104 8443
 wait_port nginx-cache        127.0.0.105 8443
+
+# issue 10, part 4: the default caches. Squid answers 502 for a moment after its
+# port opens: wait until a GET really reaches the app (the no-store case is never stored).
+wait_port formapp-cases      127.0.0.140 18080
+wait_port varnish-defaults   127.0.0.141 6081
+wait_port nginx-defaults     127.0.0.142 8080
+wait_port squid-defaults     127.0.0.143 3128
+deadline=$(( $(date +%s) + PEER_TIMEOUT ))
+until [ "$(python3 -c 'import http.client as h
+c = h.HTTPConnection("127.0.0.143", 3128, timeout=2)
+c.request("GET", "/case/no-store")
+print(c.getresponse().status)' 2>/dev/null)" = 200 ]; do
+    [ "$(date +%s)" -lt "$deadline" ] ||
+        fail_peer squid-defaults 127.0.0.143:3128 "does not forward a GET to the form app after ${PEER_TIMEOUT}s"
+    sleep 0.2
+done
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).
