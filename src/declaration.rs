@@ -279,13 +279,16 @@ pub fn parse(
         for (key, span, value) in answers {
             let shown = format!("controls.\"{key}\"");
             if !known_controls.contains(&key.as_str()) {
+                let hint = match did_you_mean(&key, known_controls.iter().copied()) {
+                    none if none.is_empty() => {
+                        " (`vendor-audit report-template` lists the controls)".to_owned()
+                    }
+                    suggestion => suggestion,
+                };
                 add(
                     Some(span),
                     &shown,
-                    format!(
-                        "unknown control `{key}`{}; this answer is not counted (`vendor-audit report-template` lists the controls)",
-                        did_you_mean(&key, known_controls.iter().copied())
-                    ),
+                    format!("unknown control `{key}`{hint}; this answer is not counted"),
                 );
                 continue;
             }

@@ -392,6 +392,81 @@ mod tests {
     }
 
     #[test]
+    fn the_nearest_key_is_a_likely_typo_or_nothing() {
+        let controls = ["remote_access.no_public_rdp", "remote_access.no_public_vnc"];
+        assert_eq!(
+            nearest("remote_access.no_public_rpd", controls),
+            Some("remote_access.no_public_rdp")
+        );
+        assert_eq!(
+            nearest("no_public_vnc", controls),
+            Some("remote_access.no_public_vnc")
+        );
+        assert_eq!(nearest("backup.offline_copies", controls), None);
+        assert_eq!(
+            nearest("fiscal_yaer", ["vendor", "fiscal_year"]),
+            Some("fiscal_year")
+        );
+        assert_eq!(
+            did_you_mean("vendr", ["vendor"]),
+            " (did you mean `vendor`?)"
+        );
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Shape {
+        name: String,
+        #[serde(default)]
+        size: u16,
+        #[serde(default)]
+        part: Vec<Part>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Part {
+        #[serde(default)]
+        size: u16,
+    }
+
+    fn all_errors(src: &str) -> (bool, Vec<(usize, usize)>) {
+        let (value, found) = from_toml_all::<Shape>(Path::new("s.toml"), src);
+        (
+            value.is_some(),
+            found.iter().map(|d| (d.line, d.column)).collect(),
+        )
+    }
+
+    #[test]
+    fn every_serde_error_is_found_and_the_rest_still_read() {
+        let src =
+            "name = \"n\"\nsize = \"big\"\ncolour = 1\n[[part]]\nsize = -1\n[[part]]\nsize = 2\n";
+        assert_eq!(all_errors(src), (true, vec![(2, 8), (3, 1), (5, 8)]));
+    }
+
+    #[test]
+    fn an_unknown_table_is_blanked_whole_so_its_keys_are_not_blamed_elsewhere() {
+        let src = "name = \"n\"\n[[prat]]\nsize = 1\nweight = 3\n[[part]]\nsize = 2\n";
+        assert_eq!(all_errors(src), (true, vec![(2, 3)]));
+    }
+
+    #[test]
+    fn a_required_key_blanked_for_its_type_is_not_also_missing() {
+        // `name` has the wrong type; once its line is blank `name` is missing: not said twice.
+        let (value, found) =
+            from_toml_all::<Shape>(Path::new("s.toml"), "name = 5\nsize = \"x\"\n");
+        assert!(value.is_none());
+        let shown: Vec<String> = found.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(found.len(), 2, "{shown:?}");
+        assert!(shown.iter().all(|m| !m.contains("missing")), "{shown:?}");
+        // A syntax error is one error, nothing read.
+        assert_eq!(all_errors("name = \"n\nsize = 1\n"), (false, vec![(1, 10)]));
+    }
+
+    #[test]
     fn locates_line_and_column_and_shows_a_caret() {
         let src = "[audit]\ntimezone = \"Asia/Tokyo\"\nports = [99999]\n";
         let offset = src.find("99999").unwrap();
