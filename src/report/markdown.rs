@@ -1,7 +1,9 @@
 //! Markdown report: the same content as the table, as GitHub-flavoured Markdown for tickets,
 //! wikis and e-mail.
 
-use super::{declared_word, pick, report_word, status_word, verdict_word};
+use super::{
+    declared_word, pick, report_word, rows, status_word, unidentified_ports, verdict_word, Row,
+};
 use crate::catalog::Lang;
 use crate::results::{RunReport, Status};
 
@@ -31,20 +33,41 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             "| 重大度 | 判定 | 対象 | チェック | 観測結果 |\n|---|---|---|---|---|\n",
             lang,
         ));
-        for f in v.findings.iter().filter(|f| f.status != Status::Skipped) {
-            let waived = if f.waived {
-                pick(" (waived)", "（例外承認）", lang)
-            } else {
-                ""
-            };
+        for row in rows(&v.findings) {
+            match row {
+                Row::Errors {
+                    reason,
+                    findings: group,
+                } if group.len() > 1 => {
+                    let Some(severity) = group.iter().map(|f| f.severity).max() else {
+                        continue;
+                    };
+                    let target = group.first().map(|f| f.target.as_str()).unwrap_or_default();
+                    let checks: Vec<String> =
+                        group.iter().map(|f| format!("`{}`", f.check)).collect();
+                    out.push_str(&format!(
+                        "| {severity} | {} | `{target}` | {} | {} |\n",
+                        status_word(Status::Error, lang),
+                        checks.join(", "),
+                        cell(reason)
+                    ));
+                }
+                Row::Errors {
+                    findings: group, ..
+                } => {
+                    for f in group {
+                        out.push_str(&finding_row(f, lang));
+                    }
+                }
+                Row::One(f) => out.push_str(&finding_row(f, lang)),
+            }
+        }
+        for (target, line) in unidentified_ports(v, lang) {
             out.push_str(&format!(
-                "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
-                f.severity,
-                status_word(f.status, lang),
-                f.target,
-                cell(pick(&f.title, &f.title_ja, lang)),
-                f.check,
-                cell(&f.message)
+                "| - | {} | `{target}` | {} | {} |\n",
+                pick("open", "開放", lang),
+                pick("service not identified", "サービス不明", lang),
+                cell(&line)
             ));
         }
         out.push_str(pick(
@@ -70,6 +93,23 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
         s.fail, s.error, s.pass, s.skipped, s.contradicted
     ));
     out
+}
+
+fn finding_row(f: &crate::results::Finding, lang: Lang) -> String {
+    let waived = if f.waived {
+        pick(" (waived)", "（例外承認）", lang)
+    } else {
+        ""
+    };
+    format!(
+        "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
+        f.severity,
+        status_word(f.status, lang),
+        f.target,
+        cell(pick(&f.title, &f.title_ja, lang)),
+        f.check,
+        cell(&f.message)
+    )
 }
 
 /// Text safe inside a Markdown table cell.

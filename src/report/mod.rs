@@ -88,3 +88,109 @@ pub(crate) fn pick<'a>(en: &'a str, ja: &'a str, lang: Lang) -> &'a str {
         Lang::Ja => ja,
     }
 }
+
+/// The rows of a vendor's findings as people read them: each finding once, except that the
+/// `error` findings one cause left on one target (a silent port, an unreachable or
+/// out-of-scope asset: every check of that asset could not tell) make one row. The JSON keeps
+/// one finding per check (SPEC §10).
+pub(crate) enum Row<'a> {
+    One(&'a crate::results::Finding),
+    /// Errors on one target with one reason: the reason, and the findings (first one leads).
+    Errors {
+        reason: &'a str,
+        findings: Vec<&'a crate::results::Finding>,
+    },
+}
+
+/// The rows of `findings` in their order (an error group where its first finding is), skipped
+/// findings left out.
+pub(crate) fn rows(findings: &[crate::results::Finding]) -> Vec<Row<'_>> {
+    use crate::engine::evaluate::error_reason;
+    fn key(f: &crate::results::Finding) -> (&str, &str) {
+        (
+            f.target.as_str(),
+            crate::engine::evaluate::error_reason(&f.message),
+        )
+    }
+    let grouped = |f: &crate::results::Finding| f.status == Status::Error && !f.waived;
+    let mut out: Vec<Row> = Vec::new();
+    for f in findings.iter().filter(|f| f.status != Status::Skipped) {
+        if !grouped(f) {
+            out.push(Row::One(f));
+            continue;
+        }
+        let existing = out.iter_mut().find_map(|row| match row {
+            Row::Errors { findings, .. } if findings.first().map(|g| key(g)) == Some(key(f)) => {
+                Some(findings)
+            }
+            _ => None,
+        });
+        match existing {
+            Some(group) => group.push(f),
+            None => out.push(Row::Errors {
+                reason: error_reason(&f.message),
+                findings: vec![f],
+            }),
+        }
+    }
+    out
+}
+
+/// The open ports of a vendor's hosts whose service no handshake identified, as
+/// (`host:port` target, "5900 open, service not identified: first bytes ..."), the way nmap
+/// lists `open unknown`: the exposure checks pass on such a port, so people must see it.
+pub(crate) fn unidentified_ports(
+    vendor: &crate::results::VendorResult,
+    lang: Lang,
+) -> Vec<(&str, String)> {
+    use crate::fact::FactValue;
+    let text =
+        |facts: &std::collections::BTreeMap<String, FactValue>, name: &str| match facts.get(name) {
+            Some(FactValue::Str(s)) => s.clone(),
+            _ => String::new(),
+        };
+    vendor
+        .assets
+        .iter()
+        .filter(|a| a.kind == "service")
+        .filter(|a| text(&a.facts, "service.protocol") == "unknown")
+        .map(|a| {
+            let port = match a.facts.get("service.port") {
+                Some(FactValue::Int(p)) => p.to_string(),
+                _ => a.target.rsplit(':').next().unwrap_or_default().to_owned(),
+            };
+            let shown: String = text(&a.facts, "service.first_text").chars().take(48).collect();
+            let hex = text(&a.facts, "service.first_bytes");
+            let line = match lang {
+                Lang::En => format!(
+                    "{port} open, service not identified: first bytes {hex} (\"{shown}\")"
+                ),
+                Lang::Ja => format!(
+                    "{port} 番ポートが開いているがサービスを特定できない: 先頭バイト {hex} (\"{shown}\")"
+                ),
+            };
+            (a.target.as_str(), line)
+        })
+        .collect()
+}
+
+/// The text of an error row: its reason first, then which checks it left undecided.
+pub(crate) fn errors_text(
+    reason: &str,
+    findings: &[&crate::results::Finding],
+    lang: Lang,
+) -> String {
+    let checks: Vec<&str> = findings.iter().map(|f| f.check.as_str()).collect();
+    match lang {
+        Lang::En => format!(
+            "{reason}\nso {} checks cannot tell: {}",
+            checks.len(),
+            checks.join(", ")
+        ),
+        Lang::Ja => format!(
+            "{reason}\nこのため {} 件のチェックが判定できない: {}",
+            checks.len(),
+            checks.join(", ")
+        ),
+    }
+}

@@ -94,6 +94,22 @@ pub const FORM_TLS_LEAKY_NAME: &str = "forms.lab.test";
 pub const FORM_TLS_CORRECT: &str = "127.0.0.105:8443";
 pub const FORM_TLS_CORRECT_NAME: &str = "secure-forms.lab.test";
 
+// Issue 10 part 3: Orthanc's REST API (dicom-web-exposed). Orthanc binds every interface, so
+// these addresses only name the peers; their ports are what is theirs.
+/// Orthanc 1.10 web server, `RemoteAccessAllowed` true, `AuthenticationEnabled` false:
+/// `GET /` redirects to `app/explorer.html`, `GET /system` answers its JSON (`DicomAet`
+/// [`ORTHANC_REST_AET`], `Version`) to anyone. Its DICOM port is 14245.
+pub const ORTHANC_REST_OPEN: &str = "127.0.0.130:18042";
+/// The same with `AuthenticationEnabled` true (user `labuser`): every request, `GET /system`
+/// included, is 401 with `WWW-Authenticate: Basic realm="Orthanc Secure Area"`. DICOM port 14246.
+pub const ORTHANC_REST_AUTH: &str = "127.0.0.131:18043";
+/// nginx terminating TLS (self-signed leaf for [`ORTHANC_TLS_NAME`]) in front of
+/// [`ORTHANC_REST_OPEN`]: Orthanc's open REST API over https on a port no rule expects TLS on.
+pub const ORTHANC_TLS: &str = "127.0.0.132:18044";
+pub const ORTHANC_TLS_NAME: &str = "pacs-web.lab.test";
+/// The DICOM AE title the Orthanc REST peers report.
+pub const ORTHANC_REST_AET: &str = "LABPACS";
+
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
 pub fn lab_ca_pem_path() -> Option<std::path::PathBuf> {
@@ -127,6 +143,9 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("Squid leaking form cache", FORM_SQUID),
     ("nginx TLS form -> Varnish", FORM_TLS_LEAKY),
     ("nginx TLS form correct", FORM_TLS_CORRECT),
+    ("Orthanc REST, no authentication", ORTHANC_REST_OPEN),
+    ("Orthanc REST, authentication", ORTHANC_REST_AUTH),
+    ("nginx TLS -> Orthanc REST", ORTHANC_TLS),
 ];
 
 const POLL: Duration = Duration::from_millis(50);
