@@ -193,3 +193,22 @@ fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
     }
     reasons.join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::error_reason;
+
+    #[test]
+    fn the_reason_of_an_error_is_its_message_without_the_facts_it_names() {
+        assert_eq!(
+            error_reason("accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)"),
+            "accepted the connection but answered nothing within 8.0 s"
+        );
+        assert_eq!(
+            error_reason("no answer (tls.protocols, tls.suites unavailable)"),
+            "no answer"
+        );
+        assert_eq!(error_reason("no such key: rdp.x"), "no such key: rdp.x");
+        assert_eq!(error_reason("(x unavailable)"), "(x unavailable)");
+    }
+}
