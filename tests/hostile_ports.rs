@@ -35,17 +35,19 @@ fn run(ports: &[u16], timeout_s: u64) -> (serde_json::Value, Duration) {
 
 /// Runs the audit of 127.0.0.71's `ports` and returns the report in `format`.
 fn run_as(ports: &[u16], timeout_s: u64, format: &str) -> (String, Duration) {
+    let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    let inventory = format!(
+        "[[vendor]]\nid = \"hostile\"\nhosts = [\"127.0.0.71\"]\nports = [{}]\n",
+        list.join(", ")
+    );
+    run_inventory(&inventory, timeout_s, format)
+}
+
+/// Runs the audit of `inventory` and returns the report in `format`.
+fn run_inventory(inventory: &str, timeout_s: u64, format: &str) -> (String, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("vendors.toml");
-    let list: Vec<String> = ports.iter().map(u16::to_string).collect();
-    std::fs::write(
-        &inv,
-        format!(
-            "[[vendor]]\nid = \"hostile\"\nhosts = [\"127.0.0.71\"]\nports = [{}]\n",
-            list.join(", ")
-        ),
-    )
-    .unwrap();
+    std::fs::write(&inv, inventory).unwrap();
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
         .args([
@@ -158,7 +160,7 @@ fn a_tarpit_is_one_error_row_in_the_table_and_markdown_with_the_reason_first() {
     let reason = row.lines().nth(1).unwrap();
     assert!(reason.contains("accepted the connection but"), "{table}");
     assert!(
-        row.contains(&format!("so {} checks cannot tell", errors.len())),
+        row.contains(&format!("so {} check(s) cannot tell", errors.len())),
         "{table}"
     );
     let (markdown, _) = run_as(&[tarpit], 2, "markdown");
@@ -194,4 +196,28 @@ fn an_unidentified_open_port_is_listed_under_its_host() {
         .find(|l| l.contains(&format!("`127.0.0.71:{garbage}`")))
         .unwrap_or_else(|| panic!("{markdown}"));
     assert!(row.contains("| open |") && row.contains(&line), "{row}");
+}
+
+#[test]
+fn an_out_of_scope_host_and_an_unreachable_tls_endpoint_are_one_error_row_each() {
+    // `localhost` resolves to a loopback address, which is refused unless allowed; the TLS
+    // endpoint's port is closed. Each leaves every check of its asset undecided.
+    let closed = closed_port();
+    let tls = format!("127.0.0.71:{closed}");
+    let inventory =
+        format!("[[vendor]]\nid = \"hostile\"\nhosts = [\"localhost\"]\ntls = [\"{tls}\"]\n");
+    let (table, _) = run_inventory(&inventory, 2, "table");
+    assert_eq!(table.matches("ERROR").count(), 2, "{table}");
+    assert_eq!(table.matches(&tls).count(), 1, "{table}");
+    let (_, row) = table.split_once("localhost").unwrap();
+    assert!(row.contains("resolves to 127.0.0.1"), "{table}");
+    let (markdown, _) = run_inventory(&inventory, 2, "markdown");
+    let errors: Vec<&str> = markdown
+        .lines()
+        .filter(|l| l.contains("| ERROR |"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{markdown}");
+    assert!(errors
+        .iter()
+        .any(|l| l.contains("`localhost`") && l.contains("| `localhost` resolves to")));
 }

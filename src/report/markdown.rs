@@ -35,27 +35,37 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
         ));
         for row in rows(&v.findings) {
             match row {
-                Row::Errors {
-                    reason,
-                    findings: group,
-                } if group.len() > 1 => {
-                    let Some(severity) = group.iter().map(|f| f.severity).max() else {
+                row @ Row::Errors { .. } if row.findings().len() > 1 => {
+                    let Row::Errors { target, reasons } = &row else {
                         continue;
                     };
-                    let target = group.first().map(|f| f.target.as_str()).unwrap_or_default();
+                    let all = row.findings();
+                    let Some(severity) = all.iter().map(|f| f.severity).max() else {
+                        continue;
+                    };
                     let checks: Vec<String> =
-                        group.iter().map(|f| format!("`{}`", f.check)).collect();
+                        all.iter().map(|f| format!("`{}`", f.check)).collect();
+                    // One reason: said once; several: each with the checks it left undecided.
+                    let observed: Vec<String> = match reasons.as_slice() {
+                        [(reason, _)] => vec![cell(reason)],
+                        _ => reasons
+                            .iter()
+                            .map(|(reason, group)| {
+                                let ids: Vec<String> =
+                                    group.iter().map(|f| format!("`{}`", f.check)).collect();
+                                format!("{} ({})", cell(reason), ids.join(", "))
+                            })
+                            .collect(),
+                    };
                     out.push_str(&format!(
                         "| {severity} | {} | `{target}` | {} | {} |\n",
                         status_word(Status::Error, lang),
                         checks.join(", "),
-                        cell(reason)
+                        observed.join("; ")
                     ));
                 }
-                Row::Errors {
-                    findings: group, ..
-                } => {
-                    for f in group {
+                row @ Row::Errors { .. } => {
+                    for f in row.findings() {
                         out.push_str(&finding_row(f, lang));
                     }
                 }

@@ -90,46 +90,52 @@ pub(crate) fn pick<'a>(en: &'a str, ja: &'a str, lang: Lang) -> &'a str {
 }
 
 /// The rows of a vendor's findings as people read them: each finding once, except that the
-/// `error` findings one cause left on one target (a silent port, an unreachable or
-/// out-of-scope asset: every check of that asset could not tell) make one row. The JSON keeps
-/// one finding per check (SPEC §10).
+/// `error` findings of one target make one row (a silent port, an unreachable or out-of-scope
+/// asset leaves every check of it undecided: one cause, told once). The JSON keeps one finding
+/// per check (SPEC §10).
 pub(crate) enum Row<'a> {
     One(&'a crate::results::Finding),
-    /// Errors on one target with one reason: the reason, and the findings (first one leads).
+    /// The errors on one target: each distinct reason (`engine::evaluate::error_reason`), in
+    /// order of first appearance, with the findings it left undecided.
     Errors {
-        reason: &'a str,
-        findings: Vec<&'a crate::results::Finding>,
+        target: &'a str,
+        reasons: Vec<(&'a str, Vec<&'a crate::results::Finding>)>,
     },
 }
 
-/// The rows of `findings` in their order (an error group where its first finding is), skipped
-/// findings left out.
+impl Row<'_> {
+    /// The findings of the row.
+    pub(crate) fn findings(&self) -> Vec<&crate::results::Finding> {
+        match self {
+            Row::One(f) => vec![*f],
+            Row::Errors { reasons, .. } => reasons.iter().flat_map(|(_, fs)| fs.clone()).collect(),
+        }
+    }
+}
+
+/// The rows of `findings` in their order (an error row where its target's first error is),
+/// skipped findings left out.
 pub(crate) fn rows(findings: &[crate::results::Finding]) -> Vec<Row<'_>> {
     use crate::engine::evaluate::error_reason;
-    fn key(f: &crate::results::Finding) -> (&str, &str) {
-        (
-            f.target.as_str(),
-            crate::engine::evaluate::error_reason(&f.message),
-        )
-    }
-    let grouped = |f: &crate::results::Finding| f.status == Status::Error && !f.waived;
     let mut out: Vec<Row> = Vec::new();
     for f in findings.iter().filter(|f| f.status != Status::Skipped) {
-        if !grouped(f) {
+        if f.status != Status::Error || f.waived {
             out.push(Row::One(f));
             continue;
         }
+        let reason = error_reason(&f.message);
         let existing = out.iter_mut().find_map(|row| match row {
-            Row::Errors { findings, .. } if findings.first().map(|g| key(g)) == Some(key(f)) => {
-                Some(findings)
-            }
+            Row::Errors { target, reasons } if *target == f.target => Some(reasons),
             _ => None,
         });
         match existing {
-            Some(group) => group.push(f),
+            Some(reasons) => match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, group)) => group.push(f),
+                None => reasons.push((reason, vec![f])),
+            },
             None => out.push(Row::Errors {
-                reason: error_reason(&f.message),
-                findings: vec![f],
+                target: &f.target,
+                reasons: vec![(reason, vec![f])],
             }),
         }
     }
@@ -174,23 +180,25 @@ pub(crate) fn unidentified_ports(
         .collect()
 }
 
-/// The text of an error row: its reason first, then which checks it left undecided.
-pub(crate) fn errors_text(
-    reason: &str,
-    findings: &[&crate::results::Finding],
-    lang: Lang,
-) -> String {
-    let checks: Vec<&str> = findings.iter().map(|f| f.check.as_str()).collect();
-    match lang {
-        Lang::En => format!(
-            "{reason}\nso {} checks cannot tell: {}",
-            checks.len(),
-            checks.join(", ")
-        ),
-        Lang::Ja => format!(
-            "{reason}\nこのため {} 件のチェックが判定できない: {}",
-            checks.len(),
-            checks.join(", ")
-        ),
-    }
+/// The text of an error row: each reason first, then which checks it left undecided.
+pub(crate) fn errors_text(reasons: &[(&str, Vec<&crate::results::Finding>)], lang: Lang) -> String {
+    let parts: Vec<String> = reasons
+        .iter()
+        .map(|(reason, findings)| {
+            let checks: Vec<&str> = findings.iter().map(|f| f.check.as_str()).collect();
+            match lang {
+                Lang::En => format!(
+                    "{reason}\nso {} check(s) cannot tell: {}",
+                    checks.len(),
+                    checks.join(", ")
+                ),
+                Lang::Ja => format!(
+                    "{reason}\nこのため {} 件のチェックが判定できない: {}",
+                    checks.len(),
+                    checks.join(", ")
+                ),
+            }
+        })
+        .collect();
+    parts.join("\n")
 }

@@ -123,25 +123,22 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
                 passes.entry(&f.target).or_default().push(&f.check);
             }
             Row::One(f) => one(&mut findings, f),
-            Row::Errors {
-                findings: group, ..
-            } if group.len() == 1 => {
-                if let Some(f) = group.first() {
+            row @ Row::Errors { .. } if row.findings().len() == 1 => {
+                if let Some(f) = row.findings().first() {
                     one(&mut findings, f);
                 }
             }
-            Row::Errors {
-                reason,
-                findings: group,
-            } => {
-                let Some(severity) = group.iter().map(|f| f.severity).max() else {
+            row @ Row::Errors { .. } => {
+                let Row::Errors { target, reasons } = &row else {
                     continue;
                 };
-                let target = group.first().map(|f| f.target.as_str()).unwrap_or_default();
+                let Some(severity) = row.findings().iter().map(|f| f.severity).max() else {
+                    continue;
+                };
                 findings.add_row(vec![
                     severity_cell(severity),
                     status_cell(Status::Error, status_word(Status::Error, lang).to_owned()),
-                    Cell::new(format!("{target}\n{}", errors_text(reason, &group, lang))),
+                    Cell::new(format!("{target}\n{}", errors_text(reasons, lang))),
                 ]);
             }
         }
