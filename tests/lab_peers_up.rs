@@ -148,3 +148,8 @@ fn lab_orthanc_rest_auth_is_up() {
 fn lab_orthanc_tls_is_up() {
     require_peer(ORTHANC_TLS);
 }
+
+#[test]
+fn lab_orthanc_hidden_is_up() {
+    require_peer(ORTHANC_HIDDEN);
+}

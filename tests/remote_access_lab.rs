@@ -61,7 +61,7 @@ ports = [14242, 14243, 14244, 14299]
 id = "pacs-web"
 report = "pacs-web.toml"
 hosts = ["127.0.0.130", "pacs-web.lab.test"]
-ports = [18042, 18044]
+ports = [18042, 18044, 8042]
 
 [[vendor]]
 id = "pacs-web-auth"
@@ -370,6 +370,12 @@ fn orthanc_rest_api_without_authentication_contradicts_dicom_restricted() {
         "the same open API behind nginx TLS"
     );
     assert_eq!(fact("pacs-web", tls, "service.protocol"), "https");
+    assert_eq!(
+        status("pacs-web", "dicom-web-exposed", "pacs-web.lab.test:8042"),
+        "fail",
+        "Orthanc's port, its front page served by nginx: GET /system still shows it open"
+    );
+    assert_eq!(fact("pacs-web", "127.0.0.130:8042", "port.state"), "closed");
     assert_eq!(
         fact("pacs-web", open, "dicomweb.aet"),
         common::ORTHANC_REST_AET

@@ -381,3 +381,20 @@ async fn orthanc_behind_tls_on_an_odd_port_is_seen_through_https() {
     assert_eq!(f.get_bool("dicomweb.open"), Some(true), "{f:?}");
     assert_eq!(f.get_str("dicomweb.aet"), Some(common::ORTHANC_REST_AET));
 }
+
+#[tokio::test]
+async fn orthanc_on_its_own_port_is_asked_even_when_its_front_page_hides_it() {
+    // nginx answers `GET /` itself (302 to /portal/): nothing but port 8042 hints at Orthanc,
+    // and skipping the check there would let an open archive's control pass.
+    let (ip, port) = split(common::ORTHANC_HIDDEN);
+    let r = poll_sweep(ip, &[port], "orthanc-hidden").await;
+    let f = &r[0].facts;
+    assert_eq!(f.get_str("service.protocol"), Some("http"), "{f:?}");
+    assert_eq!(f.get_int("http.status"), Some(302));
+    assert_eq!(f.get_str("dicomweb.product"), Some("Orthanc"), "{f:?}");
+    assert!(
+        f.get_str("dicomweb.fingerprint").unwrap().contains("8042"),
+        "{f:?}"
+    );
+    assert_eq!(f.get_bool("dicomweb.open"), Some(true));
+}

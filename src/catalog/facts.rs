@@ -78,7 +78,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("http.status", Int, "sweep", "The status of the port's answer to `GET /` (over TLS for `https`)."),
     fact("http.server", Str, "sweep", "The Server field of that answer; empty when absent."),
     fact("http.www_authenticate", Str, "sweep", "The WWW-Authenticate field of that answer (the realm of a 401); empty when absent."),
-    fact("dicomweb.product", Str, "sweep", "The medical image archive the web server looks like (`Orthanc`: its `Basic realm=\"Orthanc Secure Area\"`, a Server field naming it, or `/` redirected to its explorer); empty when it looks like none we know."),
+    fact("dicomweb.product", Str, "sweep", "The medical image archive the web server looks like (`Orthanc`: its `Basic realm=\"Orthanc Secure Area\"`, a Server field naming it, or `/` redirected to its explorer; on Orthanc's port 8042 also its `GET /system` JSON); empty when it looks like none we know."),
     fact("dicomweb.fingerprint", Str, "sweep", "What in the answer to `GET /` made us take the server for that archive."),
     fact("dicomweb.status", Int, "sweep", "The status of `GET /system` (Orthanc's name, AE title and version; never patient data), asked without credentials."),
     fact("dicomweb.open", Bool, "sweep", "`GET /system` answered, without credentials, with the archive's JSON (`DicomAet`, `Version`): its REST API, patient data included, is open to anyone."),

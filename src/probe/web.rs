@@ -17,6 +17,9 @@ use crate::msgs::{tls, tls_suites};
 
 /// The only path asked of an Orthanc server: its name, AE title and version, no patient data.
 pub const ORTHANC_SYSTEM: &str = "/system";
+/// Orthanc's default HTTP port (SPEC §7.1 sweeps it): asked `GET /system` even when `GET /`
+/// shows no trace of Orthanc.
+pub const ORTHANC_PORT: u16 = 8042;
 
 /// Over which transport a GET goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +142,7 @@ fn response_facts(protocol: Protocol, r: &Response) -> Facts {
 
 /// The `dicomweb.*` facts of an HTTP service whose answer to `GET /` is `root`:
 /// `dicomweb.product` (str, "Orthanc", empty when the server does not look like an archive we
-/// know), `dicomweb.fingerprint` (str, why we took it for one), and for Orthanc the answer to
+/// know; on port 8042, when `GET /system` did not answer Orthanc's JSON either), `dicomweb.fingerprint` (str, why we took it for one), and for Orthanc the answer to
 /// `GET /system`: `dicomweb.status` (int), `dicomweb.open` (bool: its JSON, with the AE title and
 /// version, came back without credentials), `dicomweb.aet`, `dicomweb.version`.
 async fn archive_facts(
@@ -150,18 +153,34 @@ async fn archive_facts(
     deadline: Instant,
 ) -> Facts {
     let mut f = Facts::new();
-    let Some(fingerprint) = h::orthanc_fingerprint(&root.head) else {
+    let fingerprint = h::orthanc_fingerprint(&root.head);
+    // Orthanc's own port is asked too: a proxy may hide every trace of Orthanc in `GET /`, and
+    // missing an open archive would let its control pass. Only the JSON answer counts then.
+    let usual_port = ep.addr.port() == ORTHANC_PORT;
+    if fingerprint.is_none() && !usual_port {
         f.set("dicomweb.product", "");
         return f;
+    }
+    let answer = get(ctx, ep, transport, ORTHANC_SYSTEM, deadline).await;
+    let system = match &answer {
+        Got::Response(r, _) if r.head.status == 200 => h::orthanc_system(&r.body),
+        _ => None,
+    };
+    let fingerprint = match (fingerprint, &system) {
+        (Some(seen), _) => seen,
+        (None, Some(_)) => {
+            format!("GET {ORTHANC_SYSTEM} on port {ORTHANC_PORT} answered Orthanc's JSON")
+        }
+        (None, None) => {
+            f.set("dicomweb.product", "");
+            return f;
+        }
     };
     f.set("dicomweb.product", "Orthanc");
     f.set("dicomweb.fingerprint", fingerprint);
-    match get(ctx, ep, transport, ORTHANC_SYSTEM, deadline).await {
+    match answer {
         Got::Response(r, _) => {
             f.set("dicomweb.status", i64::from(r.head.status));
-            let system = (r.head.status == 200)
-                .then(|| h::orthanc_system(&r.body))
-                .flatten();
             f.set("dicomweb.open", system.is_some());
             match system {
                 Some(s) => {

@@ -107,6 +107,9 @@ pub const ORTHANC_REST_AUTH: &str = "127.0.0.131:18043";
 /// [`ORTHANC_REST_OPEN`]: Orthanc's open REST API over https on a port no rule expects TLS on.
 pub const ORTHANC_TLS: &str = "127.0.0.132:18044";
 pub const ORTHANC_TLS_NAME: &str = "pacs-web.lab.test";
+/// The same nginx serving [`ORTHANC_REST_OPEN`] over plain HTTP on Orthanc's own port, with
+/// `GET /` answered by nginx (302 to `/portal/`): only `GET /system` shows Orthanc.
+pub const ORTHANC_HIDDEN: &str = "127.0.0.132:8042";
 /// The DICOM AE title the Orthanc REST peers report.
 pub const ORTHANC_REST_AET: &str = "LABPACS";
 
@@ -146,6 +149,7 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("Orthanc REST, no authentication", ORTHANC_REST_OPEN),
     ("Orthanc REST, authentication", ORTHANC_REST_AUTH),
     ("nginx TLS -> Orthanc REST", ORTHANC_TLS),
+    ("nginx :8042 -> Orthanc REST, / hidden", ORTHANC_HIDDEN),
 ];
 
 const POLL: Duration = Duration::from_millis(50);

@@ -550,10 +550,11 @@ spawn squid squid -N -f "$SQ/squid.conf"
 # ----------------------- issue 10 part 3: Orthanc REST API (dicom-web-exposed)
 # Two Orthanc web servers, RemoteAccessAllowed true: authentication off (GET /system
 # answers its JSON to anyone) and on (401, realm "Orthanc Secure Area"); and an nginx
-# terminating TLS in front of the open one (https). Orthanc's own TLS (SslEnabled)
+# terminating TLS in front of the open one (https), which also serves it on plain 8042 with
+# the redirect of / replaced (no trace of Orthanc but /system). Orthanc's own TLS (SslEnabled)
 # crashes Debian's 1.10 (civetweb segfault on the first handshake), so TLS is nginx's.
 # Orthanc binds every interface: its addresses in tests/common/mod.rs only name it.
-for a in 127.0.0.130:18042 127.0.0.131:18043 127.0.0.132:18044; do
+for a in 127.0.0.130:18042 127.0.0.131:18043 127.0.0.132:18044 127.0.0.132:8042; do
     port_open "${a%:*}" "${a##*:}" && die "already in use before start: $a"
 done
 orthanc_rest_cfg() { # NAME HTTP_PORT DICOM_PORT AUTH
@@ -602,6 +603,11 @@ http {
         server_name pacs-web.lab.test;
         ssl_certificate     $OT/tls.crt;
         ssl_certificate_key $OT/tls.key;
+        location / { proxy_pass http://127.0.0.130:18042; }
+    }
+    server {   # Orthanc's own port, its redirect of / hidden: only GET /system shows Orthanc
+        listen 127.0.0.132:8042;
+        location = / { return 302 /portal/; }
         location / { proxy_pass http://127.0.0.130:18042; }
     }
 }
@@ -664,6 +670,7 @@ wait_port nginx-cache        127.0.0.105 8443
 wait_port orthanc-rest-open  127.0.0.130 18042
 wait_port orthanc-rest-auth  127.0.0.131 18043
 wait_port orthanc-tls        127.0.0.132 18044
+wait_port orthanc-tls        127.0.0.132 8042
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).
