@@ -133,3 +133,23 @@ fn lab_form_tls_leaky_is_up() {
 fn lab_form_tls_correct_is_up() {
     require_peer(FORM_TLS_CORRECT);
 }
+
+#[test]
+fn lab_orthanc_rest_open_is_up() {
+    require_peer(ORTHANC_REST_OPEN);
+}
+
+#[test]
+fn lab_orthanc_rest_auth_is_up() {
+    require_peer(ORTHANC_REST_AUTH);
+}
+
+#[test]
+fn lab_orthanc_tls_is_up() {
+    require_peer(ORTHANC_TLS);
+}
+
+#[test]
+fn lab_orthanc_hidden_is_up() {
+    require_peer(ORTHANC_HIDDEN);
+}
