@@ -127,12 +127,17 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// Validates every declaration the inventory names (the inventory and checks are already valid).
-/// Returns a summary for people and the problems found.
-pub fn validate(inventory: &Inventory, catalog: &Catalog) -> (String, Diagnostics) {
+/// Validates every declaration the inventory names and every waiver (the inventory and checks
+/// are already valid), as of `today` (in the audit timezone). Returns a summary for people and
+/// the problems found: errors (exit 2) and warnings (an expired waiver).
+pub fn validate(
+    inventory: &Inventory,
+    catalog: &Catalog,
+    today: chrono::NaiveDate,
+) -> (String, Diagnostics) {
     let mut out = String::new();
-    let mut problems = Vec::new();
-    let known = |key: &str| catalog.controls.contains_key(key);
+    let mut problems = crate::engine::waivers::check_waivers(inventory, catalog, today);
+    let known: Vec<&str> = catalog.controls.keys().map(String::as_str).collect();
     for v in &inventory.vendors {
         let report = ReportFile::load(v.report.as_deref(), &v.id, &known);
         let state = match &report {
@@ -142,14 +147,30 @@ pub fn validate(inventory: &Inventory, catalog: &Catalog) -> (String, Diagnostic
             ReportFile::Missing { path: None } => {
                 "no report listed (finding report-missing)".to_owned()
             }
-            ReportFile::Invalid { problems: p, .. } => {
+            ReportFile::Invalid {
+                problems: p,
+                declaration,
+                ..
+            } => {
                 problems.extend(p.0.iter().cloned());
-                format!("report invalid ({} problem(s))", p.0.len())
+                match declaration {
+                    Some(d) => format!(
+                        "report invalid ({} problem(s); its {} well-formed answer(s) are still judged)",
+                        p.0.len(),
+                        d.controls.len()
+                    ),
+                    None => format!(
+                        "report invalid ({} problem(s); none of its answers is counted)",
+                        p.0.len()
+                    ),
+                }
             }
             ReportFile::Loaded { declaration, .. } => {
                 format!(
                     "report FY{}, {} control(s) answered",
-                    declaration.fiscal_year,
+                    declaration
+                        .fiscal_year
+                        .map_or_else(|| "?".to_owned(), |y| y.to_string()),
                     declaration.controls.len()
                 )
             }
@@ -248,12 +269,12 @@ mod tests {
     fn the_report_template_is_a_valid_report_before_and_after_answering() {
         let catalog = Catalog::load(&[]).unwrap();
         let now = DateTime::parse_from_rfc3339("2026-11-26T10:00:00+09:00").unwrap();
-        let known = |k: &str| catalog.controls.contains_key(k);
+        let known: Vec<&str> = catalog.controls.keys().map(String::as_str).collect();
         for lang in [Lang::En, Lang::Ja] {
             let blank = report_template(&catalog, "kenko-zaidan", lang, now);
             let d = crate::declaration::parse(Path::new("t.toml"), &blank, "kenko-zaidan", &known)
                 .unwrap();
-            assert_eq!((d.fiscal_year, d.controls.len()), (2026, 0));
+            assert_eq!((d.fiscal_year, d.controls.len()), (Some(2026), 0));
             let answered = blank.replace("# \"", "\"");
             let d =
                 crate::declaration::parse(Path::new("t.toml"), &answered, "kenko-zaidan", &known)

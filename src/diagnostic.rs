@@ -6,9 +6,18 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// How bad a problem is: an error makes the file invalid (exit 2); a warning is said and the file
+/// is still used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
 /// One problem in one file, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub level: Level,
     pub file: PathBuf,
     /// 1-based line and column (in characters) of the problem.
     pub line: usize,
@@ -43,6 +52,7 @@ impl Diagnostic {
             })
         });
         Diagnostic {
+            level: Level::Error,
             file: file.to_path_buf(),
             line,
             column,
@@ -55,6 +65,7 @@ impl Diagnostic {
     /// A problem with a whole file (unreadable, missing), located at its start.
     pub fn whole_file(file: &Path, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            level: Level::Error,
             file: file.to_path_buf(),
             line: 1,
             column: 1,
@@ -70,6 +81,18 @@ impl Diagnostic {
         Diagnostic::at(file, source, err.span(), None, message)
     }
 
+    /// The same problem, said as a warning.
+    pub fn warning(self) -> Diagnostic {
+        Diagnostic {
+            level: Level::Warning,
+            ..self
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+
     /// `file:line:column`.
     pub fn location(&self) -> String {
         format!("{}:{}:{}", self.file.display(), self.line, self.column)
@@ -78,7 +101,11 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error", self.location())?;
+        let level = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        write!(f, "{}: {level}", self.location())?;
         if let Some(key) = &self.key {
             write!(f, " in `{key}`")?;
         }
@@ -111,6 +138,151 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+impl Diagnostics {
+    /// Whether any of them is an error (not only warnings).
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// In the order of the file: by file, line, column.
+    pub fn sort(&mut self) {
+        self.0
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    }
+}
+
+/// The candidate nearest to `word` (a misspelt key or id), if one is near enough to be the
+/// likely intent: at most one edit in four characters (two at least), a transposition counting
+/// as one edit (optimal string alignment distance); or a candidate whose last dotted part is
+/// `word` (`no_public_rdp` for `remote_access.no_public_rdp`).
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 4).max(2);
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        if candidate == word {
+            continue;
+        }
+        let distance = if candidate.rsplit('.').next() == Some(word) {
+            1
+        } else {
+            strsim::osa_distance(word, candidate)
+        };
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// " (did you mean `x`?)" when a candidate is near `word`, else "".
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(word, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
+/// Deserializes `source` as `T` and reports **every** error serde finds, not only the first.
+/// After each located error, the lines it is about (a `key = value` line, or a whole table from
+/// its header to the next) are overwritten with spaces, which keeps every other byte where it was,
+/// and the text is read again. Returns the value read from the text with the erroneous parts
+/// blanked (its spans are spans of `source`) when reading ends with one, and the errors.
+///
+/// An error that blanking caused (a required key now missing, a syntax error from a cut array)
+/// is not reported: reading stops there.
+pub fn from_toml_all<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    source: &str,
+) -> (Option<T>, Vec<Diagnostic>) {
+    // A syntax error: nothing is read, one error.
+    if let Err(e) = source.parse::<toml::Table>() {
+        return (None, vec![Diagnostic::from_toml(file, source, &e)]);
+    }
+    let mut text = source.as_bytes().to_vec();
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let mut blanked_keys: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        let Ok(current) = std::str::from_utf8(&text) else {
+            break;
+        };
+        if current.parse::<toml::Table>().is_err() {
+            break;
+        }
+        let err = match toml::from_str::<T>(current) {
+            Ok(value) => return (Some(value), found),
+            Err(e) => e,
+        };
+        let Some(span) = err.span() else {
+            if found.is_empty() {
+                found.push(Diagnostic::from_toml(file, source, &err));
+            }
+            break;
+        };
+        let diagnostic = Diagnostic::from_toml(file, source, &err);
+        let message = err.message();
+        if message.starts_with("missing field") && !found.is_empty() {
+            let caused_by_us = blanked_keys
+                .iter()
+                .any(|k| message.contains(&format!("`{k}`")));
+            if caused_by_us {
+                break;
+            }
+        }
+        if found.contains(&diagnostic) {
+            break;
+        }
+        found.push(diagnostic);
+        let Some(range) = blank_range(current, span.start) else {
+            break;
+        };
+        if let Some(key) = current
+            .get(range.clone())
+            .and_then(|t| t.lines().next())
+            .and_then(key_on_line)
+        {
+            blanked_keys.push(key.rsplit('.').next().unwrap_or(&key).to_owned());
+        }
+        // The whole table is gone: what follows would read another table's entries under the
+        // wrong index; the errors so far stand, the rest of the reading would mislead.
+        let whole_table = message.starts_with("missing field");
+        for byte in text.get_mut(range).into_iter().flatten() {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+        if whole_table {
+            return (None, found);
+        }
+    }
+    (None, found)
+}
+
+/// The bytes to blank for an error at `offset`: its line, or, when the line is a table header
+/// or the error is about a whole table, the table from its header to the next header.
+fn blank_range(text: &str, offset: usize) -> Option<Range<usize>> {
+    let offset = offset.min(text.len());
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |from: usize| {
+        text.get(from..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |i| from + i)
+    };
+    let first_line = text.get(line_start..line_end(line_start))?;
+    if !first_line.trim_start().starts_with('[') {
+        return Some(line_start..line_end(line_start));
+    }
+    // A table: up to the next header line.
+    let mut end = line_end(line_start);
+    while end < text.len() {
+        let next = end + 1;
+        let next_end = line_end(next);
+        if text.get(next..next_end)?.trim_start().starts_with('[') {
+            break;
+        }
+        end = next_end;
+    }
+    Some(line_start..end)
+}
 
 /// 1-based line, 1-based column in characters, and the line's text, for a byte offset.
 fn line_column(source: &str, offset: usize) -> (usize, usize, String) {
@@ -217,6 +389,81 @@ mod tests {
         assert_eq!(key_at("url = 2"), "vendor[1].form[1].url");
         assert_eq!(key_at("view"), "vendor[1].form[1].leak_probe.view");
         assert_eq!(key_at("ports"), "vendor[2].ports");
+    }
+
+    #[test]
+    fn the_nearest_key_is_a_likely_typo_or_nothing() {
+        let controls = ["remote_access.no_public_rdp", "remote_access.no_public_vnc"];
+        assert_eq!(
+            nearest("remote_access.no_public_rpd", controls),
+            Some("remote_access.no_public_rdp")
+        );
+        assert_eq!(
+            nearest("no_public_vnc", controls),
+            Some("remote_access.no_public_vnc")
+        );
+        assert_eq!(nearest("backup.offline_copies", controls), None);
+        assert_eq!(
+            nearest("fiscal_yaer", ["vendor", "fiscal_year"]),
+            Some("fiscal_year")
+        );
+        assert_eq!(
+            did_you_mean("vendr", ["vendor"]),
+            " (did you mean `vendor`?)"
+        );
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Shape {
+        name: String,
+        #[serde(default)]
+        size: u16,
+        #[serde(default)]
+        part: Vec<Part>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Part {
+        #[serde(default)]
+        size: u16,
+    }
+
+    fn all_errors(src: &str) -> (bool, Vec<(usize, usize)>) {
+        let (value, found) = from_toml_all::<Shape>(Path::new("s.toml"), src);
+        (
+            value.is_some(),
+            found.iter().map(|d| (d.line, d.column)).collect(),
+        )
+    }
+
+    #[test]
+    fn every_serde_error_is_found_and_the_rest_still_read() {
+        let src =
+            "name = \"n\"\nsize = \"big\"\ncolour = 1\n[[part]]\nsize = -1\n[[part]]\nsize = 2\n";
+        assert_eq!(all_errors(src), (true, vec![(2, 8), (3, 1), (5, 8)]));
+    }
+
+    #[test]
+    fn an_unknown_table_is_blanked_whole_so_its_keys_are_not_blamed_elsewhere() {
+        let src = "name = \"n\"\n[[prat]]\nsize = 1\nweight = 3\n[[part]]\nsize = 2\n";
+        assert_eq!(all_errors(src), (true, vec![(2, 3)]));
+    }
+
+    #[test]
+    fn a_required_key_blanked_for_its_type_is_not_also_missing() {
+        // `name` has the wrong type; once its line is blank `name` is missing: not said twice.
+        let (value, found) =
+            from_toml_all::<Shape>(Path::new("s.toml"), "name = 5\nsize = \"x\"\n");
+        assert!(value.is_none());
+        let shown: Vec<String> = found.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(found.len(), 2, "{shown:?}");
+        assert!(shown.iter().all(|m| !m.contains("missing")), "{shown:?}");
+        // A syntax error is one error, nothing read.
+        assert_eq!(all_errors("name = \"n\nsize = 1\n"), (false, vec![(1, 10)]));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Inventory {
     /// The inventory file, and the folder relative paths resolve against.
     pub path: PathBuf,
     pub dir: PathBuf,
+    /// The file's text, for diagnostics located by the spans kept below (waivers).
+    pub source: String,
     pub audit: AuditSettings,
     pub vendors: Vec<Vendor>,
 }
@@ -79,6 +81,16 @@ pub struct Waiver {
     pub reason: String,
     /// Last day the waiver applies (inclusive), in the audit timezone.
     pub expires: Option<NaiveDate>,
+    /// Where `check`, `target` and `expires` are written in the inventory (byte spans), for
+    /// `validate`'s diagnostics.
+    pub spans: WaiverSpans,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WaiverSpans {
+    pub check: Range<usize>,
+    pub target: Range<usize>,
+    pub expires: Option<Range<usize>>,
 }
 
 // ---- raw TOML shapes (what serde reads; spans kept where validation needs them) ----
@@ -89,7 +101,7 @@ struct RawInventory {
     #[serde(default)]
     audit: Option<RawAudit>,
     #[serde(default)]
-    vendor: Vec<RawVendor>,
+    vendor: Vec<Spanned<RawVendor>>,
 }
 
 #[derive(Deserialize)]
@@ -109,35 +121,46 @@ struct RawAudit {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawVendor {
-    id: Spanned<String>,
+    // Required keys are optional here so that a missing one is one located problem among the
+    // others, not the end of reading (see `Problems::required`).
+    id: Option<Spanned<String>>,
     name: Option<String>,
     report: Option<String>,
     #[serde(default)]
     hosts: Vec<Spanned<String>>,
-    ports: Option<Vec<u16>>,
+    ports: Option<Vec<Spanned<u16>>>,
     #[serde(default)]
     tls: Vec<Spanned<String>>,
     #[serde(default)]
-    form: Vec<RawForm>,
+    form: Vec<Spanned<RawForm>>,
     #[serde(default)]
-    waiver: Vec<RawWaiver>,
+    waiver: Vec<Spanned<RawWaiver>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawForm {
-    url: Spanned<String>,
+    url: Option<Spanned<String>>,
     opens_at: Option<Spanned<toml::value::Datetime>>,
     closes_at: Option<Spanned<toml::value::Datetime>>,
-    leak_probe: Option<LeakProbe>,
+    leak_probe: Option<Spanned<RawLeakProbe>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLeakProbe {
+    submit: Option<Spanned<String>>,
+    view: Option<Spanned<String>>,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWaiver {
-    check: String,
-    target: String,
-    reason: String,
+    check: Option<Spanned<String>>,
+    target: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
     expires: Option<Spanned<toml::value::Datetime>>,
 }
 
@@ -158,6 +181,24 @@ impl Problems<'_> {
             message,
         ));
     }
+
+    /// The value of a key its table must have, or (a problem at the table, and) an empty
+    /// placeholder so that the rest of the file is still checked.
+    fn required(
+        &mut self,
+        value: Option<Spanned<String>>,
+        table: &Range<usize>,
+        key: String,
+    ) -> Spanned<String> {
+        value.unwrap_or_else(|| {
+            let name = key.rsplit('.').next().unwrap_or(&key).to_owned();
+            // Written, but with a value of the wrong type: that is already said.
+            if !self.found.iter().any(|d| d.key.as_deref() == Some(&key)) {
+                self.add(table.clone(), key, format!("missing field `{name}`"));
+            }
+            Spanned::new(table.clone(), String::new())
+        })
+    }
 }
 
 impl Inventory {
@@ -175,8 +216,12 @@ impl Inventory {
     /// Parses and validates inventory text (`path` names it in diagnostics and anchors
     /// relative paths).
     pub fn parse(path: &Path, source: &str) -> Result<Inventory, Diagnostics> {
-        let raw: RawInventory = toml::from_str(source)
-            .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, source, &e)]))?;
+        // Every error of the file at once: what serde refuses (unknown keys, wrong types), then
+        // what the values mean (ids, hosts, URLs, dates).
+        let (raw, found) = crate::diagnostic::from_toml_all::<RawInventory>(path, source);
+        let Some(raw) = raw else {
+            return Err(Diagnostics(found));
+        };
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let dir = if dir.as_os_str().is_empty() {
             PathBuf::from(".")
@@ -186,24 +231,29 @@ impl Inventory {
         let mut problems = Problems {
             file: path,
             source,
-            found: Vec::new(),
+            found,
         };
         let audit = convert_audit(raw.audit, &dir, &mut problems);
         let mut seen = HashSet::new();
         let mut vendors = Vec::new();
         for (index, raw_vendor) in raw.vendor.into_iter().enumerate() {
-            if !seen.insert(raw_vendor.id.get_ref().clone()) {
+            let table = raw_vendor.span();
+            let mut raw_vendor = raw_vendor.into_inner();
+            let written = raw_vendor.id.is_some();
+            let id = problems.required(raw_vendor.id.take(), &table, format!("vendor[{index}].id"));
+            if written && !seen.insert(id.get_ref().clone()) {
                 problems.add(
-                    raw_vendor.id.span(),
+                    id.span(),
                     format!("vendor[{index}].id"),
                     format!(
                         "duplicate vendor id `{}`: each vendor is listed once",
-                        raw_vendor.id.get_ref()
+                        id.get_ref()
                     ),
                 );
             }
             vendors.push(convert_vendor(
                 raw_vendor,
+                (id, written),
                 index,
                 &dir,
                 audit.timezone,
@@ -214,11 +264,14 @@ impl Inventory {
             Ok(Inventory {
                 path: path.to_path_buf(),
                 dir,
+                source: source.to_owned(),
                 audit,
                 vendors,
             })
         } else {
-            Err(Diagnostics(problems.found))
+            let mut found = Diagnostics(problems.found);
+            found.sort();
+            Err(found)
         }
     }
 
@@ -295,17 +348,20 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
     settings
 }
 
+/// Converts one vendor; `id` is its id and whether it was written (a missing one is already a
+/// problem).
 fn convert_vendor(
     raw: RawVendor,
+    (id_spanned, written): (Spanned<String>, bool),
     index: usize,
     dir: &Path,
     tz: Tz,
     problems: &mut Problems,
 ) -> Vendor {
-    let id = raw.id.get_ref().clone();
-    if !is_valid_id(&id) {
+    let id = id_spanned.get_ref().clone();
+    if written && !is_valid_id(&id) {
         problems.add(
-            raw.id.span(),
+            id_spanned.span(),
             format!("vendor[{index}].id"),
             format!("`{id}` is not a valid vendor id: expected lowercase letters, digits and '-' ([a-z0-9-]+)"),
         );
@@ -319,31 +375,56 @@ fn convert_vendor(
             );
         }
     }
+    let mut ports = Vec::new();
+    for port in raw.ports.iter().flatten() {
+        if *port.get_ref() == 0 {
+            problems.add(
+                port.span(),
+                format!("vendor[{index}].ports"),
+                "port 0 is not a port one can connect to: expected 1 to 65535",
+            );
+        } else {
+            ports.push(*port.get_ref());
+        }
+    }
     let mut tls = Vec::new();
     for endpoint in &raw.tls {
         match split_host_port(endpoint.get_ref()) {
             Some(hp) => tls.push(hp),
-            None => problems.add(
-                endpoint.span(),
-                format!("vendor[{index}].tls"),
-                format!(
-                    "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\", \"[::1]:9443\")",
-                    endpoint.get_ref()
-                ),
-            ),
+            None => {
+                let port_zero = endpoint
+                    .get_ref()
+                    .rsplit_once(':')
+                    .is_some_and(|(_, p)| p.parse::<u16>() == Ok(0));
+                let why = if port_zero {
+                    ": port 0 is not a port one can connect to"
+                } else {
+                    ""
+                };
+                problems.add(
+                    endpoint.span(),
+                    format!("vendor[{index}].tls"),
+                    format!(
+                        "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\", \"[::1]:9443\"){why}",
+                        endpoint.get_ref()
+                    ),
+                );
+            }
         }
     }
     let mut forms = Vec::new();
     for (f, form) in raw.form.into_iter().enumerate() {
         let key = |field: &str| format!("vendor[{index}].form[{f}].{field}");
-        let url = form.url.get_ref().clone();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            problems.add(
-                form.url.span(),
-                key("url"),
-                format!("`{url}` is not an http:// or https:// URL"),
-            );
+        let table = form.span();
+        let mut form = form.into_inner();
+        let written = form.url.is_some();
+        let url = problems.required(form.url.take(), &table, key("url"));
+        if written {
+            if let Err(why) = check_url(url.get_ref()) {
+                problems.add(url.span(), key("url"), why);
+            }
         }
+        let url = url.into_inner();
         let mut moment = |value: Option<Spanned<toml::value::Datetime>>, field: &str| {
             let value = value?;
             let converted = datetime_in(value.get_ref(), tz);
@@ -365,11 +446,37 @@ fn convert_vendor(
             url,
             opens_at,
             closes_at,
-            leak_probe: form.leak_probe,
+            leak_probe: form.leak_probe.map(|leak| {
+                let table = leak.span();
+                let leak = leak.into_inner();
+                let mut url_of = |value: Option<Spanned<String>>, field: &str| {
+                    let key = key(&format!("leak_probe.{field}"));
+                    let written = value.is_some();
+                    let value = problems.required(value, &table, key.clone());
+                    if written {
+                        if let Err(why) = check_url(value.get_ref()) {
+                            problems.add(value.span(), key, why);
+                        }
+                    }
+                    value.into_inner()
+                };
+                LeakProbe {
+                    submit: url_of(leak.submit, "submit"),
+                    view: url_of(leak.view, "view"),
+                    fields: leak.fields,
+                }
+            }),
         });
     }
     let mut waivers = Vec::new();
     for (w, waiver) in raw.waiver.into_iter().enumerate() {
+        let table = waiver.span();
+        let waiver = waiver.into_inner();
+        let key = |field: &str| format!("vendor[{index}].waiver[{w}].{field}");
+        let check = problems.required(waiver.check, &table, key("check"));
+        let target = problems.required(waiver.target, &table, key("target"));
+        let reason = problems.required(waiver.reason, &table, key("reason"));
+        let expires_span = waiver.expires.as_ref().map(Spanned::span);
         let expires = match waiver.expires {
             None => None,
             Some(value) => {
@@ -387,9 +494,14 @@ fn convert_vendor(
             }
         };
         waivers.push(Waiver {
-            check: waiver.check,
-            target: waiver.target,
-            reason: waiver.reason,
+            spans: WaiverSpans {
+                check: check.span(),
+                target: target.span(),
+                expires: expires_span,
+            },
+            check: check.into_inner(),
+            target: target.into_inner(),
+            reason: reason.into_inner(),
             expires,
         });
     }
@@ -403,7 +515,11 @@ fn convert_vendor(
             .into_iter()
             .map(|h| h.into_inner().to_ascii_lowercase())
             .collect(),
-        ports: raw.ports.unwrap_or_else(|| DEFAULT_SWEEP.to_vec()),
+        ports: if raw.ports.is_some() {
+            ports
+        } else {
+            DEFAULT_SWEEP.to_vec()
+        },
         tls,
         forms,
         waivers,
@@ -418,6 +534,8 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// An IP address, or a DNS name of labels of 1 to 63 letters, digits, '-' and '_' (seen in
+/// real DNS names), none starting or ending with '-' (RFC 952, RFC 1123 §2.1), 253 at most.
 fn is_valid_host(host: &str) -> bool {
     host.parse::<IpAddr>().is_ok()
         || (!host.is_empty()
@@ -425,6 +543,8 @@ fn is_valid_host(host: &str) -> bool {
             && host.split('.').all(|label| {
                 !label.is_empty()
                     && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
                     && label
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -441,18 +561,53 @@ pub fn join_host_port(host: &str, port: u16) -> String {
     }
 }
 
+/// An http(s) URL whose host is a valid host name or address (an internationalised name is
+/// checked in its punycode form) and whose port, if written, is not 0; or why not.
+fn check_url(url: &str) -> Result<(), String> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("`{url}` is not an http:// or https:// URL"));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| match e {
+        url::ParseError::IdnaError
+        | url::ParseError::InvalidDomainCharacter
+        | url::ParseError::EmptyHost => {
+            format!("`{url}`: its host is not a valid host name ({e})")
+        }
+        _ => format!("`{url}` is not a valid URL: {e}"),
+    })?;
+    let host_ok = match parsed.host() {
+        Some(url::Host::Domain(name)) => is_valid_host(name),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    if !host_ok {
+        let host = parsed.host_str().unwrap_or("");
+        return Err(format!(
+            "`{url}`: `{host}` is not a valid host name (letters, digits and '-' in dot-separated labels, none starting or ending with '-')"
+        ));
+    }
+    if parsed.port() == Some(0) {
+        return Err(format!(
+            "`{url}`: port 0 is not a port one can connect to: expected 1 to 65535"
+        ));
+    }
+    Ok(())
+}
+
 /// `HOST:PORT` or `[v6]:PORT`.
 pub fn split_host_port(s: &str) -> Option<(String, u16)> {
     let (host, port) = s.rsplit_once(':')?;
-    // An IPv6 literal must be bracketed: in `::1:9443` the port could be part of the address.
-    let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        Some(v6) if v6.parse::<std::net::Ipv6Addr>().is_ok() => v6,
-        Some(_) => return None,
-        None if host.contains(':') => return None,
-        None => host,
-    };
     let port: u16 = port.parse().ok()?;
-    (is_valid_host(host) && port != 0).then(|| (host.to_ascii_lowercase(), port))
+    // An IPv6 literal must be bracketed (in `::1:9443` the port could be part of the address),
+    // and is kept in its canonical form (`[0:0::1]` is `::1`).
+    match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => {
+            let v6: std::net::Ipv6Addr = v6.parse().ok()?;
+            (port != 0).then(|| (v6.to_string(), port))
+        }
+        None if host.contains(':') => None,
+        None => (is_valid_host(host) && port != 0).then(|| (host.to_ascii_lowercase(), port)),
+    }
 }
 
 fn parse_month_day(s: &str) -> Option<(u32, u32)> {
@@ -553,6 +708,79 @@ expires = 2027-03-31
         );
     }
 
+    fn problems(src: &str) -> Vec<String> {
+        parse(src)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{} {} {}",
+                    d.line,
+                    d.column,
+                    d.key.as_deref().unwrap_or("-"),
+                    d.message
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_error_of_the_file_in_one_go() {
+        let found = problems(
+            "[[vendor]]\nid = \"a\"\nhost = [\"x.example\"]\nports = [\"3389\"]\ntls = [\"p.example:0\"]\n[[vendor.form]]\nurl = \"https://exa mple/\"\nopens_at = \"soon\"\n[[vendor]]\nid = \"B c\"\nports = [22, 0]\n[[vendor.waiver]]\ncheck = 5\ntarget = \"x\"\nreason = \"r\"\n",
+        );
+        let at: Vec<&str> = found.iter().map(|f| f.split(' ').next().unwrap()).collect();
+        assert_eq!(
+            at,
+            ["3:1", "4:10", "5:8", "7:7", "8:12", "10:6", "11:14", "13:9"],
+            "{found:#?}"
+        );
+        assert!(
+            found[0].contains("vendor[0].host unknown field `host`"),
+            "{found:#?}"
+        );
+        assert!(found[2].contains("port 0"), "{found:#?}");
+        assert!(
+            found[3].contains("its host is not a valid host name"),
+            "{found:#?}"
+        );
+        assert!(found[6].contains("vendor[1].ports port 0"), "{found:#?}");
+    }
+
+    #[test]
+    fn url_hosts_must_be_host_names() {
+        for url in [
+            "https://exa mple/",
+            "https://-bad-/",
+            "https://a..b/",
+            "https://x.example:0/",
+        ] {
+            let src = format!("[[vendor]]\nid = \"a\"\n[[vendor.form]]\nurl = \"{url}\"\n");
+            let found = problems(&src);
+            assert_eq!(found.len(), 1, "{url}: {found:#?}");
+            assert!(
+                found[0].starts_with("4:7 vendor[0].form[0].url"),
+                "{url}: {found:#?}"
+            );
+        }
+        for url in [
+            "https://forms.example.lab/apply",
+            "http://127.0.0.1:8080/x",
+            "https://[::1]:8443/",
+            "https://例え.jp/",
+        ] {
+            let src = format!("[[vendor]]\nid = \"a\"\n[[vendor.form]]\nurl = \"{url}\"\n");
+            assert!(parse(&src).is_ok(), "{url}");
+        }
+        let src = "[[vendor]]\nid = \"a\"\n[[vendor.form]]\nurl = \"https://f.example/\"\n[vendor.form.leak_probe]\nsubmit = \"https://-x-/c\"\nview = \"https://f.example/e\"\n";
+        let found = problems(src);
+        assert!(
+            found[0].starts_with("6:10 vendor[0].form[0].leak_probe.submit"),
+            "{found:#?}"
+        );
+    }
+
     #[test]
     fn ipv6_endpoints_are_bracketed_both_ways() {
         assert_eq!(
@@ -566,6 +794,11 @@ expires = 2027-03-31
         assert_eq!(split_host_port("::1:9443"), None);
         assert_eq!(split_host_port("[a.example]:443"), None);
         assert_eq!(split_host_port("[::1:443"), None);
+        assert_eq!(
+            split_host_port("[0:0::1]:9443"),
+            Some(("::1".to_string(), 9443))
+        );
+        assert_eq!(split_host_port("[::1]:0"), None);
         let inv = parse("[[vendor]]\nid = \"a\"\ntls = [\"[::1]:9443\"]\n").unwrap();
         assert_eq!(inv.vendors[0].tls, vec![("::1".to_string(), 9443)]);
     }

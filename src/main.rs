@@ -51,6 +51,9 @@ enum Command {
         config: PathBuf,
         #[arg(long = "checks", value_name = "DIR")]
         dirs: Vec<PathBuf>,
+        /// Judge waiver expiry as of this instant (RFC 3339) instead of the clock.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<FixedOffset>>,
     },
     /// Print a blank annual report: one commented line per control.
     ReportTemplate {
@@ -189,17 +192,21 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }),
-        Command::Validate { config, dirs } => with_catalog(&dirs, |catalog| {
+        Command::Validate { config, dirs, now } => with_catalog(&dirs, |catalog| {
             let inventory = match Inventory::load(&config) {
                 Ok(i) => i,
                 Err(d) => return invalid(&d),
             };
-            let (text, problems) = commands::validate(&inventory, catalog);
+            let now = now.unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+            let today = now.with_timezone(&inventory.audit.timezone).date_naive();
+            let (text, problems) = commands::validate(&inventory, catalog, today);
             print!("{text}");
-            if problems.0.is_empty() {
-                ExitCode::SUCCESS
-            } else {
+            // Warnings (an expired waiver) are said; only errors make the files invalid.
+            if problems.has_errors() {
                 invalid(&problems)
+            } else {
+                eprint!("{problems}");
+                ExitCode::SUCCESS
             }
         }),
         Command::ReportTemplate { lang, vendor, dirs } => with_catalog(&dirs, |catalog| {

@@ -14,6 +14,7 @@ const FIXED_IDS: &[&str] = &[
     "vnc-exposed",
     "vnc-no-auth",
     "dicom-exposed",
+    "dicom-web-exposed",
     "telnet-exposed",
     "ftp-exposed",
     "smb-exposed",

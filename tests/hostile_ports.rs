@@ -29,23 +29,31 @@ fn closed_port() -> u16 {
 }
 
 fn run(ports: &[u16], timeout_s: u64) -> (serde_json::Value, Duration) {
+    let (out, elapsed) = run_as(ports, timeout_s, "json");
+    (serde_json::from_str(&out).expect("JSON report"), elapsed)
+}
+
+/// Runs the audit of 127.0.0.71's `ports` and returns the report in `format`.
+fn run_as(ports: &[u16], timeout_s: u64, format: &str) -> (String, Duration) {
+    let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    let inventory = format!(
+        "[[vendor]]\nid = \"hostile\"\nhosts = [\"127.0.0.71\"]\nports = [{}]\n",
+        list.join(", ")
+    );
+    run_inventory(&inventory, timeout_s, format)
+}
+
+/// Runs the audit of `inventory` and returns the report in `format`.
+fn run_inventory(inventory: &str, timeout_s: u64, format: &str) -> (String, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let inv = dir.path().join("vendors.toml");
-    let list: Vec<String> = ports.iter().map(u16::to_string).collect();
-    std::fs::write(
-        &inv,
-        format!(
-            "[[vendor]]\nid = \"hostile\"\nhosts = [\"127.0.0.71\"]\nports = [{}]\n",
-            list.join(", ")
-        ),
-    )
-    .unwrap();
+    std::fs::write(&inv, inventory).unwrap();
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
         .args([
             "run",
             "--format",
-            "json",
+            format,
             "--timeout",
             &timeout_s.to_string(),
             "--config",
@@ -61,10 +69,7 @@ fn run(ports: &[u16], timeout_s: u64) -> (serde_json::Value, Duration) {
         "exit {:?}: {stderr}",
         out.status.code()
     );
-    (
-        serde_json::from_slice(&out.stdout).expect("JSON report"),
-        elapsed,
-    )
+    (String::from_utf8(out.stdout).unwrap(), elapsed)
 }
 
 fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
@@ -125,4 +130,94 @@ fn closed_ports_mean_nothing_exposed_and_detail_checks_skipped() {
     assert_eq!(findings(&json, "rdp-exposed")[0]["status"], "pass");
     assert_eq!(findings(&json, "rdp-exposed")[0]["target"], "127.0.0.71");
     assert_eq!(findings(&json, "dicom-exposed")[0]["status"], "skipped");
+}
+
+#[test]
+fn a_tarpit_is_one_error_row_in_the_table_and_markdown_with_the_reason_first() {
+    let tarpit = listener(None);
+    let target = format!("127.0.0.71:{tarpit}");
+    let (json, _) = run(&[tarpit], 2);
+    // The JSON keeps one finding per check (SPEC §10); each message starts with what happened.
+    let errors: Vec<&serde_json::Value> = json["vendors"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "error")
+        .collect();
+    assert!(errors.len() > 10, "{errors:?}");
+    for e in &errors {
+        let m = e["message"].as_str().unwrap();
+        assert!(
+            m.starts_with("accepted the connection but answered nothing within"),
+            "{}: {m}",
+            e["check"]
+        );
+    }
+    let (table, _) = run_as(&[tarpit], 2, "table");
+    assert_eq!(table.matches(&target).count(), 1, "{table}");
+    assert_eq!(table.matches("ERROR").count(), 1, "{table}");
+    let row = table.split(&target).nth(1).unwrap();
+    let reason = row.lines().nth(1).unwrap();
+    assert!(reason.contains("accepted the connection but"), "{table}");
+    assert!(
+        row.contains(&format!("so {} check(s) cannot tell", errors.len())),
+        "{table}"
+    );
+    let (markdown, _) = run_as(&[tarpit], 2, "markdown");
+    let rows: Vec<&str> = markdown
+        .lines()
+        .filter(|l| l.contains(&format!("`{target}`")))
+        .collect();
+    assert_eq!(rows.len(), 1, "{markdown}");
+    assert!(
+        rows[0].contains("| accepted the connection but answered nothing within"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("`rdp-exposed`") && rows[0].contains("`dicom-web-exposed`"));
+}
+
+#[test]
+fn an_unidentified_open_port_is_listed_under_its_host() {
+    let garbage = listener(Some(b"\x00\xff\xfegarbage\r\n\x1b[31m"));
+    let line = format!("{garbage} open, service not identified: first bytes 00fffe6761726261676");
+    let (table, _) = run_as(&[garbage], 3, "table");
+    // A table cell may wrap: compare with the borders and padding taken out.
+    let flat: String = table
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .map(|l| l.rsplit('┆').next().unwrap_or(l).trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains(&format!("127.0.0.71 {line}")), "{table}");
+    let (markdown, _) = run_as(&[garbage], 3, "markdown");
+    let row = markdown
+        .lines()
+        .find(|l| l.contains(&format!("`127.0.0.71:{garbage}`")))
+        .unwrap_or_else(|| panic!("{markdown}"));
+    assert!(row.contains("| open |") && row.contains(&line), "{row}");
+}
+
+#[test]
+fn an_out_of_scope_host_and_an_unreachable_tls_endpoint_are_one_error_row_each() {
+    // `localhost` resolves to a loopback address, which is refused unless allowed; the TLS
+    // endpoint's port is closed. Each leaves every check of its asset undecided.
+    let closed = closed_port();
+    let tls = format!("127.0.0.71:{closed}");
+    let inventory =
+        format!("[[vendor]]\nid = \"hostile\"\nhosts = [\"localhost\"]\ntls = [\"{tls}\"]\n");
+    let (table, _) = run_inventory(&inventory, 2, "table");
+    assert_eq!(table.matches("ERROR").count(), 2, "{table}");
+    assert_eq!(table.matches(&tls).count(), 1, "{table}");
+    let (_, row) = table.split_once("localhost").unwrap();
+    assert!(row.contains("resolves to 127.0.0.1"), "{table}");
+    let (markdown, _) = run_inventory(&inventory, 2, "markdown");
+    let errors: Vec<&str> = markdown
+        .lines()
+        .filter(|l| l.contains("| ERROR |"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{markdown}");
+    assert!(errors
+        .iter()
+        .any(|l| l.contains("`localhost`") && l.contains("| `localhost` resolves to")));
 }

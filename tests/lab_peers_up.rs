@@ -135,6 +135,26 @@ fn lab_form_tls_correct_is_up() {
 }
 
 #[test]
+fn lab_orthanc_rest_open_is_up() {
+    require_peer(ORTHANC_REST_OPEN);
+}
+
+#[test]
+fn lab_orthanc_rest_auth_is_up() {
+    require_peer(ORTHANC_REST_AUTH);
+}
+
+#[test]
+fn lab_orthanc_tls_is_up() {
+    require_peer(ORTHANC_TLS);
+}
+
+#[test]
+fn lab_orthanc_hidden_is_up() {
+    require_peer(ORTHANC_HIDDEN);
+}
+
+#[test]
 fn lab_tls_dh1024_is_up() {
     require_peer(TLS_DH1024);
 }

@@ -15,6 +15,9 @@ const INVENTORY: &str = r#"
 [audit]
 timezone = "Asia/Tokyo"
 
+[audit.resolve]
+"pacs-web.lab.test" = "127.0.0.132"
+
 [[vendor]]
 id = "xrdp-negotiate"
 report = "xrdp-negotiate.toml"
@@ -55,6 +58,18 @@ hosts = ["127.0.0.67"]
 ports = [14242, 14243, 14244, 14299]
 
 [[vendor]]
+id = "pacs-web"
+report = "pacs-web.toml"
+hosts = ["127.0.0.130", "pacs-web.lab.test"]
+ports = [18042, 18044, 8042]
+
+[[vendor]]
+id = "pacs-web-auth"
+report = "pacs-web-auth.toml"
+hosts = ["127.0.0.131"]
+ports = [18043]
+
+[[vendor]]
 id = "ssh-waived"
 hosts = ["127.0.0.68"]
 ports = [12222]
@@ -66,6 +81,14 @@ expires = 2027-03-31
 "#;
 
 const REPORTS: &[(&str, &str)] = &[
+    (
+        "pacs-web.toml",
+        "vendor = \"pacs-web\"\nfiscal_year = 2026\n[controls]\n\"remote_access.dicom_restricted\" = true\n",
+    ),
+    (
+        "pacs-web-auth.toml",
+        "vendor = \"pacs-web-auth\"\nfiscal_year = 2026\n[controls]\n\"remote_access.dicom_restricted\" = true\n",
+    ),
     (
         "xrdp-negotiate.toml",
         "vendor = \"xrdp-negotiate\"\nfiscal_year = 2026\n[controls]\n\"remote_access.no_public_rdp\" = true\n\"remote_access.rdp_nla_enforced\" = false\n",
@@ -335,4 +358,100 @@ fn every_recorded_fact_is_in_the_catalogue_with_its_type() {
             }
         }
     }
+}
+
+#[test]
+fn orthanc_rest_api_without_authentication_contradicts_dicom_restricted() {
+    let (open, tls) = ("127.0.0.130:18042", "pacs-web.lab.test:18044");
+    assert_eq!(status("pacs-web", "dicom-web-exposed", open), "fail");
+    assert_eq!(
+        status("pacs-web", "dicom-web-exposed", tls),
+        "fail",
+        "the same open API behind nginx TLS"
+    );
+    assert_eq!(fact("pacs-web", tls, "service.protocol"), "https");
+    assert_eq!(
+        status("pacs-web", "dicom-web-exposed", "pacs-web.lab.test:8042"),
+        "fail",
+        "Orthanc's port, its front page served by nginx: GET /system still shows it open"
+    );
+    assert_eq!(fact("pacs-web", "127.0.0.130:8042", "port.state"), "closed");
+    assert_eq!(
+        fact("pacs-web", open, "dicomweb.aet"),
+        common::ORTHANC_REST_AET
+    );
+    let message = finding("pacs-web", "dicom-web-exposed", open)["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("without credentials"), "{message}");
+    assert_eq!(
+        verdict("pacs-web", "remote_access.dicom_restricted"),
+        "contradicted"
+    );
+    // Nothing else on these ports is an error: they are identified, not silent.
+    let errors: Vec<&Value> = vendor("pacs-web")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn orthanc_rest_api_with_authentication_passes() {
+    let t = "127.0.0.131:18043";
+    assert_eq!(status("pacs-web-auth", "dicom-web-exposed", t), "pass");
+    assert_eq!(fact("pacs-web-auth", t, "dicomweb.status"), 401);
+    assert_eq!(
+        verdict("pacs-web-auth", "remote_access.dicom_restricted"),
+        "verified"
+    );
+}
+
+#[test]
+fn a_silent_http_port_alone_is_identified_and_the_run_exits_0() {
+    common::require_peer(common::FORM_APP_LEAKY);
+    let dir = tempfile::tempdir().unwrap();
+    let (ip, port) = common::FORM_APP_LEAKY.rsplit_once(':').unwrap();
+    std::fs::write(
+        dir.path().join("vendors.toml"),
+        format!(
+            "[[vendor]]\nid = \"web\"\nreport = \"web.toml\"\nhosts = [\"{ip}\"]\nports = [{port}]\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("web.toml"),
+        "vendor = \"web\"\nfiscal_year = 2026\n[controls]\n\"remote_access.no_public_rdp\" = true\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let doc = common::run_json(
+        env!("CARGO_BIN_EXE_vendor-audit"),
+        &["--now", "2026-11-26T10:00:00+09:00"],
+        &dir.path().join("vendors.toml"),
+        0,
+    );
+    eprintln!("the run took {:?}", started.elapsed());
+    let v = common::vendor_of(&doc, "web");
+    let service = v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["target"] == common::FORM_APP_LEAKY)
+        .unwrap();
+    assert_eq!(service["facts"]["service.protocol"], "http", "{service}");
+    assert_eq!(service["facts"]["http.status"], 404, "{service}");
+    let bad: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "error" || f["status"] == "fail")
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert_eq!(
+        common::verdict_of(&doc, "web", "remote_access.no_public_rdp"),
+        "verified"
+    );
 }

@@ -1,6 +1,10 @@
 //! The VNC, DICOM and SSH probes and the host sweep against REAL servers on loopback, started
 //! beforehand by the test script (see PEERS.md): Xtigervnc without and with a password, Orthanc
-//! accepting any AE and checking the called AE, dcmtk storescp, OpenSSH. A missing peer fails.
+//! accepting any AE and checking the called AE, dcmtk storescp, OpenSSH; and the servers that
+//! wait for the client (the form app's HTTP, nginx and openssl s_server TLS, Orthanc's REST API,
+//! plain and behind nginx TLS), which the sweep must identify. A missing peer fails.
+
+mod common;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -261,4 +265,136 @@ async fn sweep_finds_orthanc_on_its_odd_port() {
     let f = &r[0].facts;
     assert_eq!(f.get_str("service.protocol"), Some("dicom"), "{f:?}");
     assert_eq!(f.get_bool("dicom.accepts_unknown_ae"), Some(true));
+}
+
+/// The host and port of a lab address constant.
+fn split(addr: &str) -> (&str, u16) {
+    let (ip, port) = addr.rsplit_once(':').unwrap();
+    (ip, port.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_silent_http_server_is_identified_by_a_get_not_reported_silent() {
+    // The form app waits for the client; today's sweep spent its 8 s budget on it and called it
+    // silent (12 error findings). Now: the greeting wait (1.5 s), then one GET.
+    let (ip, port) = split(common::FORM_APP_LEAKY);
+    poll_sweep(ip, &[port], "formapp").await;
+    let started = Instant::now();
+    let r = sweep_host(&ctx(), "formapp.lab", ip.parse().unwrap(), &[port]).await;
+    let took = started.elapsed();
+    eprintln!("HTTP port identified in {took:?}: {:?}", r[0].facts);
+    let f = &r[0].facts;
+    assert_eq!(f.get_str("service.protocol"), Some("http"), "{f:?}");
+    assert_eq!(
+        f.get_int("http.status"),
+        Some(404),
+        "the app has no page at /"
+    );
+    assert!(
+        f.get_str("http.server").unwrap().starts_with("formapp/1"),
+        "{f:?}"
+    );
+    assert_eq!(f.get_str("dicomweb.product"), Some(""));
+    assert!(
+        took < Duration::from_secs(3),
+        "took {took:?} of an 8 s budget"
+    );
+}
+
+#[tokio::test]
+async fn tls_servers_are_identified_with_the_version_and_the_http_inside() {
+    for (addr, version, server) in [
+        (common::TLS_MODERN, "TLSv1.3", Some("nginx/")),
+        (common::TLS_LEGACY, "TLSv1.2", Some("nginx/")),
+        // openssl s_server -www: TLS 1.3 only; it ignores our TLS 1.2 hello's suites (alert),
+        // and rustls then speaks TLS 1.3 and HTTP to it.
+        (common::TLS_TLS13, "TLSv1.3", None),
+    ] {
+        let (ip, port) = split(addr);
+        let r = poll_sweep(ip, &[port], "tls").await;
+        let f = &r[0].facts;
+        eprintln!("{addr}: {f:?}");
+        assert_eq!(
+            f.get_str("service.protocol"),
+            Some("https"),
+            "{addr}: {f:?}"
+        );
+        assert_eq!(
+            f.get_str("service.tls_version"),
+            Some(version),
+            "{addr}: {f:?}"
+        );
+        assert_eq!(f.get_int("http.status"), Some(200), "{addr}: {f:?}");
+        if let Some(server) = server {
+            assert!(
+                f.get_str("http.server").unwrap().starts_with(server),
+                "{f:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn orthanc_rest_without_authentication_tells_anyone_its_aet_with_it_401() {
+    let (ip, port) = split(common::ORTHANC_REST_OPEN);
+    let r = poll_sweep(ip, &[port], "orthanc-rest-open").await;
+    let f = &r[0].facts;
+    assert_eq!(f.get_str("service.protocol"), Some("http"), "{f:?}");
+    assert_eq!(f.get_int("http.status"), Some(301));
+    assert_eq!(f.get_str("dicomweb.product"), Some("Orthanc"), "{f:?}");
+    assert_eq!(f.get_int("dicomweb.status"), Some(200));
+    assert_eq!(f.get_bool("dicomweb.open"), Some(true));
+    assert_eq!(f.get_str("dicomweb.aet"), Some(common::ORTHANC_REST_AET));
+    assert!(f.get_str("dicomweb.version").unwrap().starts_with("1."));
+
+    let (ip, port) = split(common::ORTHANC_REST_AUTH);
+    let r = poll_sweep(ip, &[port], "orthanc-rest-auth").await;
+    let f = &r[0].facts;
+    assert_eq!(f.get_str("service.protocol"), Some("http"), "{f:?}");
+    assert_eq!(f.get_int("http.status"), Some(401));
+    assert!(f
+        .get_str("http.www_authenticate")
+        .unwrap()
+        .contains("Orthanc Secure Area"));
+    assert_eq!(f.get_str("dicomweb.product"), Some("Orthanc"));
+    assert_eq!(f.get_int("dicomweb.status"), Some(401));
+    assert_eq!(f.get_bool("dicomweb.open"), Some(false));
+    assert!(f.why_unavailable("dicomweb.aet").is_some());
+}
+
+#[tokio::test]
+async fn orthanc_behind_tls_on_an_odd_port_is_seen_through_https() {
+    // 18044 is no TLS port by number: the GET comes first, nginx answers it with 400 ("plain
+    // HTTP request was sent to HTTPS port"), and the ClientHello that follows finds TLS.
+    let (ip, port) = split(common::ORTHANC_TLS);
+    poll_sweep(ip, &[port], "orthanc-tls").await;
+    let r = sweep_host(
+        &ctx(),
+        common::ORTHANC_TLS_NAME,
+        ip.parse().unwrap(),
+        &[port],
+    )
+    .await;
+    let f = &r[0].facts;
+    assert_eq!(f.get_str("service.protocol"), Some("https"), "{f:?}");
+    assert!(f.get_str("service.tls_version").is_some(), "{f:?}");
+    assert_eq!(f.get_bool("dicomweb.open"), Some(true), "{f:?}");
+    assert_eq!(f.get_str("dicomweb.aet"), Some(common::ORTHANC_REST_AET));
+}
+
+#[tokio::test]
+async fn orthanc_on_its_own_port_is_asked_even_when_its_front_page_hides_it() {
+    // nginx answers `GET /` itself (302 to /portal/): nothing but port 8042 hints at Orthanc,
+    // and skipping the check there would let an open archive's control pass.
+    let (ip, port) = split(common::ORTHANC_HIDDEN);
+    let r = poll_sweep(ip, &[port], "orthanc-hidden").await;
+    let f = &r[0].facts;
+    assert_eq!(f.get_str("service.protocol"), Some("http"), "{f:?}");
+    assert_eq!(f.get_int("http.status"), Some(302));
+    assert_eq!(f.get_str("dicomweb.product"), Some("Orthanc"), "{f:?}");
+    assert!(
+        f.get_str("dicomweb.fingerprint").unwrap().contains("8042"),
+        "{f:?}"
+    );
+    assert_eq!(f.get_bool("dicomweb.open"), Some(true));
 }

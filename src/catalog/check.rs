@@ -214,9 +214,11 @@ struct RawExample {
 }
 
 pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
-    let raw: RawCheck = toml::from_str(text)
-        .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
-    let mut problems = Vec::new();
+    // Every error of the file at once (unknown keys, wrong types), then what the values mean.
+    let (raw, mut problems) = crate::diagnostic::from_toml_all::<RawCheck>(path, text);
+    let Some(raw) = raw else {
+        return Err(Diagnostics(problems));
+    };
     let mut add = |span: Range<usize>, key: &str, message: String| {
         problems.push(Diagnostic::at(
             path,

@@ -25,9 +25,10 @@ struct ControlsFile {
 }
 
 pub fn parse_controls(path: &Path, text: &str) -> Result<Vec<Control>, Diagnostics> {
-    let file: ControlsFile = toml::from_str(text)
-        .map_err(|e| Diagnostics(vec![Diagnostic::from_toml(path, text, &e)]))?;
-    let mut problems = Vec::new();
+    let (file, mut problems) = crate::diagnostic::from_toml_all::<ControlsFile>(path, text);
+    let Some(file) = file else {
+        return Err(Diagnostics(problems));
+    };
     let mut seen = std::collections::HashSet::new();
     for c in &file.control {
         let key = &c.get_ref().key;

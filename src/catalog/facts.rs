@@ -68,10 +68,22 @@ pub const FACTS: &[FactSpec] = &[
     fact("host.open_ports", List, "sweep", "Swept ports that accepted a TCP connection (ints)."),
     fact("port.state", Str, "sweep", "What a TCP connect showed: `open`, `closed` (refused) or `filtered` (no answer)."),
     fact("service.port", Int, "sweep", "The TCP port of the service."),
-    fact("service.protocol", Str, "sweep", "The protocol identified by handshake (`rdp`, `vnc`, `dicom`, `ssh`, `telnet`, `ftp`, `smb`, `mysql`, `postgresql`, `mssql`), `unknown` when the port answered in no protocol we know; unavailable when it accepted but said nothing."),
+    fact("service.protocol", Str, "sweep", "The protocol identified by handshake (`rdp`, `vnc`, `dicom`, `ssh`, `telnet`, `ftp`, `smb`, `mysql`, `postgresql`, `mssql`, `http`, `https` (HTTP inside TLS), `tls` (TLS, not HTTP inside)), `unknown` when the port answered in no protocol we know; unavailable when it accepted but said nothing."),
     fact("service.first_bytes", Str, "sweep", "The first bytes (hex, at most 32) of an answer no recogniser knew."),
     fact("service.first_text", Str, "sweep", "The printable rendering of an answer no recogniser knew."),
     fact("service.attempts", List, "sweep", "What each identification attempt on the port saw (strings), in order."),
+    // Services that wait for the client: HTTP, TLS, an archive's web API (src/probe/web.rs)
+    fact("service.tls_version", Str, "sweep", "On a port that speaks TLS: the version a TLS 1.2/1.3 client (rustls) negotiated, else the one our hand-built TLS 1.2 ClientHello got (`TLSv1.0`...); unavailable when the server refused both."),
+    fact("service.tls_inner", Str, "sweep", "On a TLS port that did not answer HTTP inside TLS: why (handshake refused, no answer, another protocol)."),
+    fact("http.status", Int, "sweep", "The status of the port's answer to `GET /` (over TLS for `https`)."),
+    fact("http.server", Str, "sweep", "The Server field of that answer; empty when absent."),
+    fact("http.www_authenticate", Str, "sweep", "The WWW-Authenticate field of that answer (the realm of a 401); empty when absent."),
+    fact("dicomweb.product", Str, "sweep", "The medical image archive the web server looks like (`Orthanc`: its `Basic realm=\"Orthanc Secure Area\"`, a Server field naming it, or `/` redirected to its explorer; on Orthanc's port 8042 also its `GET /system` JSON); empty when it looks like none we know."),
+    fact("dicomweb.fingerprint", Str, "sweep", "What in the answer to `GET /` made us take the server for that archive."),
+    fact("dicomweb.status", Int, "sweep", "The status of `GET /system` (Orthanc's name, AE title and version; never patient data), asked without credentials."),
+    fact("dicomweb.open", Bool, "sweep", "`GET /system` answered, without credentials, with the archive's JSON (`DicomAet`, `Version`): its REST API, patient data included, is open to anyone."),
+    fact("dicomweb.aet", Str, "sweep", "The archive's DICOM AE title, from `GET /system`."),
+    fact("dicomweb.version", Str, "sweep", "The archive's software version, from `GET /system`."),
     // RDP (src/probe/rdp.rs)
     fact("rdp.responses", Map, "rdp", "For each requested protocol set (`ssl+hybrid+hybrid_ex`, `ssl`, `rdp`), what the server answered to the X.224 Connection Request."),
     fact("rdp.selected_protocol", Str, "rdp", "The protocol the server selected when offered TLS, CredSSP and CredSSP with early auth: `rdp` (standard RDP security), `ssl`, `hybrid`, `hybrid_ex`..., or `none` when it refused."),
@@ -185,11 +197,13 @@ pub const FACTS: &[FactSpec] = &[
     fact("form.leak_found", Bool, "http", "The active leak probe (SPEC §7.4) found another session's marker or data in a session's view, or session A's own view without its marker (stale); unavailable when not configured or not testable."),
     fact("form.leak_evidence", List, "http", "What the leak probe saw: which session was served which marker or filled-in form on which page, and when."),
     // Annual report (src/engine/report_facts.rs)
-    fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year), `missing` or `invalid`."),
+    fact("report.status", Str, "report", "`current`, `stale` (for an earlier fiscal year, one that has not begun, or dated after today), `missing` or `invalid` (any problem; its well-formed answers still count)."),
     fact("report.path", Str, "report", "Where the inventory says the report is."),
     fact("report.fiscal_year", Int, "report", "The fiscal year the report declares."),
     fact("report.current_fiscal_year", Int, "report", "The fiscal year of the audit's `now`, in the audit timezone."),
-    fact("report.error", Str, "report", "Why the report could not be read (file:line:column: message)."),
+    fact("report.error", Str, "report", "Every problem of the report (file:line:column: message, naming the key and the nearest known one), and how many of its answers are still judged."),
+    fact("report.current", Bool, "report", "The report is for the audit's fiscal year and not dated after today; absent when its fiscal year cannot be read."),
+    fact("report.stale_reason", Str, "report", "Why the report is not current, with both fiscal years (or the date still ahead); absent when it is current."),
 ];
 
 /// The names of the facts whose name starts with `prefix` (`"tls.cert."`, `"form."`), in

@@ -92,10 +92,13 @@ pub fn derive(facts: &mut Facts) {
                 reasons.push(why);
             }
         }
-        let mut why = format!("cannot compare without {}", names.join(", "));
-        if !reasons.is_empty() {
-            why = format!("{why}: {}", reasons.join("; "));
-        }
+        // What happened first, then the facts it took away (the reports read the reason first).
+        let without = format!("cannot compare without {}", names.join(", "));
+        let why = if reasons.is_empty() {
+            without
+        } else {
+            format!("{} ({without})", reasons.join("; "))
+        };
         facts.unavailable("tls.mozilla_intermediate.deviations", why);
     } else {
         put(

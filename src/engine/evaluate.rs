@@ -38,20 +38,16 @@ pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
             },
         ),
         // Not knowing whether a check applies because a fact it reads could not be observed
-        // is not knowing the answer: error, never a quiet skip.
+        // is not knowing the answer: error, never a quiet skip. The message is the probe's
+        // reason, as for a condition that cannot be evaluated, so that the reports can show
+        // one row for every check a silent port or an unreachable asset left undecided.
         Some(Err(why))
             if check
                 .facts
                 .iter()
                 .any(|f| facts.why_unavailable(f).is_some()) =>
         {
-            (
-                Status::Error,
-                format!(
-                    "cannot tell whether it applies: {}",
-                    explain(check, facts, why)
-                ),
-            )
+            (Status::Error, explain(check, facts, why))
         }
         Some(Err(why)) => (
             Status::Skipped,
@@ -169,7 +165,22 @@ fn finding(check: &Check, target: &str, status: Status, message: String, facts: 
     }
 }
 
-/// Says which listed facts were unavailable (with the probe's reason) or never observed.
+/// The end of the parenthesis that names the facts an error message's reason made unavailable.
+pub const UNAVAILABLE: &str = "unavailable";
+
+/// The reason of an `error` finding's message, without the facts it names: what the reports
+/// group by (`accepted the connection but answered nothing within 8.0 s`).
+pub fn error_reason(message: &str) -> &str {
+    let suffix = format!(" {UNAVAILABLE})");
+    match (message.ends_with(&suffix), message.rfind(" (")) {
+        (true, Some(i)) => message.get(..i).unwrap_or(message),
+        _ => message,
+    }
+}
+
+/// Says what the probe saw first (its reason), then which listed facts that left unavailable:
+/// `accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)`;
+/// or, when none is unavailable, why the expression could not be evaluated.
 fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
     // Facts unavailable for the same reason are named together, the reason said once.
     let mut by_reason: Vec<(Vec<&str>, &str)> = Vec::new();
@@ -183,10 +194,29 @@ fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
     }
     let mut reasons: Vec<String> = by_reason
         .into_iter()
-        .map(|(names, why)| format!("{} unavailable: {why}", names.join(", ")))
+        .map(|(names, why)| format!("{why} ({} {UNAVAILABLE})", names.join(", ")))
         .collect();
     if reasons.is_empty() {
         reasons.push(evaluation_error);
     }
     reasons.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_reason;
+
+    #[test]
+    fn the_reason_of_an_error_is_its_message_without_the_facts_it_names() {
+        assert_eq!(
+            error_reason("accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)"),
+            "accepted the connection but answered nothing within 8.0 s"
+        );
+        assert_eq!(
+            error_reason("no answer (tls.protocols, tls.suites unavailable)"),
+            "no answer"
+        );
+        assert_eq!(error_reason("no such key: rdp.x"), "no such key: rdp.x");
+        assert_eq!(error_reason("(x unavailable)"), "(x unavailable)");
+    }
 }

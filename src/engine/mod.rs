@@ -297,10 +297,14 @@ fn judge_vendor(
     current_fy: i32,
     today: chrono::NaiveDate,
 ) -> VendorResult {
-    let known = |key: &str| catalog.controls.contains_key(key);
+    let known: Vec<&str> = catalog.controls.keys().map(String::as_str).collect();
     let report = ReportFile::load(vendor.report.as_deref(), &vendor.id, &known);
-    let report_facts =
-        report_facts::facts(&report, vendor.report_as_written.as_deref(), current_fy);
+    let report_facts = report_facts::facts(
+        &report,
+        vendor.report_as_written.as_deref(),
+        current_fy,
+        today,
+    );
     let mut findings = Vec::new();
     let mut assets = Vec::new();
 
@@ -409,18 +413,16 @@ fn judge_vendor(
         ))
     });
 
-    let declaration = match &report {
-        ReportFile::Loaded { declaration, .. } => Some(declaration),
-        _ => None,
-    };
+    // A flawed report's well-formed answers are judged too (SPEC §8).
+    let declaration = report.declaration();
     let controls = verdict::verdicts(catalog, declaration, &findings);
     VendorResult {
         id: vendor.id.clone(),
         name: vendor.name.clone(),
         report: ReportSummary {
             path: vendor.report_as_written.clone(),
-            status: report_facts::status(&report, current_fy),
-            fiscal_year: declaration.map(|d| d.fiscal_year),
+            status: report_facts::status(&report, current_fy, today),
+            fiscal_year: declaration.and_then(|d| d.fiscal_year),
         },
         findings,
         controls,

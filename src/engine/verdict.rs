@@ -1,6 +1,8 @@
-//! Control verdicts (SPEC §6): what the vendor declared for a control against the findings of
-//! every check that names it. Declared true and any fail is `contradicted`; declared true with an
-//! error among the evidence is `unverifiable` (never `verified` on incomplete evidence).
+//! Control verdicts (SPEC §6, §8): what the vendor declared for a control against the findings of
+//! every check that names it. Declared true and any fail not under an unexpired waiver is
+//! `contradicted`; declared true with an error among the evidence is `unverifiable` (never
+//! `verified` on incomplete evidence, waived or not); a control whose fails are all waived is
+//! `verified`, its reason naming each waiver and its expiry.
 
 use crate::catalog::Catalog;
 use crate::declaration::Declaration;
@@ -51,6 +53,13 @@ pub fn decide(
 ) -> (Verdict, String) {
     let first = |status: Status| evidence.iter().find(|f| f.status == status);
     let cite = |f: &Finding| format!("{} {} on {}", f.check, f.status, f.target);
+    let unwaived_fail = evidence
+        .iter()
+        .find(|f| f.status == Status::Fail && !f.waived);
+    let waived_fails: Vec<&&Finding> = evidence
+        .iter()
+        .filter(|f| f.status == Status::Fail && f.waived)
+        .collect();
     match declared {
         None => (
             Verdict::Undeclared,
@@ -68,13 +77,34 @@ pub fn decide(
             "no check can observe this control from outside".into(),
         ),
         Some(true) => {
-            if let Some(f) = first(Status::Fail) {
-                (Verdict::Contradicted, cite(f))
+            if let Some(f) = unwaived_fail {
+                let expired = match &f.waiver {
+                    Some(w) if w.expired => format!(
+                        " (its waiver expired on {})",
+                        w.expires.as_deref().unwrap_or("?")
+                    ),
+                    _ => String::new(),
+                };
+                (Verdict::Contradicted, format!("{}{expired}", cite(f)))
             } else if let Some(f) = first(Status::Error) {
+                let waived = if f.waived {
+                    " (waived, but a waiver accepts a failure, not missing evidence)"
+                } else {
+                    ""
+                };
                 (
                     Verdict::Unverifiable,
-                    format!("incomplete evidence: {}: {}", cite(f), f.message),
+                    format!("incomplete evidence: {}: {}{waived}", cite(f), f.message),
                 )
+            } else if !waived_fails.is_empty() {
+                let waivers: Vec<String> = waived_fails.iter().map(|f| cite_waived(f)).collect();
+                let passed = evidence.iter().filter(|f| f.status == Status::Pass).count();
+                let passes = match passed {
+                    0 => String::new(),
+                    1 => "; 1 pass".to_owned(),
+                    n => format!("; {n} passes"),
+                };
+                (Verdict::Verified, format!("{}{passes}", waivers.join("; ")))
             } else if let Some(f) = first(Status::Pass) {
                 let passed = evidence.iter().filter(|f| f.status == Status::Pass).count();
                 let more = if passed > 1 {
@@ -91,6 +121,24 @@ pub fn decide(
             }
         }
     }
+}
+
+/// "ssh-exposed fail on x:22 waived until 2027-03-31: Contract clause 12".
+fn cite_waived(f: &Finding) -> String {
+    let (until, reason) = match &f.waiver {
+        Some(w) => (
+            match &w.expires {
+                Some(day) => format!("until {day}"),
+                None => "without expiry".to_owned(),
+            },
+            w.reason.as_str(),
+        ),
+        None => ("without expiry".to_owned(), ""),
+    };
+    format!(
+        "{} {} on {} waived {until}: {reason}",
+        f.check, f.status, f.target
+    )
 }
 
 #[cfg(test)]
@@ -167,6 +215,63 @@ mod tests {
             verdict(Some(true), true, &[Skipped, Skipped]),
             Verdict::Unverifiable
         );
+    }
+
+    fn waived(status: Status, expired: bool) -> Finding {
+        Finding {
+            waived: !expired,
+            waiver: Some(crate::results::WaiverNote {
+                reason: "Contract clause 12".into(),
+                expires: Some("2027-03-31".into()),
+                expired,
+            }),
+            ..finding(status)
+        }
+    }
+
+    #[test]
+    fn every_fail_waived_is_verified_naming_the_waiver_and_its_expiry() {
+        let (fail, pass) = (waived(Fail, false), finding(Pass));
+        let (v, reason) = decide(Some(true), true, &[&fail, &pass]);
+        assert_eq!(v, Verdict::Verified, "{reason}");
+        assert_eq!(
+            reason,
+            "rdp-exposed fail on x.example:3389 waived until 2027-03-31: Contract clause 12; 1 pass"
+        );
+        assert_eq!(decide(Some(true), true, &[&fail]).0, Verdict::Verified);
+    }
+
+    #[test]
+    fn an_unwaived_fail_or_an_expired_waiver_still_contradicts() {
+        let (w, plain) = (waived(Fail, false), finding(Fail));
+        assert_eq!(
+            decide(Some(true), true, &[&w, &plain]).0,
+            Verdict::Contradicted
+        );
+        let expired = waived(Fail, true);
+        let (v, reason) = decide(Some(true), true, &[&expired]);
+        assert_eq!(v, Verdict::Contradicted);
+        assert!(
+            reason.ends_with("(its waiver expired on 2027-03-31)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn an_error_beside_waived_fails_is_unverifiable_waived_or_not() {
+        let w = waived(Fail, false);
+        for error in [finding(Error), waived(Error, false)] {
+            assert_eq!(
+                decide(Some(true), true, &[&w, &error]).0,
+                Verdict::Unverifiable
+            );
+        }
+    }
+
+    #[test]
+    fn a_waiver_does_not_change_an_admitted_control() {
+        let w = waived(Fail, false);
+        assert_eq!(decide(Some(false), true, &[&w]).0, Verdict::Admitted);
     }
 
     #[test]

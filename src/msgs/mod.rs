@@ -7,6 +7,7 @@ pub mod credssp;
 pub mod database;
 pub mod dicom;
 pub mod html;
+pub mod http;
 pub mod ntlm;
 pub mod rfb;
 pub mod smb;

@@ -11,6 +11,7 @@ pub mod sweep;
 pub mod tls;
 pub mod tls_cert;
 pub mod vnc;
+pub mod web;
 
 use crate::fact::Facts;
 
@@ -43,6 +44,11 @@ pub enum Protocol {
     Mysql,
     Postgresql,
     Mssql,
+    Http,
+    /// HTTP inside TLS.
+    Https,
+    /// TLS carrying something other than HTTP (or whose inside we could not reach).
+    Tls,
 }
 
 impl Protocol {
@@ -59,6 +65,9 @@ impl Protocol {
             Protocol::Mysql => "mysql",
             Protocol::Postgresql => "postgresql",
             Protocol::Mssql => "mssql",
+            Protocol::Http => "http",
+            Protocol::Https => "https",
+            Protocol::Tls => "tls",
         }
     }
 }

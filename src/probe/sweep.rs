@@ -3,14 +3,20 @@
 //!
 //! Per open port, within `Limits::port_budget` counted from the successful connect:
 //! 1. if the port's usual protocol is client-first (3389 RDP, 104/4242/11112 DICOM, 445 SMB,
-//!    5432 PostgreSQL, 1433 MS SQL), that identifier runs first, with at most half the budget;
+//!    5432 PostgreSQL, 1433 MS SQL, 80/8042/8080... HTTP, 443/8443... TLS), that identifier runs
+//!    first, with at most half the budget;
 //! 2. otherwise (or if it did not identify the port) we wait up to 1.5 s for a server-first
 //!    greeting (SSH, FTP, Telnet, RFB, MySQL); an RFB banner is followed by the VNC handshake on
 //!    the same connection. A server that speaks first with bytes nobody recognises is "unknown":
 //!    a client-first protocol never speaks first, so trying those would only spend the budget;
-//! 3. if the port stayed silent, the other client-first identifiers run in turn (RDP, DICOM, SMB,
-//!    PostgreSQL, MS SQL), each on its own connection, each given an equal share of what is
-//!    left; bytes they got back (`NotThis`) are checked against the server-first recognisers.
+//! 3. if the port stayed silent, the other client-first identifiers run in turn (HTTP, TLS, RDP,
+//!    DICOM, SMB, PostgreSQL, MS SQL), each on its own connection, each given an equal share of
+//!    what is left; bytes they got back (`NotThis`) are checked against the server-first
+//!    recognisers and against HTTP. HTTP and TLS go first because they are what silent ports
+//!    most often are, and both answer at once (an RDP server, by contrast, waits in silence for
+//!    the rest of what it takes for an X.224 packet, which costs the HTTP attempt its share).
+//!    An HTTP 400 is not the end: TLS servers (nginx, Apache) answer plain HTTP with one, so the
+//!    TLS identifier runs too and, if it finds TLS, wins.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -22,7 +28,7 @@ use crate::msgs::banner::{self as greeting, hex, printable};
 use crate::msgs::rfb;
 
 use super::net::{read_some, Conn, NetError};
-use super::{banner, dicom, rdp, vnc, Answer, Endpoint, ProbeContext};
+use super::{banner, dicom, rdp, vnc, web, Answer, Endpoint, ProbeContext};
 
 /// What a TCP connect to one port showed.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +60,8 @@ const FIRST_BYTES: usize = 32;
 /// The client-first identifiers, in the order the sweep tries them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ClientFirst {
+    Http,
+    Tls,
     Rdp,
     Dicom,
     Smb,
@@ -61,7 +69,9 @@ enum ClientFirst {
     Mssql,
 }
 
-const ORDER: [ClientFirst; 5] = [
+const ORDER: [ClientFirst; 7] = [
+    ClientFirst::Http,
+    ClientFirst::Tls,
     ClientFirst::Rdp,
     ClientFirst::Dicom,
     ClientFirst::Smb,
@@ -72,6 +82,8 @@ const ORDER: [ClientFirst; 5] = [
 impl ClientFirst {
     fn name(self) -> &'static str {
         match self {
+            ClientFirst::Http => "http",
+            ClientFirst::Tls => "tls",
             ClientFirst::Rdp => "rdp",
             ClientFirst::Dicom => "dicom",
             ClientFirst::Smb => "smb",
@@ -88,6 +100,8 @@ impl ClientFirst {
             445 => Some(ClientFirst::Smb),
             5432 => Some(ClientFirst::Postgresql),
             1433 => Some(ClientFirst::Mssql),
+            80 | 8000 | 8008 | 8042 | 8080 | 8081 | 8888 => Some(ClientFirst::Http),
+            443 | 4443 | 8443 | 9443 => Some(ClientFirst::Tls),
             _ => None,
         }
     }
@@ -96,6 +110,8 @@ impl ClientFirst {
         // The identifier is trusted to honour its deadline; this makes sure of it.
         let run = async {
             match self {
+                ClientFirst::Http => web::identify_http(ctx, ep, deadline).await,
+                ClientFirst::Tls => web::identify_tls(ctx, ep, deadline).await,
                 ClientFirst::Rdp => rdp::identify(ctx, ep, deadline).await,
                 ClientFirst::Dicom => dicom::identify(ctx, ep, deadline).await,
                 ClientFirst::Smb => banner::identify_smb(ctx, ep, deadline).await,
@@ -248,6 +264,12 @@ impl Identification {
                 }
                 if let Some(f) = banner::recognise(&bytes) {
                     return Some(f);
+                }
+                // An HTTP server answers whatever it is sent with an HTTP error: ask it properly.
+                if what != "http" && crate::msgs::http::looks_like_http(&bytes) {
+                    if let Answer::Identified(f) = web::identify_http(ctx, ep, deadline).await {
+                        return Some(f);
+                    }
                 }
                 self.first_bytes.get_or_insert(bytes);
             }

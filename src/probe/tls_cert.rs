@@ -89,22 +89,21 @@ pub async fn fetch_with_rustls(
     ep: &Endpoint,
     deadline: Instant,
 ) -> Result<ServerChain, String> {
-    let name = server_name(&ep.name)?;
-    let recorder = Arc::new(RecordingVerifier::default());
-    let config = recording_client_config(recorder.clone())
-        .map_err(|e| format!("rustls configuration: {e}"))?;
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-
     let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
         Err(_) => return Err("no connection before the time budget ran out".into()),
         Ok(Err(e)) => return Err(e.to_string()),
         Ok(Ok(c)) => c,
     };
-    let capped = Capped {
-        inner: &mut conn.stream,
-        left: ctx.limits.max_message.max(MAX_FETCH),
-    };
-    let outcome = timeout_at(deadline, connector.connect(name, capped)).await;
+    let recorder = Arc::new(RecordingVerifier::default());
+    let limit = ctx.limits.max_message.max(MAX_FETCH);
+    let outcome = handshake(
+        &ep.name,
+        &mut conn.stream,
+        limit,
+        recorder.clone(),
+        deadline,
+    )
+    .await?;
     let seen = recorder.take();
     match (outcome, seen) {
         (Ok(Ok(stream)), Some(certificates)) => {
@@ -131,6 +130,34 @@ pub async fn fetch_with_rustls(
     }
 }
 
+/// The TLS stream of a rustls client handshake (TLS 1.3 or 1.2, SNI = `name` unless it is an
+/// IP address) over `stream`, reading at most `limit` bytes from the server over the stream's
+/// life; the chain the server presents goes to `recorder`. The outer `Err` is for a
+/// configuration or name that cannot be used; a timeout is the middle `Err`.
+pub(crate) async fn handshake<'s>(
+    name: &str,
+    stream: &'s mut tokio::net::TcpStream,
+    limit: usize,
+    recorder: Arc<RecordingVerifier>,
+    deadline: Instant,
+) -> Result<Handshake<'s>, String> {
+    let name = server_name(name)?;
+    let config =
+        recording_client_config(recorder).map_err(|e| format!("rustls configuration: {e}"))?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let capped = Capped {
+        inner: stream,
+        left: limit,
+    };
+    Ok(timeout_at(deadline, connector.connect(name, capped)).await)
+}
+
+/// How a rustls handshake ended: in time or not, completed or failed.
+pub(crate) type Handshake<'s> = Result<
+    io::Result<tokio_rustls::client::TlsStream<Capped<&'s mut tokio::net::TcpStream>>>,
+    tokio::time::error::Elapsed,
+>;
+
 /// The inventory name as rustls wants it: a DNS name (sent as SNI) or an IP address (no SNI).
 fn server_name(name: &str) -> Result<ServerName<'static>, String> {
     let bare = name.strip_suffix('.').unwrap_or(name);
@@ -146,7 +173,7 @@ fn server_name(name: &str) -> Result<ServerName<'static>, String> {
 }
 
 /// A handshake error in words (rustls errors display well; I/O errors carry our cap's text).
-fn handshake_error(e: &io::Error) -> String {
+pub(crate) fn handshake_error(e: &io::Error) -> String {
     match e.get_ref() {
         Some(inner) => inner.to_string(),
         None => e.to_string(),
@@ -243,7 +270,7 @@ impl ServerCertVerifier for RecordingVerifier {
 }
 
 /// A stream that fails once the server has sent `left` bytes: the size limit of a fetch.
-struct Capped<S> {
+pub(crate) struct Capped<S> {
     inner: S,
     left: usize,
 }

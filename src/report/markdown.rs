@@ -1,7 +1,9 @@
 //! Markdown report: the same content as the table, as GitHub-flavoured Markdown for tickets,
 //! wikis and e-mail.
 
-use super::{declared_word, pick, report_word, status_word, verdict_word};
+use super::{
+    declared_word, pick, report_word, rows, status_word, unidentified_ports, verdict_word, Row,
+};
 use crate::catalog::Lang;
 use crate::results::{RunReport, Status};
 
@@ -31,20 +33,51 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             "| 重大度 | 判定 | 対象 | チェック | 観測結果 |\n|---|---|---|---|---|\n",
             lang,
         ));
-        for f in v.findings.iter().filter(|f| f.status != Status::Skipped) {
-            let waived = if f.waived {
-                pick(" (waived)", "（例外承認）", lang)
-            } else {
-                ""
-            };
+        for row in rows(&v.findings) {
+            match row {
+                row @ Row::Errors { .. } if row.findings().len() > 1 => {
+                    let Row::Errors { target, reasons } = &row else {
+                        continue;
+                    };
+                    let all = row.findings();
+                    let Some(severity) = all.iter().map(|f| f.severity).max() else {
+                        continue;
+                    };
+                    let checks: Vec<String> =
+                        all.iter().map(|f| format!("`{}`", f.check)).collect();
+                    // One reason: said once; several: each with the checks it left undecided.
+                    let observed: Vec<String> = match reasons.as_slice() {
+                        [(reason, _)] => vec![cell(reason)],
+                        _ => reasons
+                            .iter()
+                            .map(|(reason, group)| {
+                                let ids: Vec<String> =
+                                    group.iter().map(|f| format!("`{}`", f.check)).collect();
+                                format!("{} ({})", cell(reason), ids.join(", "))
+                            })
+                            .collect(),
+                    };
+                    out.push_str(&format!(
+                        "| {severity} | {} | `{target}` | {} | {} |\n",
+                        status_word(Status::Error, lang),
+                        checks.join(", "),
+                        observed.join("; ")
+                    ));
+                }
+                row @ Row::Errors { .. } => {
+                    for f in row.findings() {
+                        out.push_str(&finding_row(f, lang));
+                    }
+                }
+                Row::One(f) => out.push_str(&finding_row(f, lang)),
+            }
+        }
+        for (target, line) in unidentified_ports(v, lang) {
             out.push_str(&format!(
-                "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
-                f.severity,
-                status_word(f.status, lang),
-                f.target,
-                cell(pick(&f.title, &f.title_ja, lang)),
-                f.check,
-                cell(&f.message)
+                "| - | {} | `{target}` | {} | {} |\n",
+                pick("open", "開放", lang),
+                pick("service not identified", "サービス不明", lang),
+                cell(&line)
             ));
         }
         out.push_str(pick(
@@ -70,6 +103,23 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
         s.fail, s.error, s.pass, s.skipped, s.contradicted
     ));
     out
+}
+
+fn finding_row(f: &crate::results::Finding, lang: Lang) -> String {
+    let waived = if f.waived {
+        pick(" (waived)", "（例外承認）", lang)
+    } else {
+        ""
+    };
+    format!(
+        "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
+        f.severity,
+        status_word(f.status, lang),
+        f.target,
+        cell(pick(&f.title, &f.title_ja, lang)),
+        f.check,
+        cell(&f.message)
+    )
 }
 
 /// Text safe inside a Markdown table cell.

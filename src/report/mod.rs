@@ -88,3 +88,117 @@ pub(crate) fn pick<'a>(en: &'a str, ja: &'a str, lang: Lang) -> &'a str {
         Lang::Ja => ja,
     }
 }
+
+/// The rows of a vendor's findings as people read them: each finding once, except that the
+/// `error` findings of one target make one row (a silent port, an unreachable or out-of-scope
+/// asset leaves every check of it undecided: one cause, told once). The JSON keeps one finding
+/// per check (SPEC §10).
+pub(crate) enum Row<'a> {
+    One(&'a crate::results::Finding),
+    /// The errors on one target: each distinct reason (`engine::evaluate::error_reason`), in
+    /// order of first appearance, with the findings it left undecided.
+    Errors {
+        target: &'a str,
+        reasons: Vec<(&'a str, Vec<&'a crate::results::Finding>)>,
+    },
+}
+
+impl Row<'_> {
+    /// The findings of the row.
+    pub(crate) fn findings(&self) -> Vec<&crate::results::Finding> {
+        match self {
+            Row::One(f) => vec![*f],
+            Row::Errors { reasons, .. } => reasons.iter().flat_map(|(_, fs)| fs.clone()).collect(),
+        }
+    }
+}
+
+/// The rows of `findings` in their order (an error row where its target's first error is),
+/// skipped findings left out.
+pub(crate) fn rows(findings: &[crate::results::Finding]) -> Vec<Row<'_>> {
+    use crate::engine::evaluate::error_reason;
+    let mut out: Vec<Row> = Vec::new();
+    for f in findings.iter().filter(|f| f.status != Status::Skipped) {
+        if f.status != Status::Error || f.waived {
+            out.push(Row::One(f));
+            continue;
+        }
+        let reason = error_reason(&f.message);
+        let existing = out.iter_mut().find_map(|row| match row {
+            Row::Errors { target, reasons } if *target == f.target => Some(reasons),
+            _ => None,
+        });
+        match existing {
+            Some(reasons) => match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, group)) => group.push(f),
+                None => reasons.push((reason, vec![f])),
+            },
+            None => out.push(Row::Errors {
+                target: &f.target,
+                reasons: vec![(reason, vec![f])],
+            }),
+        }
+    }
+    out
+}
+
+/// The open ports of a vendor's hosts whose service no handshake identified, as
+/// (`host:port` target, "5900 open, service not identified: first bytes ..."), the way nmap
+/// lists `open unknown`: the exposure checks pass on such a port, so people must see it.
+pub(crate) fn unidentified_ports(
+    vendor: &crate::results::VendorResult,
+    lang: Lang,
+) -> Vec<(&str, String)> {
+    use crate::fact::FactValue;
+    let text =
+        |facts: &std::collections::BTreeMap<String, FactValue>, name: &str| match facts.get(name) {
+            Some(FactValue::Str(s)) => s.clone(),
+            _ => String::new(),
+        };
+    vendor
+        .assets
+        .iter()
+        .filter(|a| a.kind == "service")
+        .filter(|a| text(&a.facts, "service.protocol") == "unknown")
+        .map(|a| {
+            let port = match a.facts.get("service.port") {
+                Some(FactValue::Int(p)) => p.to_string(),
+                _ => a.target.rsplit(':').next().unwrap_or_default().to_owned(),
+            };
+            let shown: String = text(&a.facts, "service.first_text").chars().take(48).collect();
+            let hex = text(&a.facts, "service.first_bytes");
+            let line = match lang {
+                Lang::En => format!(
+                    "{port} open, service not identified: first bytes {hex} (\"{shown}\")"
+                ),
+                Lang::Ja => format!(
+                    "{port} 番ポートが開いているがサービスを特定できない: 先頭バイト {hex} (\"{shown}\")"
+                ),
+            };
+            (a.target.as_str(), line)
+        })
+        .collect()
+}
+
+/// The text of an error row: each reason first, then which checks it left undecided.
+pub(crate) fn errors_text(reasons: &[(&str, Vec<&crate::results::Finding>)], lang: Lang) -> String {
+    let parts: Vec<String> = reasons
+        .iter()
+        .map(|(reason, findings)| {
+            let checks: Vec<&str> = findings.iter().map(|f| f.check.as_str()).collect();
+            match lang {
+                Lang::En => format!(
+                    "{reason}\nso {} check(s) cannot tell: {}",
+                    checks.len(),
+                    checks.join(", ")
+                ),
+                Lang::Ja => format!(
+                    "{reason}\nこのため {} 件のチェックが判定できない: {}",
+                    checks.len(),
+                    checks.join(", ")
+                ),
+            }
+        })
+        .collect();
+    parts.join("\n")
+}

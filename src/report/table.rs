@@ -7,9 +7,12 @@ use std::collections::BTreeMap;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
 
-use super::{declared_word, pick, report_word, status_word, verdict_word};
+use super::{
+    declared_word, errors_text, pick, report_word, rows, status_word, unidentified_ports,
+    verdict_word, Row,
+};
 use crate::catalog::{Lang, Severity};
-use crate::results::{RunReport, Status, VendorResult, Verdict};
+use crate::results::{Finding, RunReport, Status, VendorResult, Verdict};
 
 pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
     let mut out = String::new();
@@ -87,19 +90,15 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         Lang::En => vec!["Severity", "Status", "Target · check · observed"],
         Lang::Ja => vec!["重大度", "判定", "対象 ・チェック ・観測結果"],
     });
-    let mut skipped = 0;
+    let skipped = vendor
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Skipped)
+        .count();
     // Passes are listed by target, one row each: what failed is what people act on, and the
     // evidence of each pass is in the JSON and Markdown reports.
     let mut passes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for f in &vendor.findings {
-        if f.status == Status::Skipped {
-            skipped += 1;
-            continue;
-        }
-        if f.status == Status::Pass && !f.waived {
-            passes.entry(&f.target).or_default().push(&f.check);
-            continue;
-        }
+    let one = |findings: &mut Table, f: &Finding| {
         let mut status = status_word(f.status, lang).to_owned();
         if f.waived {
             status.push_str(pick(" (waived)", "（例外承認）", lang));
@@ -117,6 +116,32 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
             status_cell(f.status, status),
             Cell::new(text),
         ]);
+    };
+    for row in rows(&vendor.findings) {
+        match row {
+            Row::One(f) if f.status == Status::Pass && !f.waived => {
+                passes.entry(&f.target).or_default().push(&f.check);
+            }
+            Row::One(f) => one(&mut findings, f),
+            row @ Row::Errors { .. } if row.findings().len() == 1 => {
+                if let Some(f) = row.findings().first() {
+                    one(&mut findings, f);
+                }
+            }
+            row @ Row::Errors { .. } => {
+                let Row::Errors { target, reasons } = &row else {
+                    continue;
+                };
+                let Some(severity) = row.findings().iter().map(|f| f.severity).max() else {
+                    continue;
+                };
+                findings.add_row(vec![
+                    severity_cell(severity),
+                    status_cell(Status::Error, status_word(Status::Error, lang).to_owned()),
+                    Cell::new(format!("{target}\n{}", errors_text(reasons, lang))),
+                ]);
+            }
+        }
     }
     let passed: usize = passes.values().map(Vec::len).sum();
     for (target, checks) in &passes {
@@ -124,6 +149,14 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
             Cell::new(""),
             status_cell(Status::Pass, status_word(Status::Pass, lang).to_owned()),
             Cell::new(format!("{target}\n{}", checks.join(", "))),
+        ]);
+    }
+    for (target, line) in unidentified_ports(vendor, lang) {
+        let host = target.rsplit_once(':').map_or(target, |(h, _)| h);
+        findings.add_row(vec![
+            Cell::new(""),
+            Cell::new(pick("open", "開放", lang)).fg(Color::Yellow),
+            Cell::new(format!("{host}\n{line}")),
         ]);
     }
     out.push_str(&findings.to_string());

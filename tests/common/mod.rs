@@ -109,6 +109,24 @@ pub const CASE_NGINX: &str = "127.0.0.142:8080";
 /// Squid 5.7 reverse proxy, Debian's `refresh_pattern . 0 20% 4320`, in front of [`CASE_APP`].
 /// Hits: `X-Cache: HIT from squid-defaults.lab.test` (also after a 304 from the app).
 pub const CASE_SQUID: &str = "127.0.0.143:3128";
+// Issue 10 part 3: Orthanc's REST API (dicom-web-exposed). Orthanc binds every interface, so
+// these addresses only name the peers; their ports are what is theirs.
+/// Orthanc 1.10 web server, `RemoteAccessAllowed` true, `AuthenticationEnabled` false:
+/// `GET /` redirects to `app/explorer.html`, `GET /system` answers its JSON (`DicomAet`
+/// [`ORTHANC_REST_AET`], `Version`) to anyone. Its DICOM port is 14245.
+pub const ORTHANC_REST_OPEN: &str = "127.0.0.130:18042";
+/// The same with `AuthenticationEnabled` true (user `labuser`): every request, `GET /system`
+/// included, is 401 with `WWW-Authenticate: Basic realm="Orthanc Secure Area"`. DICOM port 14246.
+pub const ORTHANC_REST_AUTH: &str = "127.0.0.131:18043";
+/// nginx terminating TLS (self-signed leaf for [`ORTHANC_TLS_NAME`]) in front of
+/// [`ORTHANC_REST_OPEN`]: Orthanc's open REST API over https on a port no rule expects TLS on.
+pub const ORTHANC_TLS: &str = "127.0.0.132:18044";
+pub const ORTHANC_TLS_NAME: &str = "pacs-web.lab.test";
+/// The same nginx serving [`ORTHANC_REST_OPEN`] over plain HTTP on Orthanc's own port, with
+/// `GET /` answered by nginx (302 to `/portal/`): only `GET /system` shows Orthanc.
+pub const ORTHANC_HIDDEN: &str = "127.0.0.132:8042";
+/// The DICOM AE title the Orthanc REST peers report.
+pub const ORTHANC_REST_AET: &str = "LABPACS";
 
 // Issue 10, part 5 (TLS): one nginx of its own (`RUN/nginx-i10tls`), leaves from the lab CA.
 /// nginx: TLS 1.2 DHE-RSA-AES128/256-GCM only, `ssl_dhparam` of 1024 bits (`openssl dhparam
@@ -171,6 +189,10 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("Varnish builtin VCL", CASE_VARNISH),
     ("nginx proxy_cache defaults", CASE_NGINX),
     ("Squid defaults", CASE_SQUID),
+    ("Orthanc REST, no authentication", ORTHANC_REST_OPEN),
+    ("Orthanc REST, authentication", ORTHANC_REST_AUTH),
+    ("nginx TLS -> Orthanc REST", ORTHANC_TLS),
+    ("nginx :8042 -> Orthanc REST, / hidden", ORTHANC_HIDDEN),
     ("nginx TLS DHE 1024", TLS_DH1024),
     ("nginx TLS DHE ffdhe2048", TLS_DH2048),
     ("nginx TLS not yet valid", TLS_NOTYET),

@@ -294,6 +294,19 @@ check("correct TLS 127.0.0.105:8443 HSTS", hget(h, "Strict-Transport-Security"),
 st, h, _ = http_req("127.0.0.104:8443", "GET", "/apply", tls_name="forms.lab.test")
 check("nginx TLS -> Varnish 127.0.0.104:8443 no HSTS", hget(h, "Strict-Transport-Security"), None)
 
+# Issue 10 part 3: Orthanc's REST API, open, with authentication, and behind nginx TLS
+# (self-signed leaf, so not verified against the lab CA).
+st, h, body = http_req("127.0.0.130:18042", "GET", "/system")
+check("Orthanc REST open 127.0.0.130:18042 GET /system", (st, b'"DicomAet" : "LABPACS"' in body), (200, True))
+st, h, _ = http_req("127.0.0.131:18043", "GET", "/system")
+check("Orthanc REST auth 127.0.0.131:18043 GET /system", (st, hget(h, "WWW-Authenticate")),
+      (401, 'Basic realm="Orthanc Secure Area"'))
+conn = http.client.HTTPSConnection("127.0.0.132", 18044, timeout=10, context=ssl._create_unverified_context())
+conn.request("GET", "/system")
+r = conn.getresponse()
+check("nginx TLS -> Orthanc REST 127.0.0.132:18044 GET /system", (r.status, b"LABPACS" in r.read()), (200, True))
+conn.close()
+
 if FAILED:
     print("\n!!! %d check(s) failed: %s" % (len(FAILED), ", ".join(FAILED)))
     sys.exit(1)

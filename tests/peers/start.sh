@@ -643,6 +643,74 @@ chmod o+x "$RUN"
 squid -k parse -f "$SD/squid.conf" >"$RUN/squid-defaults.log" 2>&1 ||
     { tail -n 20 "$RUN/squid-defaults.log" >&2; die "squid rejects $SD/squid.conf"; }
 spawn squid-defaults squid -N -f "$SD/squid.conf"
+# ----------------------- issue 10 part 3: Orthanc REST API (dicom-web-exposed)
+# Two Orthanc web servers, RemoteAccessAllowed true: authentication off (GET /system
+# answers its JSON to anyone) and on (401, realm "Orthanc Secure Area"); and an nginx
+# terminating TLS in front of the open one (https), which also serves it on plain 8042 with
+# the redirect of / replaced (no trace of Orthanc but /system). Orthanc's own TLS (SslEnabled)
+# crashes Debian's 1.10 (civetweb segfault on the first handshake), so TLS is nginx's.
+# Orthanc binds every interface: its addresses in tests/common/mod.rs only name it.
+for a in 127.0.0.130:18042 127.0.0.131:18043 127.0.0.132:18044 127.0.0.132:8042; do
+    port_open "${a%:*}" "${a##*:}" && die "already in use before start: $a"
+done
+orthanc_rest_cfg() { # NAME HTTP_PORT DICOM_PORT AUTH
+    mkdir -p "$RUN/$1/db"
+    cat > "$RUN/$1.json" <<JSON
+{
+  "Name": "vendor-audit lab $1",
+  "StorageDirectory": "$RUN/$1/db",
+  "IndexDirectory": "$RUN/$1/db",
+  "DicomAet": "LABPACS",
+  "DicomPort": $3,
+  "HttpServerEnabled": true,
+  "HttpPort": $2,
+  "RemoteAccessAllowed": true,
+  "AuthenticationEnabled": $4,
+  "RegisteredUsers": { "labuser": "labpass" },
+  "Plugins": []
+}
+JSON
+}
+orthanc_rest_cfg orthanc-rest-open 18042 14245 false
+orthanc_rest_cfg orthanc-rest-auth 18043 14246 true
+spawn orthanc-rest-open Orthanc "$RUN/orthanc-rest-open.json"
+spawn orthanc-rest-auth Orthanc "$RUN/orthanc-rest-auth.json"
+OT="$RUN/orthanc-tls"
+mkdir -p "$OT/logs" "$OT/tmp"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pacs-web.lab.test" \
+    -keyout "$OT/tls.key" -out "$OT/tls.crt" >/dev/null 2>&1 ||
+    die "openssl could not make the Orthanc proxy's certificate"
+cat > "$OT/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $OT/nginx.pid;
+error_log $OT/logs/error.log notice;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $OT/tmp/body;
+    proxy_temp_path       $OT/tmp/proxy;
+    fastcgi_temp_path     $OT/tmp/fastcgi;
+    uwsgi_temp_path       $OT/tmp/uwsgi;
+    scgi_temp_path        $OT/tmp/scgi;
+    server {
+        listen 127.0.0.132:18044 ssl;
+        server_name pacs-web.lab.test;
+        ssl_certificate     $OT/tls.crt;
+        ssl_certificate_key $OT/tls.key;
+        location / { proxy_pass http://127.0.0.130:18042; }
+    }
+    server {   # Orthanc's own port, its redirect of / hidden: only GET /system shows Orthanc
+        listen 127.0.0.132:8042;
+        location = / { return 302 /portal/; }
+        location / { proxy_pass http://127.0.0.130:18042; }
+    }
+}
+CONF
+nginx -t -q -e "$OT/logs/error.log" -p "$OT" -c "$OT/nginx.conf" >"$RUN/orthanc-tls.log" 2>&1 ||
+    { cat "$RUN/orthanc-tls.log" >&2; die "nginx rejects $OT/nginx.conf"; }
+spawn orthanc-tls nginx -e "$OT/logs/error.log" -p "$OT" -c "$OT/nginx.conf"
 
 # ------------------- issue 10 (5. TLS): weak DH, not yet valid, 64 KiB, IPv6
 # One nginx of its own (prefix RUN/nginx-i10tls), leaves from the lab CA above:
@@ -813,6 +881,10 @@ until squid_forwards; do
 done
 wait_port nginx-cache        127.0.0.104 8443
 wait_port nginx-cache        127.0.0.105 8443
+wait_port orthanc-rest-open  127.0.0.130 18042
+wait_port orthanc-rest-auth  127.0.0.131 18043
+wait_port orthanc-tls        127.0.0.132 18044
+wait_port orthanc-tls        127.0.0.132 8042
 wait_port nginx-i10tls        127.0.0.151 8443
 wait_port nginx-i10tls        127.0.0.152 8443
 wait_port nginx-i10tls        127.0.0.153 8443

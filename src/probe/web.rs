@@ -1,0 +1,304 @@
+//! The sweep's identifiers of services that wait for the client (SPEC §7.1, as nmap's GetRequest
+//! and SSL probes): an HTTP `GET /`, a hand-built TLS ClientHello and, over TLS, the same GET
+//! through rustls. For an answer that looks like Orthanc, one `GET /system` tells whether its web
+//! API answers without credentials; nothing that can hold patient data is ever requested.
+
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{timeout_at, Instant};
+
+use super::net::{read_message, NetError};
+use super::tls_cert::{self, RecordingVerifier};
+use super::{Answer, Endpoint, ProbeContext, Protocol};
+use crate::fact::Facts;
+use crate::msgs::http::{self as h, Response};
+use crate::msgs::{tls, tls_suites};
+
+/// The only path asked of an Orthanc server: its name, AE title and version, no patient data.
+pub const ORTHANC_SYSTEM: &str = "/system";
+/// Orthanc's default HTTP port (SPEC §7.1 sweeps it): asked `GET /system` even when `GET /`
+/// shows no trace of Orthanc.
+pub const ORTHANC_PORT: u16 = 8042;
+
+/// Over which transport a GET goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Plain,
+    Tls,
+}
+
+/// What one GET got back.
+enum Got {
+    /// An HTTP response, and the TLS version it came over.
+    Response(Response, Option<String>),
+    /// Something that is no HTTP response (its first bytes at most 64), or nothing usable.
+    Other(Answer),
+}
+
+/// HTTP: `GET /` on a new connection. Identified when the answer is an HTTP/1.x response.
+/// Facts: `service.protocol` "http", `http.status` (int), `http.server` and
+/// `http.www_authenticate` (str, empty when absent), and the `dicomweb.*` facts (`archive_facts`).
+///
+/// A 400 answer is what TLS servers (nginx, Apache) say to plain HTTP: then the TLS identifier
+/// runs too, within the same deadline, and its answer wins when it finds TLS.
+pub async fn identify_http(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
+    let r = match get(ctx, ep, Transport::Plain, "/", deadline).await {
+        Got::Response(r, _) => r,
+        Got::Other(a) => return a,
+    };
+    if r.head.status == 400 {
+        if let tls @ Answer::Identified(_) = identify_tls(ctx, ep, deadline).await {
+            return tls;
+        }
+    }
+    let mut f = response_facts(Protocol::Http, &r);
+    f.merge(archive_facts(ctx, ep, Transport::Plain, &r, deadline).await);
+    Answer::Identified(f)
+}
+
+/// TLS: one hand-built ClientHello (TLS 1.2 style, every suite below TLS 1.3). Any TLS answer,
+/// a ServerHello or an alert, identifies TLS; then, within `deadline`, a rustls handshake and
+/// `GET /` inside it tell whether it carries HTTP. Facts: `service.protocol` "https" (with the
+/// HTTP facts of `identify_http`) or "tls", and `service.tls_version` (str: the version rustls
+/// negotiated, else the one our hello got), unavailable when no handshake got that far.
+pub async fn identify_tls(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
+    let hello = match tls::client_hello(
+        tls::TLS1_2,
+        &tls_suites::legacy_codes(),
+        tls::sni_host(&ep.name),
+    ) {
+        Ok(h) => h,
+        Err(e) => return Answer::Failed(format!("building a ClientHello: {e}")),
+    };
+    let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
+        Err(_) => return Answer::Silent,
+        Ok(Err(e)) => return Answer::Failed(e.to_string()),
+        Ok(Ok(c)) => c,
+    };
+    match timeout_at(deadline, conn.stream.write_all(&hello)).await {
+        Err(_) => return Answer::Silent,
+        Ok(Err(e)) => return Answer::Failed(format!("sending a ClientHello: {e}")),
+        Ok(Ok(())) => {}
+    }
+    let max = ctx.limits.max_message.max(tls::MAX_FLIGHT);
+    let raw = match read_message(&mut conn.stream, max, deadline, tls::flight_complete).await {
+        Ok(raw) => raw,
+        Err(NetError::ReadTimeout) => return Answer::Silent,
+        Err(e) => return Answer::Failed(format!("after a ClientHello: {e}")),
+    };
+    drop(conn);
+    let ours = match tls::parse_server_answer(&raw) {
+        Ok(tls::ServerAnswer::Hello(flight)) => Ok(tls::version_name(flight.hello.version)),
+        Ok(tls::ServerAnswer::Ssl2(_)) => Ok(tls::version_name(tls::SSL2)),
+        Ok(tls::ServerAnswer::Alert(alert)) => Err(format!(
+            "it answered our ClientHello with the alert {}",
+            alert.description_name()
+        )),
+        Err(e) if e.is_tls() => Err(format!("its answer to our ClientHello is {e}")),
+        Err(_) => return Answer::NotThis(raw.into_iter().take(64).collect()),
+    };
+    let mut f = match get(ctx, ep, Transport::Tls, "/", deadline).await {
+        Got::Response(r, version) => {
+            let mut f = response_facts(Protocol::Https, &r);
+            if let Some(v) = version {
+                f.set("service.tls_version", v);
+            }
+            f.merge(archive_facts(ctx, ep, Transport::Tls, &r, deadline).await);
+            f
+        }
+        Got::Other(answer) => {
+            let mut f = Facts::new();
+            f.set("service.protocol", Protocol::Tls.name());
+            let why = match answer {
+                Answer::Failed(why) => why,
+                Answer::Silent => "no HTTP answer inside TLS within the time budget".into(),
+                _ => "it does not speak HTTP inside TLS".into(),
+            };
+            f.set("service.tls_inner", why);
+            f
+        }
+    };
+    if f.get_str("service.tls_version").is_none() {
+        match ours {
+            Ok(v) => f.set("service.tls_version", v),
+            Err(why) => f.unavailable("service.tls_version", why),
+        }
+    }
+    Answer::Identified(f)
+}
+
+fn response_facts(protocol: Protocol, r: &Response) -> Facts {
+    let mut f = Facts::new();
+    f.set("service.protocol", protocol.name());
+    f.set("http.status", i64::from(r.head.status));
+    f.set("http.server", r.head.header("server").unwrap_or_default());
+    f.set(
+        "http.www_authenticate",
+        r.head.header("www-authenticate").unwrap_or_default(),
+    );
+    f
+}
+
+/// The `dicomweb.*` facts of an HTTP service whose answer to `GET /` is `root`:
+/// `dicomweb.product` (str, "Orthanc", empty when the server does not look like an archive we
+/// know; on port 8042, when `GET /system` did not answer Orthanc's JSON either), `dicomweb.fingerprint` (str, why we took it for one), and for Orthanc the answer to
+/// `GET /system`: `dicomweb.status` (int), `dicomweb.open` (bool: its JSON, with the AE title and
+/// version, came back without credentials), `dicomweb.aet`, `dicomweb.version`.
+async fn archive_facts(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    transport: Transport,
+    root: &Response,
+    deadline: Instant,
+) -> Facts {
+    let mut f = Facts::new();
+    let fingerprint = h::orthanc_fingerprint(&root.head);
+    // Orthanc's own port is asked too: a proxy may hide every trace of Orthanc in `GET /`, and
+    // missing an open archive would let its control pass. Only the JSON answer counts then.
+    let usual_port = ep.addr.port() == ORTHANC_PORT;
+    if fingerprint.is_none() && !usual_port {
+        f.set("dicomweb.product", "");
+        return f;
+    }
+    let answer = get(ctx, ep, transport, ORTHANC_SYSTEM, deadline).await;
+    let system = match &answer {
+        Got::Response(r, _) if r.head.status == 200 => h::orthanc_system(&r.body),
+        _ => None,
+    };
+    let fingerprint = match (fingerprint, &system) {
+        (Some(seen), _) => seen,
+        (None, Some(_)) => {
+            format!("GET {ORTHANC_SYSTEM} on port {ORTHANC_PORT} answered Orthanc's JSON")
+        }
+        (None, None) => {
+            f.set("dicomweb.product", "");
+            return f;
+        }
+    };
+    f.set("dicomweb.product", "Orthanc");
+    f.set("dicomweb.fingerprint", fingerprint);
+    match answer {
+        Got::Response(r, _) => {
+            f.set("dicomweb.status", i64::from(r.head.status));
+            f.set("dicomweb.open", system.is_some());
+            match system {
+                Some(s) => {
+                    f.set("dicomweb.aet", s.aet);
+                    f.set("dicomweb.version", s.version);
+                }
+                None => {
+                    let why = format!("GET {ORTHANC_SYSTEM} answered {}", r.head.status);
+                    f.unavailable("dicomweb.aet", why.clone());
+                    f.unavailable("dicomweb.version", why);
+                }
+            }
+        }
+        Got::Other(answer) => {
+            let why = match answer {
+                Answer::Failed(why) => format!("GET {ORTHANC_SYSTEM}: {why}"),
+                Answer::Silent => format!("no answer to GET {ORTHANC_SYSTEM} within the budget"),
+                _ => format!("GET {ORTHANC_SYSTEM} got no HTTP response"),
+            };
+            for name in [
+                "dicomweb.status",
+                "dicomweb.open",
+                "dicomweb.aet",
+                "dicomweb.version",
+            ] {
+                f.unavailable(name, why.clone());
+            }
+        }
+    }
+    f
+}
+
+/// One `GET path` on a new connection (through rustls for `Transport::Tls`), by `deadline`.
+async fn get(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    transport: Transport,
+    path: &str,
+    deadline: Instant,
+) -> Got {
+    let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
+        Err(_) => return Got::Other(Answer::Silent),
+        Ok(Err(e)) => return Got::Other(Answer::Failed(e.to_string())),
+        Ok(Ok(c)) => c,
+    };
+    let request = h::get_request(&ep.name, ep.addr.port(), transport == Transport::Tls, path);
+    match transport {
+        Transport::Plain => got(exchange(&mut conn.stream, &request, deadline).await, None),
+        Transport::Tls => {
+            let recorder = Arc::new(RecordingVerifier::default());
+            let limit = tls::MAX_FLIGHT + h::MAX_RESPONSE;
+            let handshake =
+                tls_cert::handshake(&ep.name, &mut conn.stream, limit, recorder, deadline).await;
+            match handshake {
+                Err(why) => Got::Other(Answer::Failed(why)),
+                Ok(Err(_)) => Got::Other(Answer::Silent),
+                Ok(Ok(Err(e))) => Got::Other(Answer::Failed(format!(
+                    "rustls handshake failed: {}",
+                    tls_cert::handshake_error(&e)
+                ))),
+                Ok(Ok(Ok(mut stream))) => {
+                    let version = stream
+                        .get_ref()
+                        .1
+                        .protocol_version()
+                        .map(|v| tls::version_name(u16::from(v)));
+                    got(exchange(&mut stream, &request, deadline).await, version)
+                }
+            }
+        }
+    }
+}
+
+fn got(read: (Vec<u8>, Option<NetError>), tls_version: Option<String>) -> Got {
+    let (bytes, end) = read;
+    if bytes.is_empty() {
+        return Got::Other(match end {
+            Some(NetError::ReadTimeout) => Answer::Silent,
+            Some(e) => Answer::Failed(e.to_string()),
+            None => Answer::Failed("empty answer".into()),
+        });
+    }
+    match h::parse_response(&bytes) {
+        Ok(r) => Got::Response(r, tls_version),
+        Err(_) => Got::Other(Answer::NotThis(bytes.into_iter().take(64).collect())),
+    }
+}
+
+/// Sends `request` and reads the response until it is whole (`msgs::http::response_complete`),
+/// the server closes, `MAX_RESPONSE` bytes, or `deadline`. Returns what arrived and why reading
+/// stopped (`None`: the response is whole).
+async fn exchange<S>(s: &mut S, request: &[u8], deadline: Instant) -> (Vec<u8>, Option<NetError>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match timeout_at(deadline, s.write_all(request)).await {
+        Err(_) => return (Vec::new(), Some(NetError::ReadTimeout)),
+        Ok(Err(e)) => return (Vec::new(), Some(NetError::Io(e.to_string()))),
+        Ok(Ok(())) => {}
+    }
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(len) = h::response_complete(&buf) {
+            buf.truncate(len);
+            return (buf, None);
+        }
+        if buf.len() >= h::MAX_RESPONSE {
+            return (buf, Some(NetError::TooLarge(h::MAX_RESPONSE)));
+        }
+        let room = (h::MAX_RESPONSE - buf.len()).min(chunk.len());
+        let window = chunk.get_mut(..room).unwrap_or_default();
+        match timeout_at(deadline, s.read(window)).await {
+            Err(_) => return (buf, Some(NetError::ReadTimeout)),
+            // TLS servers often end without close_notify: what arrived still counts.
+            Ok(Err(e)) => return (buf, Some(NetError::Io(e.to_string()))),
+            Ok(Ok(0)) => return (buf, Some(NetError::Closed)),
+            Ok(Ok(n)) => buf.extend_from_slice(window.get(..n).unwrap_or_default()),
+        }
+    }
+}
