@@ -509,16 +509,22 @@ nginx -t -q -e "$NC/logs/error.log" -p "$NC" -c "$NC/nginx.conf" \
     >"$RUN/nginx-cache.log" 2>&1 || { cat "$RUN/nginx-cache.log" >&2; die "nginx rejects $NC/nginx.conf"; }
 spawn nginx-cache nginx -e "$NC/logs/error.log" -p "$NC" -c "$NC/nginx.conf"
 
-# Squid 5.7 as a reverse proxy, memory cache only (no cache_dir: nothing to
-# initialise with -z), -N: one foreground process. It drops to the proxy
-# user, so its folder is proxy's.
-SQ="$RUN/squid"
-rm -rf "$SQ"
-mkdir -p "$SQ"
-cat > "$SQ/squid.conf" <<CONF
-http_port 127.0.0.103:3128 accel defaultsite=forms.lab.test no-vhost
-cache_peer 127.0.0.100 parent 18080 0 no-query no-digest originserver name=formapp
-cache_peer_access formapp allow all
+# squid_accel NAME LISTEN SITE ORIGIN_HOST ORIGIN_PORT: a Squid 5.7 reverse proxy
+# (accel) in RUN/NAME, memory cache only (no cache_dir: nothing to initialise
+# with -z), -N: one foreground process, in front of the origin. It keeps Debian's
+# default `refresh_pattern . 0 20% 4320`: a page with only Last-Modified is fresh
+# for 20% of its age, at most 3 days. It drops to the proxy user, so its folder
+# is proxy's, and the proxy user must be able to reach it: a RUN made by
+# mktemp -d is 0700, so let others traverse it (not list it).
+squid_accel() {
+    local name="$1" listen="$2" site="$3" origin_host="$4" origin_port="$5"
+    local dir="$RUN/$name"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cat > "$dir/squid.conf" <<CONF
+http_port $listen accel defaultsite=$site no-vhost
+cache_peer $origin_host parent $origin_port 0 no-query no-digest originserver name=origin
+cache_peer_access origin allow all
 never_direct allow all
 acl lab src 127.0.0.0/8
 http_access allow lab
@@ -528,24 +534,25 @@ htcp_port 0
 pinger_enable off
 cache_mem 32 MB
 maximum_object_size_in_memory 1 MB
-# MISCONFIGURED on purpose (it is Debian's default line): a page with only
-# Last-Modified is fresh for 20% of its age, at most 3 days.
 refresh_pattern . 0 20% 4320
-visible_hostname squid.lab.test
-pid_filename $SQ/squid.pid
-cache_log $SQ/cache.log
-access_log stdio:$SQ/access.log
+visible_hostname $name.lab.test
+pid_filename $dir/squid.pid
+cache_log $dir/cache.log
+access_log stdio:$dir/access.log
 cache_store_log none
-coredump_dir $SQ
+coredump_dir $dir
 shutdown_lifetime 1 seconds
 CONF
-chown -R proxy:proxy "$SQ"
-# The proxy user must be able to reach its folder: a RUN made by mktemp -d is
-# 0700, so let others traverse it (not list it).
-chmod o+x "$RUN"
-squid -k parse -f "$SQ/squid.conf" >"$RUN/squid.log" 2>&1 ||
-    { tail -n 20 "$RUN/squid.log" >&2; die "squid rejects $SQ/squid.conf"; }
-spawn squid squid -N -f "$SQ/squid.conf"
+    chown -R proxy:proxy "$dir"
+    chmod o+x "$RUN"
+    squid -k parse -f "$dir/squid.conf" >"$RUN/$name.log" 2>&1 ||
+        { tail -n 20 "$RUN/$name.log" >&2; die "squid rejects $dir/squid.conf"; }
+    spawn "$name" squid -N -f "$dir/squid.conf"
+}
+
+# MISCONFIGURED on purpose (with Debian's default refresh_pattern): the leaky app's
+# edit page carries only Last-Modified, so Squid keeps it for everyone.
+squid_accel squid 127.0.0.103:3128 forms.lab.test 127.0.0.100 18080
 
 # ------------------- issue 10, part 4: shared caches with their DEFAULT behaviour
 # Storability as caches really behave (RFC 9111 §3; issue 10 section 4): a second
@@ -612,37 +619,9 @@ nginx -t -e "$ND/logs/error.log" -p "$ND" -c "$ND/nginx.conf" >"$RUN/nginx-defau
     { cat "$RUN/nginx-defaults.log" >&2; die "nginx rejects $ND/nginx.conf"; }
 spawn nginx-defaults nginx -e "$ND/logs/error.log" -p "$ND" -c "$ND/nginx.conf"
 
-SD="$RUN/squid-defaults"
-rm -rf "$SD"
-mkdir -p "$SD"
-cat > "$SD/squid.conf" <<CONF
-http_port 127.0.0.143:3128 accel defaultsite=cases.lab.test no-vhost
-cache_peer 127.0.0.140 parent 18080 0 no-query no-digest originserver name=caseapp
-cache_peer_access caseapp allow all
-never_direct allow all
-acl lab src 127.0.0.0/8
-http_access allow lab
-http_access deny all
-icp_port 0
-htcp_port 0
-pinger_enable off
-cache_mem 32 MB
-maximum_object_size_in_memory 1 MB
-# Debian's default line.
-refresh_pattern . 0 20% 4320
-visible_hostname squid-defaults.lab.test
-pid_filename $SD/squid.pid
-cache_log $SD/cache.log
-access_log stdio:$SD/access.log
-cache_store_log none
-coredump_dir $SD
-shutdown_lifetime 1 seconds
-CONF
-chown -R proxy:proxy "$SD"
-chmod o+x "$RUN"
-squid -k parse -f "$SD/squid.conf" >"$RUN/squid-defaults.log" 2>&1 ||
-    { tail -n 20 "$RUN/squid-defaults.log" >&2; die "squid rejects $SD/squid.conf"; }
-spawn squid-defaults squid -N -f "$SD/squid.conf"
+# Squid as shipped, in front of the cases app.
+squid_accel squid-defaults 127.0.0.143:3128 cases.lab.test 127.0.0.140 18080
+
 # ----------------------- issue 10 part 3: Orthanc REST API (dicom-web-exposed)
 # Two Orthanc web servers, RemoteAccessAllowed true: authentication off (GET /system
 # answers its JSON to anyone) and on (401, realm "Orthanc Secure Area"); and an nginx
