@@ -389,12 +389,7 @@ fn orthanc_rest_api_without_authentication_contradicts_dicom_restricted() {
         "contradicted"
     );
     // Nothing else on these ports is an error: they are identified, not silent.
-    let errors: Vec<&Value> = vendor("pacs-web")["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["status"] == "error")
-        .collect();
+    let errors = common::findings_with_status(vendor("pacs-web"), "error");
     assert!(errors.is_empty(), "{errors:#?}");
 }
 

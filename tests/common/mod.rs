@@ -252,6 +252,19 @@ pub fn vendor_of<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Va
         .unwrap_or_else(|| panic!("no vendor {id}"))
 }
 
+/// The findings of one vendor (an element of a report's `vendors`) that have `status`.
+pub fn findings_with_status<'a>(
+    vendor: &'a serde_json::Value,
+    status: &str,
+) -> Vec<&'a serde_json::Value> {
+    vendor["findings"]
+        .as_array()
+        .expect("a findings array")
+        .iter()
+        .filter(|f| f["status"] == status)
+        .collect()
+}
+
 /// The verdict on `control` for vendor `id` of a `--format json` report.
 pub fn verdict_of(doc: &serde_json::Value, id: &str, control: &str) -> String {
     vendor_of(doc, id)["controls"]

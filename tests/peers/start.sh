@@ -48,6 +48,37 @@ spawn() {
     echo "$! $name" >> "$RUN/pids"
 }
 
+# nginx_conf_head DIR: make the prefix DIR (logs, temp files, cache) of an nginx of its own,
+# and write the top of DIR/nginx.conf up to and including `http {`: foreground, one worker,
+# pid, logs and temp files under DIR. The caller appends its settings, servers and `}`.
+nginx_conf_head() {
+    local dir="$1"
+    mkdir -p "$dir/logs" "$dir/tmp" "$dir/cache"
+    cat > "$dir/nginx.conf" <<CONF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log notice;
+events { worker_connections 512; }
+http {
+    access_log $dir/logs/access.log;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path       $dir/tmp/proxy;
+    fastcgi_temp_path     $dir/tmp/fastcgi;
+    uwsgi_temp_path       $dir/tmp/uwsgi;
+    scgi_temp_path        $dir/tmp/scgi;
+CONF
+}
+
+# nginx_start NAME DIR: stop loudly if nginx rejects DIR/nginx.conf, else run it as NAME.
+nginx_start() {
+    local name="$1" dir="$2"
+    nginx -t -q -e "$dir/logs/error.log" -p "$dir" -c "$dir/nginx.conf" >"$RUN/$name.log" 2>&1 ||
+        { cat "$RUN/$name.log" >&2; die "nginx rejects $dir/nginx.conf"; }
+    spawn "$name" nginx -e "$dir/logs/error.log" -p "$dir" -c "$dir/nginx.conf"
+}
+
 port_open() { # HOST PORT
     timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
 }
@@ -296,21 +327,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 365 -sha256 -subj "/CN=other.lab
 # only the legacy server widens them. Debian 12's /etc/ssl/openssl.cnf sets no
 # MinProtocol/CipherString policy, so TLS 1.0/1.1 need only @SECLEVEL=0 (which
 # also lets SHA-1 handshake signatures through); there is no SSLv3 in OpenSSL 3.
-mkdir -p "$RUN/nginx/logs" "$RUN/nginx/tmp"
-cat > "$RUN/nginx/nginx.conf" <<CONF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $RUN/nginx/nginx.pid;
-error_log $RUN/nginx/logs/error.log notice;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $RUN/nginx/tmp/body;
-    proxy_temp_path       $RUN/nginx/tmp/proxy;
-    fastcgi_temp_path     $RUN/nginx/tmp/fastcgi;
-    uwsgi_temp_path       $RUN/nginx/tmp/uwsgi;
-    scgi_temp_path        $RUN/nginx/tmp/scgi;
+nginx_conf_head "$RUN/nginx"
+cat >> "$RUN/nginx/nginx.conf" <<CONF
     default_type text/plain;
     ssl_session_cache off;
     ssl_session_tickets off;
@@ -350,9 +368,7 @@ http {
     }
 }
 CONF
-nginx -t -q -e "$RUN/nginx/logs/error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" \
-    >"$RUN/nginx.log" 2>&1 || { cat "$RUN/nginx.log" >&2; die "nginx rejects $RUN/nginx/nginx.conf"; }
-spawn nginx nginx -e "$RUN/nginx/logs/error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf"
+nginx_start nginx "$RUN/nginx"
 
 # openssl s_server for what nginx cannot show (one process per server, one
 # connection at a time; -www answers "GET /" and keeps accepting after every
@@ -432,21 +448,8 @@ spawn varnish varnishd -F -j none -n "$RUN/varnish" -a 127.0.0.101:6081 -T 127.0
 # proxy_cache leak on 102, and the two TLS fronts on 104 and 105.
 NC="$RUN/nginx-cache"
 rm -rf "$NC"
-mkdir -p "$NC/logs" "$NC/tmp" "$NC/cache"
-cat > "$NC/nginx.conf" <<CONF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $NC/nginx.pid;
-error_log $NC/logs/error.log notice;
-events { worker_connections 512; }
-http {
-    access_log $NC/logs/access.log;
-    client_body_temp_path $NC/tmp/body;
-    proxy_temp_path       $NC/tmp/proxy;
-    fastcgi_temp_path     $NC/tmp/fastcgi;
-    uwsgi_temp_path       $NC/tmp/uwsgi;
-    scgi_temp_path        $NC/tmp/scgi;
+nginx_conf_head "$NC"
+cat >> "$NC/nginx.conf" <<CONF
     default_type text/plain;
     proxy_http_version 1.1;
     # (no proxy_set_header here: a location that sets one inherits none of these)
@@ -505,9 +508,7 @@ http {
     }
 }
 CONF
-nginx -t -q -e "$NC/logs/error.log" -p "$NC" -c "$NC/nginx.conf" \
-    >"$RUN/nginx-cache.log" 2>&1 || { cat "$RUN/nginx-cache.log" >&2; die "nginx rejects $NC/nginx.conf"; }
-spawn nginx-cache nginx -e "$NC/logs/error.log" -p "$NC" -c "$NC/nginx.conf"
+nginx_start nginx-cache "$NC"
 
 # squid_accel NAME LISTEN SITE ORIGIN_HOST ORIGIN_PORT: a Squid 5.7 reverse proxy
 # (accel) in RUN/NAME, memory cache only (no cache_dir: nothing to initialise
@@ -587,21 +588,8 @@ spawn varnish-defaults varnishd -F -j none -n "$VD" -a 127.0.0.141:6081 -T 127.0
 
 ND="$RUN/nginx-defaults"
 rm -rf "$ND"
-mkdir -p "$ND/logs" "$ND/tmp" "$ND/cache"
-cat > "$ND/nginx.conf" <<CONF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $ND/nginx.pid;
-error_log $ND/logs/error.log notice;
-events { worker_connections 128; }
-http {
-    access_log $ND/logs/access.log;
-    client_body_temp_path $ND/tmp/body;
-    proxy_temp_path       $ND/tmp/proxy;
-    fastcgi_temp_path     $ND/tmp/fastcgi;
-    uwsgi_temp_path       $ND/tmp/uwsgi;
-    scgi_temp_path        $ND/tmp/scgi;
+nginx_conf_head "$ND"
+cat >> "$ND/nginx.conf" <<CONF
     proxy_cache_path $ND/cache levels=1:2 keys_zone=defaults:2m max_size=64m inactive=20m use_temp_path=off;
     server {
         listen 127.0.0.142:8080;
@@ -615,9 +603,7 @@ http {
     }
 }
 CONF
-nginx -t -e "$ND/logs/error.log" -p "$ND" -c "$ND/nginx.conf" >"$RUN/nginx-defaults.log" 2>&1 ||
-    { cat "$RUN/nginx-defaults.log" >&2; die "nginx rejects $ND/nginx.conf"; }
-spawn nginx-defaults nginx -e "$ND/logs/error.log" -p "$ND" -c "$ND/nginx.conf"
+nginx_start nginx-defaults "$ND"
 
 # Squid as shipped, in front of the cases app.
 squid_accel squid-defaults 127.0.0.143:3128 cases.lab.test 127.0.0.140 18080
@@ -659,20 +645,8 @@ mkdir -p "$OT/logs" "$OT/tmp"
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pacs-web.lab.test" \
     -keyout "$OT/tls.key" -out "$OT/tls.crt" >/dev/null 2>&1 ||
     die "openssl could not make the Orthanc proxy's certificate"
-cat > "$OT/nginx.conf" <<CONF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $OT/nginx.pid;
-error_log $OT/logs/error.log notice;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $OT/tmp/body;
-    proxy_temp_path       $OT/tmp/proxy;
-    fastcgi_temp_path     $OT/tmp/fastcgi;
-    uwsgi_temp_path       $OT/tmp/uwsgi;
-    scgi_temp_path        $OT/tmp/scgi;
+nginx_conf_head "$OT"
+cat >> "$OT/nginx.conf" <<CONF
     server {
         listen 127.0.0.132:18044 ssl;
         server_name pacs-web.lab.test;
@@ -687,9 +661,7 @@ http {
     }
 }
 CONF
-nginx -t -q -e "$OT/logs/error.log" -p "$OT" -c "$OT/nginx.conf" >"$RUN/orthanc-tls.log" 2>&1 ||
-    { cat "$RUN/orthanc-tls.log" >&2; die "nginx rejects $OT/nginx.conf"; }
-spawn orthanc-tls nginx -e "$OT/logs/error.log" -p "$OT" -c "$OT/nginx.conf"
+nginx_start orthanc-tls "$OT"
 
 # ------------------- issue 10 (5. TLS): weak DH, not yet valid, 64 KiB, IPv6
 # One nginx of its own (prefix RUN/nginx-i10tls), leaves from the lab CA above:
@@ -735,21 +707,8 @@ ca_leaf v6 v6.lab.test rsa:2048 leaf_i10_v6 -days 365
 ca_leaf big big.lab.test rsa:2048 leaf_i10_big -days 365
 openssl dhparam -out "$TLS/dh1024.pem" 1024 >/dev/null 2>&1 ||
     die "openssl could not make 1024-bit DH parameters"
-mkdir -p "$RUN/nginx-i10tls/logs" "$RUN/nginx-i10tls/tmp"
-cat > "$RUN/nginx-i10tls/nginx.conf" <<CONF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $RUN/nginx-i10tls/nginx.pid;
-error_log $RUN/nginx-i10tls/logs/error.log notice;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $RUN/nginx-i10tls/tmp/body;
-    proxy_temp_path       $RUN/nginx-i10tls/tmp/proxy;
-    fastcgi_temp_path     $RUN/nginx-i10tls/tmp/fastcgi;
-    uwsgi_temp_path       $RUN/nginx-i10tls/tmp/uwsgi;
-    scgi_temp_path        $RUN/nginx-i10tls/tmp/scgi;
+nginx_conf_head "$RUN/nginx-i10tls"
+cat >> "$RUN/nginx-i10tls/nginx.conf" <<CONF
     default_type text/plain;
     ssl_session_cache off;
     ssl_session_tickets off;
@@ -798,11 +757,7 @@ http {
     }
 }
 CONF
-nginx -t -q -e "$RUN/nginx-i10tls/logs/error.log" -p "$RUN/nginx-i10tls" \
-    -c "$RUN/nginx-i10tls/nginx.conf" >"$RUN/nginx-i10tls.log" 2>&1 ||
-    { cat "$RUN/nginx-i10tls.log" >&2; die "nginx rejects $RUN/nginx-i10tls/nginx.conf"; }
-spawn nginx-i10tls nginx -e "$RUN/nginx-i10tls/logs/error.log" -p "$RUN/nginx-i10tls" \
-    -c "$RUN/nginx-i10tls/nginx.conf"
+nginx_start nginx-i10tls "$RUN/nginx-i10tls"
 # GnuTLS 3.7 uses --dhparams only for a client whose supported_groups names no RFC 7919
 # group: sslscan sees DHE 1024, a hello offering ffdhe2048 gets ffdhe2048.
 spawn gnutls-i10tls gnutls-serv --http --port 9449 \
