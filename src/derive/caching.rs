@@ -23,6 +23,9 @@ fn understood(status: u16) -> bool {
 /// A clock difference between `Date` and the cache's clock worth naming, in seconds.
 const SKEW_SHOWN: i64 = 60;
 
+/// Marks evidence of [`served_by_shared_cache`] that is not a sign of a stored copy served.
+const SUPPORTING: &str = "supporting evidence only";
+
 /// One cache directive: lower-case name and its (unquoted) argument, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
@@ -580,7 +583,7 @@ pub fn shared_storable_at(
 pub fn stored_as_served(evidence: &[String]) -> String {
     let hits: Vec<&str> = evidence
         .iter()
-        .filter(|e| !e.contains("supporting evidence only"))
+        .filter(|e| !e.contains(SUPPORTING))
         .map(String::as_str)
         .collect();
     format!(
@@ -588,6 +591,38 @@ pub fn stored_as_served(evidence: &[String]) -> String {
          it passes on say (nginx hides X-Accel-Expires; Squid removes Surrogate-Control)",
         hits.join("; ")
     )
+}
+
+/// Whether a page may be stored by a shared cache, from its own headers (`shared_storable`)
+/// and the evidence of a stored copy served on either request (`served_by_shared_cache`): a
+/// stored copy served proves the page storable, whatever headers the cache passed on (nginx
+/// hides X-Accel-Expires, Squid drops Surrogate-Control). Each reason names the page's URL.
+pub fn page_storable(
+    url: &str,
+    own: (bool, Vec<String>),
+    served: Option<&[String]>,
+) -> (bool, Vec<String>) {
+    match (own, served) {
+        ((false, _), Some(evidence)) => {
+            (true, vec![format!("{url}: {}", stored_as_served(evidence))])
+        }
+        ((storable, reasons), _) => (
+            storable,
+            reasons.into_iter().map(|r| format!("{url}: {r}")).collect(),
+        ),
+    }
+}
+
+/// The reasons that explain the verdict over several pages: those of the storable pages when
+/// any page is (a fail must not read "no cache may store it" for another page), else every
+/// page's.
+pub fn storability_reasons(pages: Vec<(bool, Vec<String>)>) -> Vec<String> {
+    let any = pages.iter().any(|(s, _)| *s);
+    pages
+        .into_iter()
+        .filter(|(s, _)| *s == any)
+        .flat_map(|(_, r)| r)
+        .collect()
 }
 
 /// The `Cache-Status` entries (RFC 9211 §2) that show a stored response was served: `hit`, a
@@ -665,7 +700,7 @@ pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String
                     .map(|s| format!("Cache-Status: {v} ({s}, RFC 9211 §2)")),
             ),
             Err(e) => unparsed = Some(format!(
-                "Cache-Status: {v} is not a structured-field list ({e}): ignored (RFC 9211 §2, RFC 8941)"
+                "Cache-Status: {v} is not a structured-field list ({e}): ignored (RFC 9211 §2, RFC 8941; {SUPPORTING})"
             )),
         }
     }
@@ -681,7 +716,7 @@ pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String
     let hit = !evidence.is_empty();
     for v in header_values(headers, "Via") {
         evidence.push(format!(
-            "Via: {} (a proxy in the path; supporting evidence only)",
+            "Via: {} (a proxy in the path; {SUPPORTING})",
             v.trim()
         ));
     }
@@ -692,6 +727,60 @@ pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_copy_served_proves_the_page_storable_whatever_its_headers() {
+        let private = (
+            false,
+            vec!["Cache-Control: private: only a private cache may store it".to_owned()],
+        );
+        let hit = ["X-Cache-Status: HIT (a stored copy served)".to_owned()];
+        let (s, reasons) = page_storable("http://x/apply", private.clone(), Some(&hit));
+        assert!(s, "{reasons:?}");
+        assert_eq!(reasons.len(), 1);
+        assert!(
+            reasons[0].starts_with("http://x/apply: a shared cache served a stored copy")
+                && reasons[0].contains("X-Cache-Status: HIT"),
+            "{reasons:?}"
+        );
+        // Without a stored copy served, the page's own headers decide, named by URL.
+        let (s, reasons) = page_storable("http://x/apply", private, None);
+        assert!(!s);
+        assert_eq!(
+            reasons,
+            ["http://x/apply: Cache-Control: private: only a private cache may store it"]
+        );
+        // A page storable on its own keeps its own reasons.
+        let (s, reasons) = page_storable(
+            "http://x/apply",
+            (true, vec!["Expires: 0: stored, stale at once".to_owned()]),
+            Some(&hit),
+        );
+        assert!(s);
+        assert_eq!(
+            reasons,
+            ["http://x/apply: Expires: 0: stored, stale at once"]
+        );
+    }
+
+    #[test]
+    fn storability_reasons_never_contradict_the_verdict() {
+        let form = (
+            false,
+            vec!["form: Cache-Control: no-store: no cache may store it".into()],
+        );
+        let view = (true, vec!["view: Expires: 0 ... stale at once".into()]);
+        assert_eq!(
+            storability_reasons(vec![form.clone(), view.clone()]),
+            view.1
+        );
+        let other = (false, vec!["view: private".to_owned()]);
+        assert_eq!(
+            storability_reasons(vec![form.clone(), other.clone()]),
+            [form.1, other.1].concat()
+        );
+    }
+
     use chrono::TimeZone;
     use proptest::prelude::*;
 
@@ -1023,7 +1112,20 @@ mod tests {
             )
             .0
         );
-        // A CDN ignores Expires when it follows CDN-Cache-Control: private there wins.
+        // A CDN ignores Expires when it follows CDN-Cache-Control: no basis for storing there.
+        assert!(
+            !storable(
+                302,
+                &[
+                    ("Cache-Control", "no-store"),
+                    ("CDN-Cache-Control", "must-revalidate"),
+                    ("Expires", "Fri, 01 May 2026 01:00:00 GMT")
+                ],
+                false
+            )
+            .0
+        );
+        // Nor does Expires outweigh private there.
         assert!(
             !storable(
                 302,
@@ -1215,6 +1317,10 @@ mod tests {
             r.contains("X-Cache-Status: HIT") && !r.contains("Via"),
             "{r}"
         );
+        // An unparsable Cache-Status beside a hit is not named as one.
+        let (_, ev) = served_by_shared_cache(&h(&[("Age", "3"), ("Cache-Status", "hit;;")]));
+        let r = stored_as_served(&ev);
+        assert!(r.contains("Age: 3") && !r.contains("Cache-Status"), "{r}");
     }
 
     #[test]

@@ -514,42 +514,23 @@ pub async fn probe_form(
     };
     let mut cacheable = Tally::default();
     let mut cache_hit = Tally::default();
-    // Each page's (storable, reasons); see `storability_reasons`.
-    let mut pages_storable: Vec<(bool, Vec<String>)> = Vec::new();
-    let mut observe_cache = |p: &Page, second: bool, cacheable: &mut Tally, hit: &mut Tally| {
+    // Each page's own storability and the first stored copy a cache served of it; judged
+    // together by `caching::page_storable` once both requests are in.
+    let mut pages: Vec<CachedPage> = Vec::new();
+    let mut observe_cache = |p: &Page, second: bool, hit: &mut Tally| {
         if !second {
-            let (s, reasons) = caching::shared_storable(p.status, &p.headers, false);
-            cacheable.found |= s;
-            pages_storable.push((
-                s,
-                reasons
-                    .into_iter()
-                    .map(|r| format!("{}: {r}", p.final_url))
-                    .collect(),
-            ));
+            pages.push(CachedPage {
+                url: p.final_url.to_string(),
+                own: caching::shared_storable(p.status, &p.headers, false),
+                served: None,
+            });
         }
         let (h, evidence) = caching::served_by_shared_cache(&p.headers);
         hit.found |= h;
-        // A stored copy served proves the page storable, whatever headers the cache passed on
-        // (the page's own entry is the last one: its first request pushed it).
         if h {
-            let same_page = |r: &[String]| {
-                r.first()
-                    .is_some_and(|r| r.starts_with(&format!("{}: ", p.final_url)))
-            };
-            if let Some(last) = pages_storable
-                .last_mut()
-                .filter(|(s, r)| !*s && same_page(r))
-            {
-                *last = (
-                    true,
-                    vec![format!(
-                        "{}: {}",
-                        p.final_url,
-                        caching::stored_as_served(&evidence)
-                    )],
-                );
-                cacheable.found = true;
+            // The page's own entry is the last one: its first request pushed it.
+            if let Some(page) = pages.last_mut().filter(|c| c.url == p.final_url.as_str()) {
+                page.served.get_or_insert_with(|| evidence.clone());
             }
         }
         let which = if second {
@@ -563,10 +544,10 @@ pub async fn probe_form(
                 .map(|e| format!("{} ({which}): {e}", p.final_url)),
         );
     };
-    observe_cache(&page, false, &mut cacheable, &mut cache_hit);
+    observe_cache(&page, false, &mut cache_hit);
     match fetch(&cookieless, &url, None, &allowed, ctx, deadline).await {
         Ok(again) => {
-            observe_cache(&again, true, &mut cacheable, &mut cache_hit);
+            observe_cache(&again, true, &mut cache_hit);
             set_cookies.extend(again.set_cookies);
         }
         Err(why) => cache_hit.errors.push(format!("second request: {why}")),
@@ -601,7 +582,7 @@ pub async fn probe_form(
                                 if !second {
                                     prefilled_pii.items.extend(prefilled(&p, &forms_of(&p)));
                                 }
-                                observe_cache(&p, second, &mut cacheable, &mut cache_hit);
+                                observe_cache(&p, second, &mut cache_hit);
                                 set_cookies.extend(p.set_cookies);
                             }
                             Err(why) => {
@@ -620,7 +601,12 @@ pub async fn probe_form(
     }
     prefilled_pii.found = !prefilled_pii.items.is_empty();
     prefilled_pii.record(&mut facts, None, "form.prefilled_pii");
-    cacheable.items = storability_reasons(pages_storable);
+    let storable: Vec<(bool, Vec<String>)> = pages
+        .into_iter()
+        .map(|c| caching::page_storable(&c.url, c.own, c.served.as_deref()))
+        .collect();
+    cacheable.found = storable.iter().any(|(s, _)| *s);
+    cacheable.items = caching::storability_reasons(storable);
     cacheable.record(&mut facts, Some("form.cacheable"), "form.cacheable_reasons");
     cache_hit.record(&mut facts, Some("form.cache_hit"), "form.cache_evidence");
 
@@ -644,15 +630,12 @@ pub async fn probe_form(
     facts
 }
 
-/// The reasons that explain the verdict: those of the storable pages when any page is (a fail
-/// must not read "no cache may store it" for another page), else every page's.
-fn storability_reasons(pages: Vec<(bool, Vec<String>)>) -> Vec<String> {
-    let any = pages.iter().any(|(s, _)| *s);
-    pages
-        .into_iter()
-        .filter(|(s, _)| *s == any)
-        .flat_map(|(_, r)| r)
-        .collect()
+/// One page as the cache observation saw it: its URL, its own storability
+/// (`caching::shared_storable`) and the hit evidence of the first stored copy served.
+struct CachedPage {
+    url: String,
+    own: (bool, Vec<String>),
+    served: Option<Vec<String>>,
 }
 
 /// What the active leak probe saw.
@@ -840,24 +823,6 @@ async fn leak_probe(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn storability_reasons_never_contradict_the_verdict() {
-        let form = (
-            false,
-            vec!["form: Cache-Control: no-store: no cache may store it".into()],
-        );
-        let view = (true, vec!["view: Expires: 0 ... stale at once".into()]);
-        assert_eq!(
-            storability_reasons(vec![form.clone(), view.clone()]),
-            view.1
-        );
-        let other = (false, vec!["view: private".to_owned()]);
-        assert_eq!(
-            storability_reasons(vec![form.clone(), other.clone()]),
-            [form.1, other.1].concat()
-        );
-    }
 
     #[test]
     fn cookie_flags() {
