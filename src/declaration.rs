@@ -275,36 +275,44 @@ pub fn parse(
     } else {
         Vec::new()
     };
-    {
-        for (key, span, value) in answers {
-            let shown = format!("controls.\"{key}\"");
-            if !known_controls.contains(&key.as_str()) {
-                let hint = match did_you_mean(&key, known_controls.iter().copied()) {
-                    none if none.is_empty() => {
-                        " (`vendor-audit report-template` lists the controls)".to_owned()
-                    }
-                    suggestion => suggestion,
-                };
-                add(
-                    Some(span),
-                    &shown,
-                    format!("unknown control `{key}`{hint}; this answer is not counted"),
-                );
-                continue;
-            }
-            match value {
-                toml::Value::Boolean(answer) => {
-                    controls.insert(key, answer);
+    for (key, span, value) in &answers {
+        let shown = format!("controls.\"{key}\"");
+        if !known_controls.contains(&key.as_str()) {
+            let hint = match did_you_mean(key, known_controls.iter().copied()) {
+                none if none.is_empty() => {
+                    " (`vendor-audit report-template` lists the controls)".to_owned()
                 }
-                other => add(
-                    Some(span),
-                    &shown,
-                    format!(
-                        "`{key}` must be answered true or false, found {}; this answer is not counted",
-                        describe(&other)
-                    ),
-                ),
+                suggestion => suggestion,
+            };
+            add(
+                Some(span.clone()),
+                &shown,
+                format!("unknown control `{key}`{hint}; this answer is not counted"),
+            );
+            continue;
+        }
+        // `"a.b" = true` and `a.b = false` are different TOML keys but the same control: a
+        // control answered twice is a contradiction in the report, and neither answer counts.
+        if answers.iter().filter(|(k, _, _)| k == key).count() > 1 {
+            add(
+                Some(span.clone()),
+                &shown,
+                format!("`{key}` is answered more than once; none of its answers is counted"),
+            );
+            continue;
+        }
+        match value {
+            toml::Value::Boolean(answer) => {
+                controls.insert(key.clone(), *answer);
             }
+            other => add(
+                Some(span.clone()),
+                &shown,
+                format!(
+                    "`{key}` must be answered true or false, found {}; this answer is not counted",
+                    describe(other)
+                ),
+            ),
         }
     }
     let declaration = Declaration {
@@ -497,6 +505,26 @@ mod tests {
                 .contains("did you mean `remote_access.no_public_vnc`?"),
             "{}",
             r.problems
+        );
+    }
+
+    #[test]
+    fn a_control_answered_twice_is_a_contradiction_not_a_silent_pick() {
+        // A quoted key and a dotted one spell the same control: TOML accepts both.
+        let r = rejected("vendor = \"kenko\"\nfiscal_year = 2026\n[controls]\nremote_access.no_public_rdp = false\n\"remote_access.no_public_rdp\" = true\n\"patching.monthly_updates\" = true\n");
+        assert_eq!(r.problems.0.len(), 2, "{}", r.problems);
+        assert!(
+            r.problems
+                .0
+                .iter()
+                .all(|d| d.message.contains("answered more than once")),
+            "{}",
+            r.problems
+        );
+        let d = r.declaration.expect("the other answers survive");
+        assert_eq!(
+            d.controls,
+            BTreeMap::from([("patching.monthly_updates".to_string(), true)])
         );
     }
 

@@ -199,6 +199,21 @@ impl Problems<'_> {
             Spanned::new(table.clone(), String::new())
         })
     }
+
+    /// `required` for a URL, which must also pass `check_url`.
+    fn required_url(
+        &mut self,
+        value: Option<Spanned<String>>,
+        table: &Range<usize>,
+        key: String,
+    ) -> String {
+        if let Some(url) = &value {
+            if let Err(why) = check_url(url.get_ref()) {
+                self.add(url.span(), key.clone(), why);
+            }
+        }
+        self.required(value, table, key).into_inner()
+    }
 }
 
 impl Inventory {
@@ -417,14 +432,7 @@ fn convert_vendor(
         let key = |field: &str| format!("vendor[{index}].form[{f}].{field}");
         let table = form.span();
         let mut form = form.into_inner();
-        let written = form.url.is_some();
-        let url = problems.required(form.url.take(), &table, key("url"));
-        if written {
-            if let Err(why) = check_url(url.get_ref()) {
-                problems.add(url.span(), key("url"), why);
-            }
-        }
-        let url = url.into_inner();
+        let url = problems.required_url(form.url.take(), &table, key("url"));
         let mut moment = |value: Option<Spanned<toml::value::Datetime>>, field: &str| {
             let value = value?;
             let converted = datetime_in(value.get_ref(), tz);
@@ -449,20 +457,9 @@ fn convert_vendor(
             leak_probe: form.leak_probe.map(|leak| {
                 let table = leak.span();
                 let leak = leak.into_inner();
-                let mut url_of = |value: Option<Spanned<String>>, field: &str| {
-                    let key = key(&format!("leak_probe.{field}"));
-                    let written = value.is_some();
-                    let value = problems.required(value, &table, key.clone());
-                    if written {
-                        if let Err(why) = check_url(value.get_ref()) {
-                            problems.add(value.span(), key, why);
-                        }
-                    }
-                    value.into_inner()
-                };
                 LeakProbe {
-                    submit: url_of(leak.submit, "submit"),
-                    view: url_of(leak.view, "view"),
+                    submit: problems.required_url(leak.submit, &table, key("leak_probe.submit")),
+                    view: problems.required_url(leak.view, &table, key("leak_probe.view")),
                     fields: leak.fields,
                 }
             }),

@@ -32,7 +32,8 @@ pub fn apply(findings: &mut [Finding], waivers: &[Waiver], today: NaiveDate) {
 }
 
 /// Whether a waiver's target names a finding's target: the same text (host names are not
-/// case-sensitive), or the same host and port however written (`[::1]:22`, `::1:22`).
+/// case-sensitive), or the same host and port however written (`[::1]:22`, `[0:0::1]:22`; an
+/// unbracketed `::1:22` is ambiguous and matches nothing).
 fn same_target(waiver: &str, finding: &str) -> bool {
     waiver.eq_ignore_ascii_case(finding)
         || matches!(
@@ -105,15 +106,15 @@ pub fn check_waivers(
                         };
                         let listed = if targets.is_empty() {
                             format!("vendor `{}` lists none", vendor.id)
-                        } else if targets.len() <= 6 {
-                            format!("vendor `{}` has {}", vendor.id, targets.join(", "))
                         } else {
-                            format!(
-                                "vendor `{}` has {}, … ({} in all)",
-                                vendor.id,
-                                targets[..6].join(", "),
-                                targets.len()
-                            )
+                            let shown: Vec<&str> =
+                                targets.iter().take(6).map(String::as_str).collect();
+                            let rest = if targets.len() > shown.len() {
+                                format!(", … ({} in all)", targets.len())
+                            } else {
+                                String::new()
+                            };
+                            format!("vendor `{}` has {}{rest}", vendor.id, shown.join(", "))
                         };
                         found.push(at(
                             waiver.spans.target.clone(),
