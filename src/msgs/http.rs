@@ -55,6 +55,11 @@ impl Head {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body ends with the connection (no Content-Length, not chunked; RFC 9112 §6.3).
+    pub fn body_until_close(&self) -> bool {
+        !self.chunked() && self.content_length().is_none()
+    }
+
     fn chunked(&self) -> bool {
         self.header("transfer-encoding")
             .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))

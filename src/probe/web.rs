@@ -30,8 +30,9 @@ enum Transport {
 
 /// What one GET got back.
 enum Got {
-    /// An HTTP response, and the TLS version it came over.
-    Response(Response, Option<String>),
+    /// An HTTP response, the TLS version it came over, and why its body may be cut short (the
+    /// read stopped before the framing's end: deadline, size cap, early close).
+    Response(Response, Option<String>, Option<String>),
     /// Something that is no HTTP response (its first bytes at most 64), or nothing usable.
     Other(Answer),
 }
@@ -44,7 +45,7 @@ enum Got {
 /// runs too, within the same deadline, and its answer wins when it finds TLS.
 pub async fn identify_http(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> Answer {
     let r = match get(ctx, ep, Transport::Plain, "/", deadline).await {
-        Got::Response(r, _) => r,
+        Got::Response(r, _, _) => r,
         Got::Other(a) => return a,
     };
     if r.head.status == 400 {
@@ -99,7 +100,7 @@ pub async fn identify_tls(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) 
         Err(_) => return Answer::NotThis(raw.into_iter().take(64).collect()),
     };
     let mut f = match get(ctx, ep, Transport::Tls, "/", deadline).await {
-        Got::Response(r, version) => {
+        Got::Response(r, version, _) => {
             let mut f = response_facts(Protocol::Https, &r);
             if let Some(v) = version {
                 f.set("service.tls_version", v);
@@ -161,9 +162,24 @@ async fn archive_facts(
         f.set("dicomweb.product", "");
         return f;
     }
-    let answer = get(ctx, ep, transport, ORTHANC_SYSTEM, deadline).await;
+    let mut answer = get(ctx, ep, transport, ORTHANC_SYSTEM, deadline).await;
+    // Neither a 200 whose body did not arrive whole nor an interim 1xx (RFC 9110 §15.2) shows
+    // that the API is closed.
+    if let Got::Response(r, _, cut) = &answer {
+        let status = r.head.status;
+        let why = match cut {
+            Some(cut) if status == 200 && h::orthanc_system(&r.body).is_none() => {
+                Some(format!("its 200 answer was cut short: {cut}"))
+            }
+            _ if (100..200).contains(&status) => Some(format!("it answered only {status}")),
+            _ => None,
+        };
+        if let Some(why) = why {
+            answer = Got::Other(Answer::Failed(why));
+        }
+    }
     let system = match &answer {
-        Got::Response(r, _) if r.head.status == 200 => h::orthanc_system(&r.body),
+        Got::Response(r, _, _) if r.head.status == 200 => h::orthanc_system(&r.body),
         _ => None,
     };
     let fingerprint = match (fingerprint, &system) {
@@ -179,7 +195,7 @@ async fn archive_facts(
     f.set("dicomweb.product", "Orthanc");
     f.set("dicomweb.fingerprint", fingerprint);
     match answer {
-        Got::Response(r, _) => {
+        Got::Response(r, _, _) => {
             f.set("dicomweb.status", i64::from(r.head.status));
             f.set("dicomweb.open", system.is_some());
             match system {
@@ -264,7 +280,16 @@ fn got(read: (Vec<u8>, Option<NetError>), tls_version: Option<String>) -> Got {
         });
     }
     match h::parse_response(&bytes) {
-        Ok(r) => Got::Response(r, tls_version),
+        Ok(r) => {
+            // Closed (or, over TLS, ended without close_notify) is the end of a body delimited
+            // by the close; any other stop, or a close before the framing's end, cuts it.
+            let cut = match end {
+                None => None,
+                Some(NetError::Closed | NetError::Io(_)) if r.head.body_until_close() => None,
+                Some(e) => Some(e.to_string()),
+            };
+            Got::Response(r, tls_version, cut)
+        }
         Err(_) => Got::Other(Answer::NotThis(bytes.into_iter().take(64).collect())),
     }
 }
@@ -300,5 +325,74 @@ where
             Ok(Ok(0)) => return (buf, Some(NetError::Closed)),
             Ok(Ok(n)) => buf.extend_from_slice(window.get(..n).unwrap_or_default()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(bytes: &[u8], end: Option<NetError>) -> Option<String> {
+        match got((bytes.to_vec(), end), None) {
+            Got::Response(_, _, cut) => cut,
+            Got::Other(_) => panic!("not taken for a response"),
+        }
+    }
+
+    /// `archive_facts` for an Orthanc-looking `GET /` when `GET /system` gets `answer`.
+    async fn system_answered(answer: &'static [u8]) -> Facts {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = s.read(&mut request).await;
+            let _ = s.write_all(answer).await;
+            // Held open: only a whole framing may end the read before the deadline.
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        let ctx = ProbeContext::new(super::super::net::Limits::default(), 4, 1);
+        let ep = Endpoint {
+            name: "127.0.0.1".into(),
+            addr,
+        };
+        let root = h::parse_response(
+            b"HTTP/1.1 301 Moved Permanently\r\nLocation: app/explorer.html\r\n\r\n",
+        )
+        .unwrap();
+        let deadline = Instant::now() + std::time::Duration::from_millis(500);
+        archive_facts(&ctx, &ep, Transport::Plain, &root, deadline).await
+    }
+
+    #[tokio::test]
+    async fn a_cut_or_interim_answer_to_system_is_not_a_refusal() {
+        let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 90\r\n\r\n{\"DicomAet\"";
+        let interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n";
+        for answer in [&cut[..], &interim[..]] {
+            let f = system_answered(answer).await;
+            assert_eq!(f.get_str("dicomweb.product"), Some("Orthanc"));
+            assert!(f.get("dicomweb.open").is_none(), "{f:?}");
+            assert!(f.why_unavailable("dicomweb.open").is_some(), "{f:?}");
+        }
+        let refused = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+        let f = system_answered(refused).await;
+        assert_eq!(
+            f.get("dicomweb.open"),
+            Some(&crate::fact::FactValue::Bool(false))
+        );
+    }
+
+    #[test]
+    fn a_body_read_short_of_its_framing_is_cut() {
+        let short = b"HTTP/1.1 200 OK\r\nContent-Length: 90\r\n\r\n{\"DicomAet\"";
+        assert!(cut(short, Some(NetError::ReadTimeout)).is_some());
+        assert!(cut(short, Some(NetError::Closed)).is_some());
+        let whole = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+        assert_eq!(cut(whole, None), None);
+        let until_close = b"HTTP/1.0 200 OK\r\n\r\n{}";
+        assert_eq!(cut(until_close, Some(NetError::Closed)), None);
+        assert_eq!(cut(until_close, Some(NetError::Io("eof".into()))), None);
+        assert!(cut(until_close, Some(NetError::ReadTimeout)).is_some());
+        assert!(cut(until_close, Some(NetError::TooLarge(h::MAX_RESPONSE))).is_some());
     }
 }

@@ -34,12 +34,9 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             lang,
         ));
         for row in rows(&v.findings) {
+            let all = row.findings();
             match row {
-                row @ Row::Errors { .. } if row.findings().len() > 1 => {
-                    let Row::Errors { target, reasons } = &row else {
-                        continue;
-                    };
-                    let all = row.findings();
+                Row::Errors { target, reasons } if all.len() > 1 => {
                     let Some(severity) = all.iter().map(|f| f.severity).max() else {
                         continue;
                     };
@@ -64,12 +61,11 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
                         observed.join("; ")
                     ));
                 }
-                row @ Row::Errors { .. } => {
-                    for f in row.findings() {
+                _ => {
+                    for f in all {
                         out.push_str(&finding_row(f, lang));
                     }
                 }
-                Row::One(f) => out.push_str(&finding_row(f, lang)),
             }
         }
         for (target, line) in unidentified_ports(v, lang) {

@@ -103,9 +103,9 @@ pub(crate) enum Row<'a> {
     },
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     /// The findings of the row.
-    pub(crate) fn findings(&self) -> Vec<&crate::results::Finding> {
+    pub(crate) fn findings(&self) -> Vec<&'a crate::results::Finding> {
         match self {
             Row::One(f) => vec![*f],
             Row::Errors { reasons, .. } => reasons.iter().flat_map(|(_, fs)| fs.clone()).collect(),

@@ -118,28 +118,25 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         ]);
     };
     for row in rows(&vendor.findings) {
+        let all = row.findings();
         match row {
             Row::One(f) if f.status == Status::Pass && !f.waived => {
                 passes.entry(&f.target).or_default().push(&f.check);
             }
-            Row::One(f) => one(&mut findings, f),
-            row @ Row::Errors { .. } if row.findings().len() == 1 => {
-                if let Some(f) = row.findings().first() {
-                    one(&mut findings, f);
-                }
-            }
-            row @ Row::Errors { .. } => {
-                let Row::Errors { target, reasons } = &row else {
-                    continue;
-                };
-                let Some(severity) = row.findings().iter().map(|f| f.severity).max() else {
+            Row::Errors { target, reasons } if all.len() > 1 => {
+                let Some(severity) = all.iter().map(|f| f.severity).max() else {
                     continue;
                 };
                 findings.add_row(vec![
                     severity_cell(severity),
                     status_cell(Status::Error, status_word(Status::Error, lang).to_owned()),
-                    Cell::new(format!("{target}\n{}", errors_text(reasons, lang))),
+                    Cell::new(format!("{target}\n{}", errors_text(&reasons, lang))),
                 ]);
+            }
+            _ => {
+                for f in all {
+                    one(&mut findings, f);
+                }
             }
         }
     }
