@@ -10,7 +10,31 @@ use crate::msgs::tls_suites::{self, Suite};
 pub const LEGACY_PROTOCOLS: [&str; 4] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"];
 
 /// Adds the derived facts to an endpoint's facts (after the probe's `tls.*` and `tls.cert.*`).
+/// The smallest DH group Mozilla's intermediate profile and `tls-weak-dh` accept (ffdhe2048).
+const STRONG_DH_BITS: i64 = 2048;
+
+/// `tls.dh_bits` is the smallest group the probe read. When some group could not be read
+/// (`tls.dh_unread`) and those read are all strong, the unread one might be the weak one: the
+/// smallest is unknown, so `tls.dh_bits` becomes unavailable (never a pass on a guess). A
+/// group already read under 2048 bits is enough to tell, whatever was not read.
+pub fn dh_bits(facts: &mut Facts) {
+    let unread = strings(facts, "tls.dh_unread");
+    if unread.is_empty() {
+        return;
+    }
+    if facts
+        .get_int("tls.dh_bits")
+        .is_none_or(|bits| bits >= STRONG_DH_BITS)
+    {
+        facts.unavailable(
+            "tls.dh_bits",
+            format!("the DH group could not be read: {}", unread.join("; ")),
+        );
+    }
+}
+
 pub fn derive(facts: &mut Facts) {
+    dh_bits(facts);
     let errors = strings(facts, "tls.errors");
     let incomplete = if errors.is_empty() {
         None

@@ -625,27 +625,22 @@ pub fn to_facts(e: &Enumeration) -> Facts {
     facts
 }
 
-/// `tls.dh_bits`: the smallest group of the accepted finite-field DHE suites. Absent when no
-/// such suite was accepted; unavailable when a group could not be read and the ones read do not
-/// already show a group under 2048 bits (the unread one might be smaller, or all might be fine).
+/// `tls.dh_bits`: the smallest group read from the accepted finite-field DHE suites, and
+/// `tls.dh_unread`: why a group could not be read. Both absent when no such suite was accepted.
+/// Whether an unread group leaves the smallest unknown is `derive::tls::dh_bits`'s to say.
 fn dh_facts(facts: &mut Facts, e: &Enumeration) {
-    let known = e.dh_groups.values().filter_map(|r| r.as_ref().ok()).min();
-    let unread: Vec<&str> = e
+    if e.dh_groups.is_empty() {
+        return;
+    }
+    if let Some(&bits) = e.dh_groups.values().filter_map(|r| r.as_ref().ok()).min() {
+        facts.set("tls.dh_bits", i64::try_from(bits).unwrap_or(i64::MAX));
+    }
+    let unread: Vec<String> = e
         .dh_groups
         .values()
-        .filter_map(|r| r.as_ref().err())
-        .map(String::as_str)
+        .filter_map(|r| r.as_ref().err().cloned())
         .collect();
-    match known {
-        Some(&bits) if unread.is_empty() || bits < 2048 => {
-            facts.set("tls.dh_bits", i64::try_from(bits).unwrap_or(i64::MAX));
-        }
-        _ if !unread.is_empty() => facts.unavailable(
-            "tls.dh_bits",
-            format!("the DH group could not be read: {}", unread.join("; ")),
-        ),
-        _ => {}
-    }
+    facts.set("tls.dh_unread", unread);
 }
 
 /// The errors of an enumeration, said once when every version failed the same way
@@ -876,7 +871,9 @@ mod certificate_tests {
                 dh_groups: groups,
                 ..Enumeration::default()
             };
-            to_facts(&e)
+            let mut f = to_facts(&e);
+            crate::derive::tls::dh_bits(&mut f);
+            f
         };
         // No DHE suite: no fact (the check does not apply).
         let f = with(DhGroups::new());
