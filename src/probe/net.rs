@@ -189,8 +189,27 @@ pub async fn read_message<R, F>(
     reader: &mut R,
     max: usize,
     deadline: Instant,
-    mut complete: F,
+    complete: F,
 ) -> Result<Vec<u8>, NetError>
+where
+    R: AsyncReadExt + Unpin,
+    F: FnMut(&[u8]) -> Option<usize>,
+{
+    match read_until(reader, max, deadline, complete).await {
+        (message, None) => Ok(message),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// As [`read_message`], but what arrived before a close, timeout, error or the size cap is
+/// kept beside the reason: (the message, `None`) or (the bytes so far, why it stopped). Never
+/// reads more than `max` bytes.
+pub async fn read_until<R, F>(
+    reader: &mut R,
+    max: usize,
+    deadline: Instant,
+    mut complete: F,
+) -> (Vec<u8>, Option<NetError>)
 where
     R: AsyncReadExt + Unpin,
     F: FnMut(&[u8]) -> Option<usize>,
@@ -200,19 +219,21 @@ where
     loop {
         if let Some(len) = complete(&buf) {
             if len > max {
-                return Err(NetError::TooLarge(max));
+                return (buf, Some(NetError::TooLarge(max)));
             }
             buf.truncate(len.min(buf.len()));
-            return Ok(buf);
+            return (buf, None);
         }
         if buf.len() >= max {
-            return Err(NetError::TooLarge(max));
+            return (buf, Some(NetError::TooLarge(max)));
         }
-        match timeout_at(deadline, reader.read(&mut chunk)).await {
-            Err(_) => return Err(NetError::ReadTimeout),
-            Ok(Err(e)) => return Err(NetError::Io(e.to_string())),
-            Ok(Ok(0)) => return Err(NetError::Closed),
-            Ok(Ok(n)) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+        let room = (max - buf.len()).min(chunk.len());
+        let window = chunk.get_mut(..room).unwrap_or_default();
+        match timeout_at(deadline, reader.read(window)).await {
+            Err(_) => return (buf, Some(NetError::ReadTimeout)),
+            Ok(Err(e)) => return (buf, Some(NetError::Io(e.to_string()))),
+            Ok(Ok(0)) => return (buf, Some(NetError::Closed)),
+            Ok(Ok(n)) => buf.extend_from_slice(window.get(..n).unwrap_or_default()),
         }
     }
 }
@@ -222,6 +243,26 @@ mod tests {
     use super::*;
     use tokio::io::AsyncWriteExt;
     use tokio::net::TcpListener;
+
+    #[tokio::test]
+    async fn read_until_keeps_what_arrived_and_never_reads_past_max() {
+        let deadline = Instant::now() + std::time::Duration::from_secs(2);
+        let (mut client, mut server) = tokio::io::duplex(64);
+        server.write_all(b"HTTP/1.1 200 OK\r\n").await.unwrap();
+        drop(server);
+        let (got, why) = read_until(&mut client, 1000, deadline, |_| None).await;
+        assert_eq!(got, b"HTTP/1.1 200 OK\r\n");
+        assert_eq!(why, Some(NetError::Closed));
+        let (mut client, mut server) = tokio::io::duplex(64);
+        server.write_all(&[7u8; 50]).await.unwrap();
+        let (got, why) = read_until(&mut client, 10, deadline, |_| None).await;
+        assert_eq!((got.len(), why), (10, Some(NetError::TooLarge(10))));
+        // read_message gives the same stop as an error, and a whole message as Ok.
+        let (mut client, mut server) = tokio::io::duplex(64);
+        server.write_all(b"abcdef").await.unwrap();
+        let whole = read_message(&mut client, 10, deadline, |b| (b.len() >= 4).then_some(4)).await;
+        assert_eq!(whole, Ok(b"abcd".to_vec()));
+    }
 
     #[tokio::test]
     async fn refused_and_read_timeout_are_told_apart() {

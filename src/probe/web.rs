@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 
-use super::net::{read_message, NetError};
+use super::net::{read_message, read_until, NetError};
 use super::tls_cert::{self, RecordingVerifier};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 use crate::fact::Facts;
@@ -306,31 +306,14 @@ where
         Ok(Err(e)) => return (Vec::new(), Some(NetError::Io(e.to_string()))),
         Ok(Ok(())) => {}
     }
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        if let Some(len) = h::response_complete(&buf) {
-            buf.truncate(len);
-            return (buf, None);
-        }
-        if buf.len() >= h::MAX_RESPONSE {
-            return (buf, Some(NetError::TooLarge(h::MAX_RESPONSE)));
-        }
-        let room = (h::MAX_RESPONSE - buf.len()).min(chunk.len());
-        let window = chunk.get_mut(..room).unwrap_or_default();
-        match timeout_at(deadline, s.read(window)).await {
-            Err(_) => return (buf, Some(NetError::ReadTimeout)),
-            // TLS servers often end without close_notify: what arrived still counts.
-            Ok(Err(e)) => return (buf, Some(NetError::Io(e.to_string()))),
-            Ok(Ok(0)) => return (buf, Some(NetError::Closed)),
-            Ok(Ok(n)) => buf.extend_from_slice(window.get(..n).unwrap_or_default()),
-        }
-    }
+    // TLS servers often end without close_notify: what arrived before an error still counts.
+    read_until(s, h::MAX_RESPONSE, deadline, h::response_complete).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::AsyncReadExt;
 
     fn cut(bytes: &[u8], end: Option<NetError>) -> Option<String> {
         match got((bytes.to_vec(), end), None) {
