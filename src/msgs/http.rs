@@ -140,11 +140,19 @@ pub fn parse_head(b: &[u8]) -> Result<Head, HttpError> {
     })
 }
 
+/// A server's text as we may show it: no control characters and no bidirectional overrides
+/// or isolates (which could make a report read other than it is), at most 512 characters.
 fn printable(s: &str) -> String {
     s.chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_bidi_format(*c))
         .take(512)
         .collect::<String>()
+}
+
+/// The Unicode bidirectional formatting characters (UAX #9 §2: marks, embeddings, overrides,
+/// isolates).
+fn is_bidi_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// For reading: `Some(len)` once `b` holds a whole response of `len` bytes (head, then a body of
@@ -276,6 +284,16 @@ pub fn orthanc_system(body: &[u8]) -> Option<OrthancSystem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_text_has_no_controls_or_bidi_overrides() {
+        let r = parse_response(
+            "HTTP/1.1 200 OK\r\nServer: nginx\u{202E}xnignI\u{2066}\x1b[31m\r\n\r\n".as_bytes(),
+        )
+        .unwrap();
+        let server = r.head.headers.iter().find(|(n, _)| n == "server").unwrap();
+        assert_eq!(server.1, "nginxxnignI[31m");
+    }
     use proptest::prelude::*;
 
     // Recorded from Orthanc 1.10.1 (Debian 12) on the lab's 127.0.0.130:18042 and :18043.
