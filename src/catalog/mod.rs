@@ -27,6 +27,9 @@ pub struct Catalog {
     /// Checks by id, in id order.
     pub checks: BTreeMap<String, Check>,
     pub controls: BTreeMap<String, Control>,
+    /// SHA-256 over every file the catalogue was built from (path and text, in load order): the
+    /// history records which checks judged a run.
+    pub digest: String,
 }
 
 impl Catalog {
@@ -43,6 +46,7 @@ impl Catalog {
 
     /// Builds a catalogue from (path, text) pairs, later files overriding earlier ones.
     pub fn from_files(files: Vec<(PathBuf, String)>) -> Result<Catalog, Diagnostics> {
+        let digest = files_digest(&files);
         let mut problems = Vec::new();
         let mut checks = BTreeMap::new();
         let mut controls = BTreeMap::new();
@@ -79,7 +83,11 @@ impl Catalog {
             }
         }
         if problems.is_empty() {
-            Ok(Catalog { checks, controls })
+            Ok(Catalog {
+                checks,
+                controls,
+                digest,
+            })
         } else {
             Err(Diagnostics(problems))
         }
@@ -134,4 +142,16 @@ fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagn
         }
     }
     Ok(())
+}
+
+/// Hex SHA-256 over (path, text) pairs, each length-prefixed so that no two lists collide.
+fn files_digest(files: &[(PathBuf, String)]) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for (path, text) in files {
+        for part in [path.to_string_lossy().as_bytes(), text.as_bytes()] {
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part);
+        }
+    }
+    crate::history::hex(ctx.finish().as_ref())
 }

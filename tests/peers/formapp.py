@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small application-form site for the vendor-audit lab (python3 stdlib only).
 
-Usage: formapp.py --listen HOST:PORT --mode leaky|correct
+Usage: formapp.py --listen HOST:PORT (--mode leaky|correct | --mode-file FILE)
 
 It reproduces the voucher incident's site (seed/INCIDENTS.md): an application
 form, a confirm step that keeps the entry in a server-side cookie session, and
@@ -16,6 +16,9 @@ an edit page that shows the stored entry back in the form's inputs.
   GET  /away           302 to http://outside.invalid/apply (a host outside any vendor)
   GET  /huge           200, a 20 MiB body, streamed
   GET  /slow           200, Content-Length 100000, a few bytes, then silence for 120 s
+  GET  /filled         the form already filled with a fixed applicant's entry (FILLED): the page
+                       a misconfigured cache serves to the next visitor (issue 11: the history
+                       stores that a field was filled, never its value)
   GET  /case/NAME      the empty form with exactly the header set CASES[NAME] (whatever the
                        mode; issue 10, shared-cache storability as caches behave), a strong
                        ETag, and 304 to a matching If-None-Match (so a cache can revalidate)
@@ -25,6 +28,11 @@ leaky:   no Cache-Control on the form pages, a Last-Modified 50 minutes before
          10 minutes), a bare session cookie (no Secure/HttpOnly/SameSite).
 correct: Cache-Control: no-store, private on every response, and
          SESSION=...; Secure; HttpOnly; SameSite=Lax; Path=/.
+notyet:  (only with --mode-file) as leaky, but /apply answers the "not open yet" page:
+         a form before its go-live.
+
+--mode-file FILE: the mode is the first word of FILE, read again on every request, so that a
+test can change a running app (publish a form early, switch it to no-store) without a restart.
 
 The csrf token is a random value per page and is not checked: it is there so
 the form looks like a real one, not to protect the lab.
@@ -83,6 +91,22 @@ CASES = {
 SESSIONS = {}  # token -> {field: value}
 LOCK = threading.Lock()
 MODE = "leaky"
+MODE_FILE = None
+# The entry /filled shows: made-up, and distinctive so that a test can look for it in files.
+FILLED = {"name": "Sentinel Hanako 7f3a", "address": "1-2-3 Sentinel-cho 7f3a",
+          "tel": "0312347f3a", "email": "sentinel-7f3a@example.invalid"}
+
+
+def mode():
+    """The current mode: --mode, or the first word of --mode-file as it is now."""
+    if MODE_FILE is None:
+        return MODE
+    try:
+        with open(MODE_FILE, encoding="utf-8") as f:
+            word = (f.read().split() or ["leaky"])[0]
+    except OSError:
+        word = "leaky"
+    return word if word in ("leaky", "correct", "notyet") else "leaky"
 
 
 def form_page(title, entry):
@@ -132,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def common_headers(self, cacheable_page):
-        if MODE == "correct":
+        if mode() == "correct":
             self.send_header("Cache-Control", "no-store, private")
         elif cacheable_page:
             self.send_header("Last-Modified", formatdate(time.time() - 3000, usegmt=True))
@@ -155,8 +179,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        if path == "/apply":
+        if path == "/apply" and mode() == "notyet":
+            self.send_body(200, NOT_YET, cacheable_page=True)
+        elif path == "/apply":
             self.send_body(200, form_page("申込フォーム / Application", {}), cacheable_page=True)
+        elif path == "/filled":
+            self.send_body(200, form_page("申込内容の修正 / Edit your application", FILLED),
+                           cacheable_page=True)
         elif path == "/apply/edit":
             token = self.session()
             with LOCK:
@@ -196,7 +225,7 @@ class Handler(BaseHTTPRequestHandler):
             if token is None:
                 token = secrets.token_urlsafe(24)
             SESSIONS[token] = entry
-        if MODE == "correct":
+        if mode() == "correct":
             cookie = "SESSION=%s; Secure; HttpOnly; SameSite=Lax; Path=/" % token
         else:
             cookie = "SESSION=%s; Path=/" % token
@@ -264,15 +293,18 @@ class Server(ThreadingHTTPServer):
 
 
 def main():
-    global MODE
+    global MODE, MODE_FILE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--listen", required=True, help="HOST:PORT")
-    ap.add_argument("--mode", required=True, choices=["leaky", "correct"])
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--mode", choices=["leaky", "correct"])
+    which.add_argument("--mode-file", help="a file whose first word is the mode, read per request")
     args = ap.parse_args()
-    MODE = args.mode
+    MODE = args.mode or "leaky"
+    MODE_FILE = args.mode_file
     host, _, port = args.listen.rpartition(":")
     srv = Server((host, int(port)), Handler)
-    sys.stderr.write("formapp %s mode on %s\n" % (MODE, args.listen))
+    sys.stderr.write("formapp (%s) on %s\n" % ("mode from " + MODE_FILE if MODE_FILE else MODE + " mode", args.listen))
     sys.stderr.flush()
     srv.serve_forever()
 

@@ -1,0 +1,676 @@
+//! The run history (SPEC §8): every run's findings, control verdicts and asset facts in SQLite,
+//! one transaction per run, WAL journal, a versioned schema migrated on open. `history`, `diff`
+//! and the alerts read it; facts and evidence are stored once per distinct value (`blobs`).
+
+pub mod diff;
+mod schema;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+use crate::catalog::Severity;
+use crate::inventory::Inventory;
+use crate::results::{RunReport, Status, Verdict};
+
+pub use schema::current as schema_version;
+
+/// The file name of the history when neither `--db` nor `[audit] history` names one.
+pub const DEFAULT_FILE: &str = "audit-history.db";
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A history problem, for people: which file, and what went wrong.
+#[derive(Debug)]
+pub struct HistoryError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "history {}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for HistoryError {}
+
+/// Which history file a command uses: `--db`, else `[audit] history`, else the default file
+/// beside the inventory.
+pub fn locate(db: Option<&Path>, inventory: Option<&Inventory>, config: &Path) -> PathBuf {
+    if let Some(db) = db {
+        return db.to_path_buf();
+    }
+    if let Some(path) = inventory.and_then(|i| i.audit.history.clone()) {
+        return path;
+    }
+    let dir = config.parent().filter(|d| !d.as_os_str().is_empty());
+    dir.map_or_else(|| PathBuf::from(DEFAULT_FILE), |d| d.join(DEFAULT_FILE))
+}
+
+/// What the history records about a run besides its report.
+#[derive(Debug, Clone, Default)]
+pub struct RunMeta {
+    /// `run`, `watch` or `assess`.
+    pub kind: String,
+    pub inventory: Option<String>,
+    pub inventory_digest: String,
+    pub reports_digest: String,
+    pub checks_digest: String,
+    /// The targets probed in this round when not every asset was (a `watch` round near a
+    /// go-live): the others' facts were carried over from the previous round.
+    pub scope: Option<Vec<String>>,
+}
+
+impl RunMeta {
+    /// The digests of what a run of `inventory` read: the inventory file, every report file it
+    /// names (absent ones count as absent), and the checks.
+    pub fn of(kind: &str, inventory: &Inventory, checks_digest: &str) -> RunMeta {
+        let mut reports = ring::digest::Context::new(&ring::digest::SHA256);
+        for v in &inventory.vendors {
+            let Some(path) = &v.report else { continue };
+            let bytes = read_small_file(path).unwrap_or_default();
+            for part in [path.to_string_lossy().as_bytes(), &bytes[..]] {
+                reports.update(&(part.len() as u64).to_be_bytes());
+                reports.update(part);
+            }
+        }
+        RunMeta {
+            kind: kind.to_owned(),
+            inventory: Some(inventory.path.display().to_string()),
+            inventory_digest: sha256(inventory.source.as_bytes()),
+            reports_digest: hex(reports.finish().as_ref()),
+            checks_digest: checks_digest.to_owned(),
+            scope: None,
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+/// One row of `vendor-audit history`: a run as one vendor saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunVendorRow {
+    pub run: String,
+    pub started_at: String,
+    pub now: String,
+    pub kind: String,
+    pub vendor: String,
+    /// Failing, unwaived findings by severity name.
+    pub failures: BTreeMap<String, usize>,
+    pub errors: usize,
+    pub contradicted: usize,
+    /// Changes since this vendor's previous run (`None` for its first).
+    pub changes: Option<ChangeCounts>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeCounts {
+    pub previous_run: String,
+    pub regressions: usize,
+    pub fixed: usize,
+    pub verdict_changes: usize,
+    pub status_changes: usize,
+}
+
+/// What one vendor's findings and verdicts were in one run: what `diff` compares.
+#[derive(Debug, Clone, Default)]
+pub struct VendorSnapshot {
+    pub run: String,
+    /// By (check, target).
+    pub findings: BTreeMap<(String, String), FindingState>,
+    pub controls: BTreeMap<String, ControlState>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindingState {
+    pub status: Status,
+    pub waived: bool,
+    pub severity: Severity,
+    pub title: String,
+    pub message: String,
+    pub control: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ControlState {
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// A run's vendors, by id.
+pub type Snapshot = BTreeMap<String, VendorSnapshot>;
+
+/// The snapshot of a report that may not be stored (yet).
+pub fn snapshot_of(report: &RunReport) -> Snapshot {
+    report
+        .vendors
+        .iter()
+        .map(|v| {
+            let findings = v
+                .findings
+                .iter()
+                .map(|f| {
+                    (
+                        (f.check.clone(), f.target.clone()),
+                        FindingState {
+                            status: f.status,
+                            waived: f.waived,
+                            severity: f.severity,
+                            title: f.title.clone(),
+                            message: f.message.clone(),
+                            control: f.control.clone(),
+                        },
+                    )
+                })
+                .collect();
+            let controls = v
+                .controls
+                .iter()
+                .map(|c| {
+                    (
+                        c.control.clone(),
+                        ControlState {
+                            verdict: c.verdict,
+                            reason: c.reason.clone(),
+                        },
+                    )
+                })
+                .collect();
+            (
+                v.id.clone(),
+                VendorSnapshot {
+                    run: report.run.id.clone(),
+                    findings,
+                    controls,
+                },
+            )
+        })
+        .collect()
+}
+
+/// A status, verdict or severity from its stored name.
+fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// An open history database.
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Opens (creating it if need be) and migrates the history at `path`.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        let fail = |message: String| HistoryError {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return Err(fail(format!("its folder {} does not exist", dir.display())));
+            }
+        }
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| fail(format!("cannot open: {e}")))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| fail(e.to_string()))?;
+        // WAL: readers never block the writer, and a killed writer leaves only an uncommitted
+        // tail that the next open discards. NORMAL sync is durable against a killed process.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| fail(format!("not a vendor-audit history (SQLite said: {e})")))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(fail(format!("cannot use the WAL journal (got {mode})")));
+        }
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| fail(e.to_string()))?;
+        schema::migrate(&mut conn).map_err(fail)?;
+        Ok(History {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: impl fmt::Display) -> HistoryError {
+        HistoryError {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Stores a run, all of it or nothing (one transaction).
+    pub fn record(&mut self, report: &RunReport, meta: &RunMeta) -> Result<(), HistoryError> {
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO runs (id, started_at, finished_at, now, tool, kind, inventory,
+                    inventory_digest, reports_digest, checks_digest, scope, summary)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    report.run.id,
+                    report.run.started_at,
+                    report.run.finished_at,
+                    report.run.now,
+                    report.run.tool,
+                    meta.kind,
+                    meta.inventory,
+                    meta.inventory_digest,
+                    meta.reports_digest,
+                    meta.checks_digest,
+                    meta.scope.as_ref().map(|s| json(s)),
+                    json(&report.summary),
+                ],
+            )?;
+            let mut blob = tx.prepare_cached(
+                "INSERT INTO blobs (digest, body) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
+            )?;
+            let mut store_blob = |body: String| -> rusqlite::Result<String> {
+                let digest = sha256(body.as_bytes());
+                blob.execute(params![digest, body])?;
+                Ok(digest)
+            };
+            let mut vendor_row = tx.prepare_cached(
+                "INSERT INTO vendor_runs (run_id, vendor, name, report_path, report_status, fiscal_year)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut finding_row = tx.prepare_cached(
+                "INSERT INTO findings (run_id, vendor, check_id, target, status, severity, control,
+                    waived, waiver, title, message, evidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            let mut control_row = tx.prepare_cached(
+                "INSERT INTO controls (run_id, vendor, control, declared, verdict, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut asset_row = tx.prepare_cached(
+                "INSERT INTO assets (run_id, vendor, target, kind, address, facts, unavailable, carried)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let scope = meta.scope.as_deref();
+            for v in &report.vendors {
+                vendor_row.execute(params![
+                    report.run.id,
+                    v.id,
+                    v.name,
+                    v.report.path,
+                    v.report.status.name(),
+                    v.report.fiscal_year,
+                ])?;
+                for f in &v.findings {
+                    let evidence = store_blob(json(&f.evidence))?;
+                    finding_row.execute(params![
+                        report.run.id,
+                        v.id,
+                        f.check,
+                        f.target,
+                        f.status.name(),
+                        f.severity.name(),
+                        f.control,
+                        f.waived,
+                        f.waiver.as_ref().map(|w| json(w)),
+                        f.title,
+                        f.message,
+                        evidence,
+                    ])?;
+                }
+                for c in &v.controls {
+                    control_row.execute(params![
+                        report.run.id,
+                        v.id,
+                        c.control,
+                        c.declared,
+                        c.verdict.name(),
+                        c.reason,
+                    ])?;
+                }
+                for a in &v.assets {
+                    let facts = store_blob(json(&a.facts))?;
+                    let unavailable = store_blob(json(&a.unavailable))?;
+                    let carried = scope.is_some_and(|s| !s.contains(&a.target));
+                    asset_row.execute(params![
+                        report.run.id,
+                        v.id,
+                        a.target,
+                        a.kind,
+                        a.address,
+                        facts,
+                        unavailable,
+                        carried,
+                    ])?;
+                }
+            }
+            drop((blob, vendor_row, finding_row, control_row, asset_row));
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(format!("storing run {}: {e}", report.run.id)))
+    }
+
+    /// The run whose id starts with `prefix` (it must be the only one).
+    pub fn resolve(&self, prefix: &str) -> Result<String, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY started_at, id LIMIT 6",
+            )
+            .map_err(|e| self.err(e))?;
+        let ids: Vec<String> = stmt
+            .query_map([prefix], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(self.err(format!(
+                "no run id starts with `{prefix}`; `vendor-audit history` lists them"
+            ))),
+            many => Err(self.err(format!(
+                "`{prefix}` is the start of several run ids ({}{}): give more of it",
+                many.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if many.len() > 5 { ", …" } else { "" }
+            ))),
+        }
+    }
+
+    /// The ids of the newest `n` runs, oldest first.
+    pub fn latest(&self, n: usize) -> Result<Vec<String>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1")
+            .map_err(|e| self.err(e))?;
+        let mut ids: Vec<String> = stmt
+            .query_map([n as i64], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        ids.reverse();
+        Ok(ids)
+    }
+
+    /// How many runs are stored.
+    pub fn run_count(&self) -> Result<usize, HistoryError> {
+        self.conn
+            .query_row("SELECT count(*) FROM runs", [], |r| r.get::<_, i64>(0))
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// The vendors of a stored run, each with its findings and verdicts.
+    pub fn snapshot(&self, run: &str) -> Result<Snapshot, HistoryError> {
+        let vendors: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT vendor FROM vendor_runs WHERE run_id = ?1 ORDER BY vendor")
+            .and_then(|mut s| s.query_map([run], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))?;
+        let mut snap = Snapshot::new();
+        for vendor in vendors {
+            let one = self.vendor_snapshot(run, &vendor)?;
+            snap.insert(vendor, one);
+        }
+        Ok(snap)
+    }
+
+    /// One vendor's findings and verdicts in a stored run.
+    pub fn vendor_snapshot(&self, run: &str, vendor: &str) -> Result<VendorSnapshot, HistoryError> {
+        let load = || -> rusqlite::Result<VendorSnapshot> {
+            let mut snap = VendorSnapshot {
+                run: run.to_owned(),
+                ..VendorSnapshot::default()
+            };
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT check_id, target, status, waived, severity, title, message, control
+                 FROM findings WHERE run_id = ?1 AND vendor = ?2",
+            )?;
+            let rows = stmt.query_map([run, vendor], |r| {
+                Ok((
+                    (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                    FindingState {
+                        status: parse_name(&r.get::<_, String>(2)?)?,
+                        waived: r.get(3)?,
+                        severity: parse_name(&r.get::<_, String>(4)?)?,
+                        title: r.get(5)?,
+                        message: r.get(6)?,
+                        control: r.get(7)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (key, state) = row?;
+                snap.findings.insert(key, state);
+            }
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT control, verdict, reason FROM controls WHERE run_id = ?1 AND vendor = ?2",
+            )?;
+            let rows = stmt.query_map([run, vendor], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    ControlState {
+                        verdict: parse_name(&r.get::<_, String>(1)?)?,
+                        reason: r.get(2)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (key, state) = row?;
+                snap.controls.insert(key, state);
+            }
+            Ok(snap)
+        };
+        load().map_err(|e| self.err(format!("reading run {run}: {e}")))
+    }
+
+    /// The run before `run` (by start time) that covered `vendor`, if any.
+    pub fn previous_for(&self, vendor: &str, run: &str) -> Result<Option<String>, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.id = v.run_id
+                 WHERE v.vendor = ?1 AND r.id != ?2
+                   AND (r.started_at, r.id) < (SELECT started_at, id FROM runs WHERE id = ?2)
+                 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                [vendor, run],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The newest stored run that covered `vendor`, if any.
+    pub fn latest_for(&self, vendor: &str) -> Result<Option<String>, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.id = v.run_id
+                 WHERE v.vendor = ?1 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                [vendor],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Each vendor's newest stored run, as the baseline a new run's changes are judged against.
+    pub fn baseline(&self, vendors: &[String]) -> Result<Snapshot, HistoryError> {
+        let mut snap = Snapshot::new();
+        for vendor in vendors {
+            if let Some(run) = self.latest_for(vendor)? {
+                let one = self.vendor_snapshot(&run, vendor)?;
+                snap.insert(vendor.clone(), one);
+            }
+        }
+        Ok(snap)
+    }
+
+    /// The newest `limit` (run, vendor) rows, newest first, each with its changes since that
+    /// vendor's previous run.
+    pub fn rows(
+        &self,
+        vendor: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RunVendorRow>, HistoryError> {
+        let query = || -> rusqlite::Result<Vec<RunVendorRow>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT r.id, r.started_at, r.now, r.kind, v.vendor,
+                    (SELECT count(*) FROM findings f WHERE f.run_id = r.id AND f.vendor = v.vendor
+                        AND f.status = 'error'),
+                    (SELECT count(*) FROM controls c WHERE c.run_id = r.id AND c.vendor = v.vendor
+                        AND c.verdict = 'contradicted')
+                 FROM vendor_runs v JOIN runs r ON r.id = v.run_id
+                 WHERE ?1 IS NULL OR v.vendor = ?1
+                 ORDER BY r.started_at DESC, r.id DESC, v.vendor LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![vendor, limit as i64], |r| {
+                Ok(RunVendorRow {
+                    run: r.get(0)?,
+                    started_at: r.get(1)?,
+                    now: r.get(2)?,
+                    kind: r.get(3)?,
+                    vendor: r.get(4)?,
+                    failures: BTreeMap::new(),
+                    errors: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+                    contradicted: usize::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+                    changes: None,
+                })
+            })?;
+            let mut out: Vec<RunVendorRow> = rows.collect::<rusqlite::Result<_>>()?;
+            let mut by_severity = self.conn.prepare_cached(
+                "SELECT severity, count(*) FROM findings
+                 WHERE run_id = ?1 AND vendor = ?2 AND status = 'fail' AND waived = 0
+                 GROUP BY severity",
+            )?;
+            for row in &mut out {
+                let counts = by_severity.query_map([&row.run, &row.vendor], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })?;
+                for c in counts {
+                    let (severity, n) = c?;
+                    row.failures
+                        .insert(severity, usize::try_from(n).unwrap_or(0));
+                }
+            }
+            Ok(out)
+        };
+        let mut rows = query().map_err(|e| self.err(e))?;
+        for row in &mut rows {
+            let Some(previous) = self.previous_for(&row.vendor, &row.run)? else {
+                continue;
+            };
+            let before = self.vendor_snapshot(&previous, &row.vendor)?;
+            let after = self.vendor_snapshot(&row.run, &row.vendor)?;
+            let mut changes = diff::Changes::new(&previous, &row.run);
+            changes.add_vendor(&row.vendor, Some(&before), &after);
+            row.changes = Some(ChangeCounts {
+                previous_run: previous,
+                regressions: changes.regressions.len(),
+                fixed: changes.fixed.len(),
+                verdict_changes: changes.verdict_changes.len(),
+                status_changes: changes.status_changes.len(),
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Queues an alert (its JSON body) for delivery on `channel`; returns its id.
+    pub fn queue_alert(
+        &self,
+        run: Option<&str>,
+        channel: &str,
+        body: &str,
+    ) -> Result<i64, HistoryError> {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.conn
+            .execute(
+                "INSERT INTO alerts (run_id, created_at, channel, body, state, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', ?2)",
+                params![run, now, channel, body],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Alerts not yet delivered, oldest first: (id, channel, body, attempts so far).
+    pub fn pending_alerts(&self) -> Result<Vec<PendingAlert>, HistoryError> {
+        self.conn
+            .prepare(
+                "SELECT id, channel, body, attempts FROM alerts WHERE state = 'pending' ORDER BY id",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(PendingAlert {
+                        id: r.get(0)?,
+                        channel: r.get(1)?,
+                        body: r.get(2)?,
+                        attempts: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records one delivery outcome of an alert: sent, or still pending with the error.
+    pub fn alert_outcome(
+        &self,
+        id: i64,
+        attempts: u32,
+        error: Option<&str>,
+    ) -> Result<(), HistoryError> {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.conn
+            .execute(
+                "UPDATE alerts SET state = ?2, attempts = attempts + ?3, last_error = ?4,
+                    updated_at = ?5 WHERE id = ?1",
+                params![
+                    id,
+                    if error.is_some() { "pending" } else { "sent" },
+                    attempts,
+                    error,
+                    now
+                ],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// An alert waiting in the history for delivery.
+#[derive(Debug, Clone)]
+pub struct PendingAlert {
+    pub id: i64,
+    pub channel: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// A stored value as JSON text (they are all plain data, so this cannot fail in practice).
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// A report file's bytes for its digest: a regular file of at most 4 MiB (a FIFO or a device
+/// named as a report must not hang or exhaust the run; the declaration loader says why).
+fn read_small_file(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= 4 << 20).then(|| std::fs::read(path).ok())?
+}
