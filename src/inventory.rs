@@ -28,6 +28,19 @@ pub struct Inventory {
     pub source: String,
     pub audit: AuditSettings,
     pub vendors: Vec<Vendor>,
+    /// Where alerts go (`[notify]`); none when the table is absent.
+    pub notify: Option<NotifySettings>,
+}
+
+/// `[notify]`: alerts on a new failure, a new contradicted control, and a fix (SPEC §8).
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    /// The environment variable that holds the webhook URL (never the URL itself).
+    pub webhook_url_env: Option<String>,
+    /// Findings below this severity raise no alert.
+    pub min_severity: crate::catalog::Severity,
+    /// A program given each alert's JSON on standard input (program, then its arguments).
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +115,17 @@ struct RawInventory {
     audit: Option<RawAudit>,
     #[serde(default)]
     vendor: Vec<Spanned<RawVendor>>,
+    notify: Option<Spanned<RawNotify>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    webhook_url_env: Option<Spanned<String>>,
+    /// Refused with its own message: a URL in the file would end up in backups and reviews.
+    webhook_url: Option<Spanned<toml::Value>>,
+    min_severity: Option<crate::catalog::Severity>,
+    command: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -275,6 +299,7 @@ impl Inventory {
                 &mut problems,
             ));
         }
+        let notify = raw.notify.map(|n| convert_notify(n, &mut problems));
         if problems.found.is_empty() {
             Ok(Inventory {
                 path: path.to_path_buf(),
@@ -282,6 +307,7 @@ impl Inventory {
                 source: source.to_owned(),
                 audit,
                 vendors,
+                notify,
             })
         } else {
             let mut found = Diagnostics(problems.found);
@@ -292,6 +318,63 @@ impl Inventory {
 
     pub fn vendor(&self, id: &str) -> Option<&Vendor> {
         self.vendors.iter().find(|v| v.id == id)
+    }
+}
+
+fn convert_notify(raw: Spanned<RawNotify>, problems: &mut Problems) -> NotifySettings {
+    let table = raw.span();
+    let raw = raw.into_inner();
+    if let Some(url) = &raw.webhook_url {
+        problems.add(
+            url.span(),
+            "notify.webhook_url".into(),
+            "the webhook URL is never written in this file (it would be copied into backups, \
+             reviews and logs): put it in an environment variable and name that variable with \
+             `webhook_url_env = \"NAME\"`",
+        );
+    }
+    let env = raw.webhook_url_env.map(|e| {
+        let name = e.get_ref();
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            problems.add(
+                e.span(),
+                "notify.webhook_url_env".into(),
+                format!(
+                    "`{name}` is not an environment variable name: expected letters, digits and \
+                     `_`, e.g. \"VENDOR_AUDIT_WEBHOOK\""
+                ),
+            );
+        }
+        e.into_inner()
+    });
+    let command = match raw.command {
+        Some(c) if c.get_ref().first().is_none_or(|p| p.trim().is_empty()) => {
+            problems.add(
+                c.span(),
+                "notify.command".into(),
+                "expected the program and its arguments, e.g. [\"/usr/local/bin/page\", \"--team\", \"security\"]",
+            );
+            Vec::new()
+        }
+        Some(c) => c.into_inner(),
+        None => Vec::new(),
+    };
+    if env.is_none() && command.is_empty() && raw.webhook_url.is_none() {
+        problems.add(
+            table,
+            "notify".into(),
+            "[notify] names no destination: expected `webhook_url_env` or `command` (or both)",
+        );
+    }
+    NotifySettings {
+        webhook_url_env: env,
+        min_severity: raw.min_severity.unwrap_or(crate::catalog::Severity::High),
+        command,
     }
 }
 

@@ -14,6 +14,8 @@ pub mod fact;
 pub mod history;
 pub mod inventory;
 pub mod msgs;
+pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod results;
+pub mod watch;

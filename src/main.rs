@@ -16,7 +16,9 @@ use vendor_audit::engine::{self, RunOptions};
 use vendor_audit::inventory::Inventory;
 use vendor_audit::probe::Limits;
 use vendor_audit::report::{self, Format};
-use vendor_audit::{commands, demo};
+use vendor_audit::history::{self, History, RunMeta};
+use vendor_audit::notify::{self, Notifier};
+use vendor_audit::{commands, demo, watch};
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +37,14 @@ enum Command {
     Run(RunArgs),
     /// Start the built-in lab on loopback (the 2024 incidents) and audit it with vendors.toml.
     Demo(DemoArgs),
+    /// Audit in one long-lived process: every asset at --every, and each scheduled form at
+    /// --near-go-live from 24 h before to 1 h after its go-live and close; store and alert.
+    Watch(WatchArgs),
+    /// One row per stored run and vendor: failures by severity, contradictions, what changed.
+    History(HistoryArgs),
+    /// What changed between two stored runs: regressions, fixed, verdict and status changes
+    /// [default: the newest run against each of its vendors' previous run].
+    Diff(DiffArgs),
     /// The check catalogue, with rationale and remediation.
     Checks {
         #[command(subcommand)]
@@ -111,6 +121,87 @@ struct RunArgs {
     vendors: Vec<String>,
     #[command(flatten)]
     output: OutputArgs,
+    #[command(flatten)]
+    keep: HistoryFlags,
+}
+
+#[derive(Args, Clone)]
+struct HistoryFlags {
+    /// The history database [default: `[audit] history` of the inventory, else
+    /// audit-history.db beside it].
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Do not store this run (and send no alert: alerts compare with the stored runs).
+    #[arg(long, conflicts_with = "db")]
+    no_history: bool,
+}
+
+#[derive(Args)]
+struct WatchArgs {
+    #[arg(long, default_value = "vendors.toml")]
+    config: PathBuf,
+    #[command(flatten)]
+    keep: HistoryFlags,
+    /// How often every asset is audited (s, m, h or d: 30s, 15m, 1h, 1d).
+    #[arg(long, default_value = "15m", value_parser = watch::parse_duration)]
+    every: Duration,
+    /// How often a scheduled form is audited from 24 h before to 1 h after its go-live or close.
+    #[arg(long, default_value = "1m", value_parser = watch::parse_duration)]
+    near_go_live: Duration,
+    /// Connections at once in the whole run.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// Seconds one port (or endpoint) may take in all, however many connections it needs.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=300))]
+    timeout: u64,
+    /// Folders of extra checks (add or override built-in ones).
+    #[arg(long = "checks", value_name = "DIR")]
+    checks: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct HistorySource {
+    /// The inventory whose `[audit] history` names the database.
+    #[arg(long, default_value = "vendors.toml")]
+    config: PathBuf,
+    /// The history database (overrides the inventory's).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChangesFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args)]
+struct HistoryArgs {
+    #[command(flatten)]
+    source: HistorySource,
+    /// Only this vendor's runs.
+    #[arg(long, value_name = "ID")]
+    vendor: Option<String>,
+    /// Rows shown, newest first.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    format: ChangesFormat,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The older run (an id, or the start of one) [default: each vendor's previous run].
+    run_a: Option<String>,
+    /// The newer run [default: the newest].
+    run_b: Option<String>,
+    #[command(flatten)]
+    source: HistorySource,
+    #[arg(long, value_enum, default_value = "table")]
+    format: ChangesFormat,
+    /// Exit 1 when a regression at or above this severity happened.
+    #[arg(long, value_enum, default_value = "high")]
+    fail_on: FailOn,
 }
 
 #[derive(Args)]
@@ -177,6 +268,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Demo(args) => demo_command(args),
+        Command::Watch(args) => watch_command(args),
+        Command::History(args) => history_command(args),
+        Command::Diff(args) => diff_command(args),
         Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
             match action.unwrap_or(ChecksAction::List) {
                 ChecksAction::List => print!("{}", commands::checks_list(catalog, lang.into())),
@@ -266,11 +360,196 @@ fn run_command(args: RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     }
+    // Opened before any probe: a history that cannot be written stops the run at once.
+    let mut keep = match open_for_writing(&args.keep, &inventory, &args.config) {
+        Ok(keep) => keep,
+        Err(code) => return code,
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    audit_and_report(&rt, &inventory, args.vendors, &args.output)
+    audit_and_report(&rt, &inventory, args.vendors, &args.output, keep.as_mut())
+}
+
+fn open_for_writing(
+    flags: &HistoryFlags,
+    inventory: &Inventory,
+    config: &Path,
+) -> Result<Option<History>, ExitCode> {
+    if flags.no_history {
+        return Ok(None);
+    }
+    let path = history::locate(flags.db.as_deref(), Some(inventory), config);
+    History::open(&path).map(Some).map_err(|e| {
+        eprintln!("vendor-audit: {e}");
+        ExitCode::from(EXIT_CANNOT_RUN)
+    })
+}
+
+/// The history `history` and `diff` read: it must exist already (reading never creates one).
+fn open_for_reading(source: &HistorySource) -> Result<History, ExitCode> {
+    let path = match &source.db {
+        Some(db) => db.clone(),
+        None if source.config.exists() => match Inventory::load(&source.config) {
+            Ok(inventory) => history::locate(None, Some(&inventory), &source.config),
+            Err(d) => return Err(invalid(&d)),
+        },
+        None => history::locate(None, None, &source.config),
+    };
+    if !path.is_file() {
+        eprintln!(
+            "vendor-audit: no history at {}: `vendor-audit run` stores one (or give --db FILE)",
+            path.display()
+        );
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    History::open(&path).map_err(|e| {
+        eprintln!("vendor-audit: {e}");
+        ExitCode::from(EXIT_CANNOT_RUN)
+    })
+}
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+fn history_command(args: HistoryArgs) -> ExitCode {
+    let history = match open_for_reading(&args.source) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    match history.rows(args.vendor.as_deref(), args.limit) {
+        Ok(rows) => {
+            match args.format {
+                ChangesFormat::Table => {
+                    print!("{}", report::changes::history_table(&rows, terminal_width()))
+                }
+                ChangesFormat::Json => print!("{}", report::changes::history_json(&rows)),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("vendor-audit: {e}");
+            ExitCode::from(EXIT_CANNOT_RUN)
+        }
+    }
+}
+
+fn diff_command(args: DiffArgs) -> ExitCode {
+    let history = match open_for_reading(&args.source) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let changes = (|| -> Result<history::diff::Changes, history::HistoryError> {
+        let to = match &args.run_b {
+            Some(b) => history.resolve(b)?,
+            None => match history.latest(1)?.pop() {
+                Some(id) => id,
+                None => {
+                    return Err(history::HistoryError {
+                        path: history.path().to_path_buf(),
+                        message: "no run is stored yet".into(),
+                    })
+                }
+            },
+        };
+        let after = history.snapshot(&to)?;
+        match &args.run_a {
+            Some(a) => {
+                let from = history.resolve(a)?;
+                let before = history.snapshot(&from)?;
+                Ok(history::diff::Changes::between(&from, &before, &to, &after))
+            }
+            None => {
+                // Each vendor against its own previous run: a `--vendor` run or a watch round
+                // covers some vendors only, and is compared with what was last seen of them.
+                let mut previous = Vec::new();
+                let mut changes = history::diff::Changes::new("", &to);
+                for (vendor, now) in &after {
+                    match history.previous_for(vendor, &to)? {
+                        Some(run) => {
+                            let then = history.vendor_snapshot(&run, vendor)?;
+                            changes.add_vendor(vendor, Some(&then), now);
+                            previous.push(run);
+                        }
+                        None => changes.vendors_only_in_to.push(vendor.clone()),
+                    }
+                }
+                previous.sort();
+                previous.dedup();
+                if previous.is_empty() {
+                    return Err(history::HistoryError {
+                        path: history.path().to_path_buf(),
+                        message: format!(
+                            "run {to} is the first of its vendors: there is nothing to compare it with"
+                        ),
+                    });
+                }
+                changes.from = previous.join(",");
+                Ok(changes)
+            }
+        }
+    })();
+    let changes = match changes {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("vendor-audit: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    match args.format {
+        ChangesFormat::Table => print!(
+            "{}",
+            report::changes::diff_table(&changes, terminal_width())
+        ),
+        ChangesFormat::Json => print!("{}", report::changes::diff_json(&changes)),
+    }
+    if changes.regresses_at(args.fail_on.threshold()) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn watch_command(args: WatchArgs) -> ExitCode {
+    let inventory = match Inventory::load(&args.config) {
+        Ok(i) => i,
+        Err(d) => return invalid(&d),
+    };
+    let catalog = match Catalog::load(&args.checks) {
+        Ok(c) => c,
+        Err(d) => return invalid(&d),
+    };
+    let history = match open_for_writing(&args.keep, &inventory, &args.config) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let budget = Duration::from_secs(args.timeout);
+    let options = watch::WatchOptions {
+        config: args.config,
+        checks: args.checks,
+        every: args.every,
+        near_go_live: args.near_go_live,
+        run: RunOptions {
+            limits: Limits {
+                connect_timeout: budget.min(Duration::from_secs(3)),
+                port_budget: budget,
+                ..Limits::default()
+            },
+            concurrency: usize::from(args.concurrency),
+            ..RunOptions::default()
+        },
+    };
+    rt.block_on(watch::watch(options, inventory, catalog, history));
+    ExitCode::SUCCESS
 }
 
 fn demo_command(args: DemoArgs) -> ExitCode {
@@ -304,7 +583,8 @@ fn demo_command(args: DemoArgs) -> ExitCode {
         Err(d) => return invalid(&d),
     };
     output.fail_on = Some(output.fail_on.unwrap_or(FailOn::Never));
-    let code = audit_and_report(&rt, &inventory, Vec::new(), &output);
+    // The demo is a show on a throwaway lab: nothing of it is kept.
+    let code = audit_and_report(&rt, &inventory, Vec::new(), &output, None);
     drop(lab);
     code
 }
@@ -314,6 +594,7 @@ fn audit_and_report(
     inventory: &Inventory,
     vendors: Vec<String>,
     out: &OutputArgs,
+    history: Option<&mut History>,
 ) -> ExitCode {
     // The checks load (CEL compilation: a few milliseconds) while the probes run; broken checks
     // stop the run at once, before any finding.
@@ -387,13 +668,43 @@ fn audit_and_report(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
-    let text = report::render(&report, out.format, out.lang.into(), width);
+    let text = report::render(&report, out.format, out.lang.into(), terminal_width());
     if let Err(code) = write_output(out.output.as_deref(), &text) {
         return code;
+    }
+    if let Some(history) = history {
+        let meta = RunMeta::of("run", inventory, &catalog.digest);
+        match history.record_and_compare(&report, &meta) {
+            Ok(changes) => {
+                eprintln!(
+                    "vendor-audit: run {} stored in {} ({} new failures, {} fixed since the previous run)",
+                    report.run.id,
+                    history.path().display(),
+                    changes.regressions.len(),
+                    changes.fixed.len()
+                );
+                if let Some(settings) = &inventory.notify {
+                    let notifier = Notifier::new(settings);
+                    let alerts = notify::alerts_for(&changes, notifier.min_severity());
+                    match rt.block_on(notifier.queue_and_deliver(history, &alerts)) {
+                        Ok(delivery) => {
+                            for e in &delivery.errors {
+                                eprintln!("vendor-audit: {e}");
+                            }
+                        }
+                        Err(e) => eprintln!("vendor-audit: alerts: {e}"),
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("vendor-audit: {e}");
+                return ExitCode::from(EXIT_CANNOT_RUN);
+            }
+        }
+    } else if inventory.notify.is_some() {
+        eprintln!(
+            "vendor-audit: [notify] is set but --no-history was given: alerts compare with the stored runs, so none is sent"
+        );
     }
     if report.fails_at(out.fail_on.unwrap_or(FailOn::High).threshold()) {
         ExitCode::from(EXIT_FINDINGS)

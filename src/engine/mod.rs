@@ -42,6 +42,9 @@ pub struct RunOptions {
     pub per_host: usize,
     /// Told (done, total) each time an asset's probing ends, for a progress display.
     pub progress: Option<Progress>,
+    /// Probe only these forms, by (vendor id, URL), and no host or TLS endpoint: a `watch`
+    /// round near a go-live. `None` probes every asset of the selected vendors.
+    pub only_forms: Option<BTreeSet<(String, String)>>,
 }
 
 /// A callback told (done, total) as assets finish probing.
@@ -62,6 +65,7 @@ impl Default for RunOptions {
             limits: Limits::default(),
             concurrency: 64,
             per_host: 8,
+            only_forms: None,
             progress: None,
         }
     }
@@ -134,22 +138,31 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
 
     // Probe each distinct host once, all hosts concurrently (the context bounds connections).
     let mut wanted: BTreeSet<(String, Vec<u16>)> = BTreeSet::new();
-    for v in &vendors {
-        for h in &v.hosts {
-            wanted.insert((h.clone(), v.ports.clone()));
+    let mut wanted_tls: BTreeSet<(String, u16)> = BTreeSet::new();
+    if options.only_forms.is_none() {
+        for v in &vendors {
+            for h in &v.hosts {
+                wanted.insert((h.clone(), v.ports.clone()));
+            }
+            wanted_tls.extend(v.tls.iter().cloned());
         }
     }
-    let mut wanted_tls: BTreeSet<(String, u16)> = BTreeSet::new();
-    for v in &vendors {
-        wanted_tls.extend(v.tls.iter().cloned());
-    }
+    let form_wanted = |vendor: &Vendor, url: &str| {
+        options
+            .only_forms
+            .as_ref()
+            .is_none_or(|only| only.contains(&(vendor.id.clone(), url.to_owned())))
+    };
     let audit = Arc::new(inventory.audit.clone());
     let trust = Arc::new(if wanted_tls.is_empty() {
         RunTrust::default()
     } else {
         RunTrust::load(&inventory.audit.trust)
     });
-    let form_count: usize = vendors.iter().map(|v| v.forms.len()).sum();
+    let form_count: usize = vendors
+        .iter()
+        .map(|v| v.forms.iter().filter(|f| form_wanted(v, &f.url)).count())
+        .sum();
     let total = wanted.len() + wanted_tls.len() + form_count;
     let mut tasks = tokio::task::JoinSet::new();
     for (name, ports) in wanted {
@@ -193,7 +206,7 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
     }
     for vendor in &vendors {
         let allowed = Arc::new(vendor_hosts(vendor));
-        for form in &vendor.forms {
+        for form in vendor.forms.iter().filter(|f| form_wanted(vendor, &f.url)) {
             let (ctx, audit, allowed) = (ctx.clone(), audit.clone(), allowed.clone());
             let (id, form) = (vendor.id.clone(), form.clone());
             tasks.spawn(async move {
@@ -228,6 +241,34 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
         sweeps,
         endpoints,
         forms,
+    }
+}
+
+impl Observations {
+    /// Takes `newer`'s observations over these (a partial round's fresh facts over the last full
+    /// round's), and its clock.
+    pub fn merge(&mut self, newer: Observations) {
+        self.started = newer.started;
+        self.now = newer.now;
+        self.sweeps.extend(newer.sweeps);
+        self.endpoints.extend(newer.endpoints);
+        self.forms.extend(newer.forms);
+    }
+
+    /// Whether every asset of `vendor` was observed (a vendor added by a reload was not yet).
+    pub fn covers(&self, vendor: &Vendor) -> bool {
+        vendor
+            .hosts
+            .iter()
+            .all(|h| self.sweeps.contains_key(&(h.clone(), vendor.ports.clone())))
+            && vendor
+                .tls
+                .iter()
+                .all(|(h, p)| self.endpoints.contains_key(&(h.clone(), *p)))
+            && vendor
+                .forms
+                .iter()
+                .all(|f| self.forms.contains_key(&(vendor.id.clone(), f.url.clone())))
     }
 }
 
@@ -267,10 +308,12 @@ pub fn judge(
     RunReport {
         schema: SCHEMA,
         run: RunInfo {
+            // The start second and 32 random bits: unique across shards and watch rounds
+            // started in the same second, and sorted by time.
             id: format!(
-                "{}-{:04x}",
+                "{}-{:08x}",
                 started.format("%Y%m%dT%H%M%SZ"),
-                rand::random::<u16>()
+                rand::random::<u32>()
             ),
             started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

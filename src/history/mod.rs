@@ -371,6 +371,29 @@ impl History {
         result.map_err(|e| self.err(format!("storing run {}: {e}", report.run.id)))
     }
 
+    /// Stores `report` and returns what changed for each of its vendors since that vendor's
+    /// previous stored run (a vendor seen for the first time has every failure new).
+    pub fn record_and_compare(
+        &mut self,
+        report: &RunReport,
+        meta: &RunMeta,
+    ) -> Result<diff::Changes, HistoryError> {
+        let vendors: Vec<String> = report.vendors.iter().map(|v| v.id.clone()).collect();
+        let baseline = self.baseline(&vendors)?;
+        self.record(report, meta)?;
+        let from = baseline
+            .values()
+            .map(|v| v.run.as_str())
+            .max()
+            .unwrap_or("")
+            .to_owned();
+        let mut changes = diff::Changes::new(&from, &report.run.id);
+        for (vendor, now) in snapshot_of(report) {
+            changes.add_vendor(&vendor, baseline.get(&vendor), &now);
+        }
+        Ok(changes)
+    }
+
     /// The run whose id starts with `prefix` (it must be the only one).
     pub fn resolve(&self, prefix: &str) -> Result<String, HistoryError> {
         let mut stmt = self
