@@ -5,7 +5,7 @@
 pub mod diff;
 mod schema;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -283,39 +283,39 @@ impl History {
                     meta.inventory_digest,
                     meta.reports_digest,
                     meta.checks_digest,
-                    meta.scope.as_ref().map(|s| json(s)),
+                    meta.scope.as_ref().map(json),
                     json(&report.summary),
                 ],
             )?;
-            let mut blob = tx.prepare_cached(
-                "INSERT INTO blobs (digest, body) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
-            )?;
-            let mut store_blob = |body: String| -> rusqlite::Result<String> {
-                let digest = sha256(body.as_bytes());
-                blob.execute(params![digest, body])?;
-                Ok(digest)
+            let run = tx.last_insert_rowid();
+            let mut blobs = Blobs {
+                find: tx.prepare_cached("SELECT id FROM blobs WHERE digest = ?1")?,
+                add: tx.prepare_cached(
+                    "INSERT INTO blobs (digest, body) VALUES (?1, ?2) RETURNING id",
+                )?,
+                known: HashMap::new(),
             };
             let mut vendor_row = tx.prepare_cached(
-                "INSERT INTO vendor_runs (run_id, vendor, name, report_path, report_status, fiscal_year)
+                "INSERT INTO vendor_runs (run, vendor, name, report_path, report_status, fiscal_year)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut finding_row = tx.prepare_cached(
-                "INSERT INTO findings (run_id, vendor, check_id, target, status, severity, control,
-                    waived, waiver, title, message, evidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO findings (run, vendor, check_id, target, status, severity, control,
+                    waived, text, evidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut control_row = tx.prepare_cached(
-                "INSERT INTO controls (run_id, vendor, control, declared, verdict, reason)
+                "INSERT INTO controls (run, vendor, control, declared, verdict, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut asset_row = tx.prepare_cached(
-                "INSERT INTO assets (run_id, vendor, target, kind, address, facts, unavailable, carried)
+                "INSERT INTO assets (run, vendor, target, kind, address, facts, unavailable, carried)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let scope = meta.scope.as_deref();
             for v in &report.vendors {
                 vendor_row.execute(params![
-                    report.run.id,
+                    run,
                     v.id,
                     v.name,
                     v.report.path,
@@ -323,9 +323,14 @@ impl History {
                     v.report.fiscal_year,
                 ])?;
                 for f in &v.findings {
-                    let evidence = store_blob(json(&f.evidence))?;
+                    let text = blobs.id(json(&FindingText {
+                        title: &f.title,
+                        message: &f.message,
+                        waiver: f.waiver.as_ref(),
+                    }))?;
+                    let evidence = blobs.id(json(&f.evidence))?;
                     finding_row.execute(params![
-                        report.run.id,
+                        run,
                         v.id,
                         f.check,
                         f.target,
@@ -333,28 +338,27 @@ impl History {
                         f.severity.name(),
                         f.control,
                         f.waived,
-                        f.waiver.as_ref().map(|w| json(w)),
-                        f.title,
-                        f.message,
+                        text,
                         evidence,
                     ])?;
                 }
                 for c in &v.controls {
+                    let reason = blobs.id(c.reason.clone())?;
                     control_row.execute(params![
-                        report.run.id,
+                        run,
                         v.id,
                         c.control,
                         c.declared,
                         c.verdict.name(),
-                        c.reason,
+                        reason,
                     ])?;
                 }
                 for a in &v.assets {
-                    let facts = store_blob(json(&a.facts))?;
-                    let unavailable = store_blob(json(&a.unavailable))?;
+                    let facts = blobs.id(json(&a.facts))?;
+                    let unavailable = blobs.id(json(&a.unavailable))?;
                     let carried = scope.is_some_and(|s| !s.contains(&a.target));
                     asset_row.execute(params![
-                        report.run.id,
+                        run,
                         v.id,
                         a.target,
                         a.kind,
@@ -365,7 +369,7 @@ impl History {
                     ])?;
                 }
             }
-            drop((blob, vendor_row, finding_row, control_row, asset_row));
+            drop((blobs, vendor_row, finding_row, control_row, asset_row));
             tx.commit()
         })();
         result.map_err(|e| self.err(format!("storing run {}: {e}", report.run.id)))
@@ -441,12 +445,22 @@ impl History {
             .map_err(|e| self.err(e))
     }
 
+    /// The storage key of a run id.
+    fn seq(&self, run: &str) -> Result<i64, HistoryError> {
+        self.conn
+            .query_row("SELECT seq FROM runs WHERE id = ?1", [run], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.err(format!("no run {run}")))
+    }
+
     /// The vendors of a stored run, each with its findings and verdicts.
     pub fn snapshot(&self, run: &str) -> Result<Snapshot, HistoryError> {
+        let seq = self.seq(run)?;
         let vendors: Vec<String> = self
             .conn
-            .prepare_cached("SELECT vendor FROM vendor_runs WHERE run_id = ?1 ORDER BY vendor")
-            .and_then(|mut s| s.query_map([run], |r| r.get(0))?.collect())
+            .prepare_cached("SELECT vendor FROM vendor_runs WHERE run = ?1 ORDER BY vendor")
+            .and_then(|mut s| s.query_map([seq], |r| r.get(0))?.collect())
             .map_err(|e| self.err(e))?;
         let mut snap = Snapshot::new();
         for vendor in vendors {
@@ -458,25 +472,34 @@ impl History {
 
     /// One vendor's findings and verdicts in a stored run.
     pub fn vendor_snapshot(&self, run: &str, vendor: &str) -> Result<VendorSnapshot, HistoryError> {
+        let seq = self.seq(run)?;
         let load = || -> rusqlite::Result<VendorSnapshot> {
             let mut snap = VendorSnapshot {
                 run: run.to_owned(),
                 ..VendorSnapshot::default()
             };
             let mut stmt = self.conn.prepare_cached(
-                "SELECT check_id, target, status, waived, severity, title, message, control
-                 FROM findings WHERE run_id = ?1 AND vendor = ?2",
+                "SELECT f.check_id, f.target, f.status, f.waived, f.severity, f.control, t.body
+                 FROM findings f JOIN blobs t ON t.id = f.text
+                 WHERE f.run = ?1 AND f.vendor = ?2",
             )?;
-            let rows = stmt.query_map([run, vendor], |r| {
+            let rows = stmt.query_map(params![seq, vendor], |r| {
+                let text: StoredText = serde_json::from_str(&r.get::<_, String>(6)?).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        6,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?;
                 Ok((
                     (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
                     FindingState {
                         status: parse_name(&r.get::<_, String>(2)?)?,
                         waived: r.get(3)?,
                         severity: parse_name(&r.get::<_, String>(4)?)?,
-                        title: r.get(5)?,
-                        message: r.get(6)?,
-                        control: r.get(7)?,
+                        control: r.get(5)?,
+                        title: text.title,
+                        message: text.message,
                     },
                 ))
             })?;
@@ -485,9 +508,10 @@ impl History {
                 snap.findings.insert(key, state);
             }
             let mut stmt = self.conn.prepare_cached(
-                "SELECT control, verdict, reason FROM controls WHERE run_id = ?1 AND vendor = ?2",
+                "SELECT c.control, c.verdict, t.body FROM controls c JOIN blobs t ON t.id = c.reason
+                 WHERE c.run = ?1 AND c.vendor = ?2",
             )?;
-            let rows = stmt.query_map([run, vendor], |r| {
+            let rows = stmt.query_map(params![seq, vendor], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     ControlState {
@@ -509,7 +533,7 @@ impl History {
     pub fn previous_for(&self, vendor: &str, run: &str) -> Result<Option<String>, HistoryError> {
         self.conn
             .query_row(
-                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.id = v.run_id
+                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE v.vendor = ?1 AND r.id != ?2
                    AND (r.started_at, r.id) < (SELECT started_at, id FROM runs WHERE id = ?2)
                  ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
@@ -524,7 +548,7 @@ impl History {
     pub fn latest_for(&self, vendor: &str) -> Result<Option<String>, HistoryError> {
         self.conn
             .query_row(
-                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.id = v.run_id
+                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE v.vendor = ?1 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
                 [vendor],
                 |r| r.get(0),
@@ -555,35 +579,40 @@ impl History {
         let query = || -> rusqlite::Result<Vec<RunVendorRow>> {
             let mut stmt = self.conn.prepare(
                 "SELECT r.id, r.started_at, r.now, r.kind, v.vendor,
-                    (SELECT count(*) FROM findings f WHERE f.run_id = r.id AND f.vendor = v.vendor
+                    (SELECT count(*) FROM findings f WHERE f.run = r.seq AND f.vendor = v.vendor
                         AND f.status = 'error'),
-                    (SELECT count(*) FROM controls c WHERE c.run_id = r.id AND c.vendor = v.vendor
-                        AND c.verdict = 'contradicted')
-                 FROM vendor_runs v JOIN runs r ON r.id = v.run_id
+                    (SELECT count(*) FROM controls c WHERE c.run = r.seq AND c.vendor = v.vendor
+                        AND c.verdict = 'contradicted'),
+                    r.seq
+                 FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE ?1 IS NULL OR v.vendor = ?1
                  ORDER BY r.started_at DESC, r.id DESC, v.vendor LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![vendor, limit as i64], |r| {
-                Ok(RunVendorRow {
-                    run: r.get(0)?,
-                    started_at: r.get(1)?,
-                    now: r.get(2)?,
-                    kind: r.get(3)?,
-                    vendor: r.get(4)?,
-                    failures: BTreeMap::new(),
-                    errors: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
-                    contradicted: usize::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
-                    changes: None,
-                })
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = stmt.query_map(params![vendor, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(7)?,
+                    RunVendorRow {
+                        run: r.get(0)?,
+                        started_at: r.get(1)?,
+                        now: r.get(2)?,
+                        kind: r.get(3)?,
+                        vendor: r.get(4)?,
+                        failures: BTreeMap::new(),
+                        errors: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+                        contradicted: usize::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+                        changes: None,
+                    },
+                ))
             })?;
-            let mut out: Vec<RunVendorRow> = rows.collect::<rusqlite::Result<_>>()?;
+            let mut out: Vec<(i64, RunVendorRow)> = rows.collect::<rusqlite::Result<_>>()?;
             let mut by_severity = self.conn.prepare_cached(
                 "SELECT severity, count(*) FROM findings
-                 WHERE run_id = ?1 AND vendor = ?2 AND status = 'fail' AND waived = 0
+                 WHERE run = ?1 AND vendor = ?2 AND status = 'fail' AND waived = 0
                  GROUP BY severity",
             )?;
-            for row in &mut out {
-                let counts = by_severity.query_map([&row.run, &row.vendor], |r| {
+            for (seq, row) in &mut out {
+                let counts = by_severity.query_map(params![*seq, row.vendor], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
                 })?;
                 for c in counts {
@@ -592,7 +621,7 @@ impl History {
                         .insert(severity, usize::try_from(n).unwrap_or(0));
                 }
             }
-            Ok(out)
+            Ok(out.into_iter().map(|(_, row)| row).collect())
         };
         let mut rows = query().map_err(|e| self.err(e))?;
         for row in &mut rows {
@@ -674,6 +703,52 @@ impl History {
             )
             .map(drop)
             .map_err(|e| self.err(e))
+    }
+}
+
+/// A finding's words, stored once however many runs repeat them.
+#[derive(Serialize)]
+struct FindingText<'a> {
+    title: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<&'a crate::results::WaiverNote>,
+}
+
+/// The words of a stored finding, read back.
+#[derive(serde::Deserialize)]
+struct StoredText {
+    title: String,
+    message: String,
+}
+
+/// Texts stored once each: the id of a text already stored, else of the one just added.
+struct Blobs<'c> {
+    find: rusqlite::CachedStatement<'c>,
+    add: rusqlite::CachedStatement<'c>,
+    known: HashMap<[u8; 32], i64>,
+}
+
+impl Blobs<'_> {
+    fn id(&mut self, body: String) -> rusqlite::Result<i64> {
+        let digest = ring::digest::digest(&ring::digest::SHA256, body.as_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(digest.as_ref());
+        if let Some(id) = self.known.get(&key) {
+            return Ok(*id);
+        }
+        let id = match self
+            .find
+            .query_row([&key[..]], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            Some(id) => id,
+            None => self
+                .add
+                .query_row(params![&key[..], body], |r| r.get::<_, i64>(0))?,
+        };
+        self.known.insert(key, id);
+        Ok(id)
     }
 }
 
