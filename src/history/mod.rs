@@ -208,6 +208,10 @@ fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> rusqlite::Result<T>
 }
 
 /// An open history database.
+///
+/// Runs are ordered by `started_at` (whole seconds), then by `rowid`, the order they were
+/// stored in: two runs started in the same second keep the order they happened in (their ids'
+/// random tails do not).
 pub struct History {
     conn: Connection,
     path: PathBuf,
@@ -399,7 +403,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY started_at, id LIMIT 6",
+                "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY started_at, rowid LIMIT 6",
             )
             .map_err(|e| self.err(e))?;
         let ids: Vec<String> = stmt
@@ -423,7 +427,7 @@ impl History {
     pub fn latest(&self, n: usize) -> Result<Vec<String>, HistoryError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1")
+            .prepare("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?1")
             .map_err(|e| self.err(e))?;
         let mut ids: Vec<String> = stmt
             .query_map([n as i64], |r| r.get(0))
@@ -511,8 +515,8 @@ impl History {
             .query_row(
                 "SELECT r.id FROM vendor_runs v JOIN runs r ON r.id = v.run_id
                  WHERE v.vendor = ?1 AND r.id != ?2
-                   AND (r.started_at, r.id) < (SELECT started_at, id FROM runs WHERE id = ?2)
-                 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                   AND (r.started_at, r.rowid) < (SELECT started_at, rowid FROM runs WHERE id = ?2)
+                 ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1",
                 [vendor, run],
                 |r| r.get(0),
             )
@@ -525,7 +529,7 @@ impl History {
         self.conn
             .query_row(
                 "SELECT r.id FROM vendor_runs v JOIN runs r ON r.id = v.run_id
-                 WHERE v.vendor = ?1 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                 WHERE v.vendor = ?1 ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1",
                 [vendor],
                 |r| r.get(0),
             )
@@ -561,7 +565,7 @@ impl History {
                         AND c.verdict = 'contradicted')
                  FROM vendor_runs v JOIN runs r ON r.id = v.run_id
                  WHERE ?1 IS NULL OR v.vendor = ?1
-                 ORDER BY r.started_at DESC, r.id DESC, v.vendor LIMIT ?2",
+                 ORDER BY r.started_at DESC, r.rowid DESC, v.vendor LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![vendor, limit as i64], |r| {
                 Ok(RunVendorRow {
