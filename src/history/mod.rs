@@ -287,7 +287,7 @@ impl History {
                     meta.inventory_digest,
                     meta.reports_digest,
                     meta.checks_digest,
-                    meta.scope.as_ref().map(|s| json(s)),
+                    meta.scope.as_ref().map(json),
                     json(&report.summary),
                 ],
             )?;
@@ -337,7 +337,7 @@ impl History {
                         f.severity.name(),
                         f.control,
                         f.waived,
-                        f.waiver.as_ref().map(|w| json(w)),
+                        f.waiver.as_ref().map(json),
                         f.title,
                         f.message,
                         evidence,
