@@ -69,7 +69,8 @@ fn rejudged_on_host<'a>(
     let (host, _) = split_host_port(target)?;
     let same_host = |t: &str| {
         split_host_port(t).map_or_else(|| t.eq_ignore_ascii_case(&host), |(h, _)| h == host)
-            || t.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.to_string() == host)
+            || t.parse::<std::net::Ipv6Addr>()
+                .is_ok_and(|ip| ip.to_string() == host)
     };
     let on_host: Vec<(&String, &FindingState)> = after
         .findings
@@ -128,8 +129,11 @@ impl Changes {
     ) {
         let empty = VendorSnapshot::default();
         let before = before.unwrap_or(&empty);
-        let keys: std::collections::BTreeSet<&(String, String)> =
-            before.findings.keys().chain(after.findings.keys()).collect();
+        let keys: std::collections::BTreeSet<&(String, String)> = before
+            .findings
+            .keys()
+            .chain(after.findings.keys())
+            .collect();
         for key in keys {
             let then = before.findings.get(key);
             let now = after.findings.get(key);
@@ -169,12 +173,18 @@ impl Changes {
                 _ => self.status_changes.push(change),
             }
         }
-        let controls: std::collections::BTreeSet<&String> =
-            before.controls.keys().chain(after.controls.keys()).collect();
+        let controls: std::collections::BTreeSet<&String> = before
+            .controls
+            .keys()
+            .chain(after.controls.keys())
+            .collect();
         for control in controls {
             let then = before.controls.get(control);
             let now = after.controls.get(control);
-            let (b, a) = (then.map(|c| c.verdict.name()), now.map(|c| c.verdict.name()));
+            let (b, a) = (
+                then.map(|c| c.verdict.name()),
+                now.map(|c| c.verdict.name()),
+            );
             if b == a {
                 continue;
             }
@@ -268,15 +278,15 @@ mod tests {
         );
         let after = snap(
             &[
-                ("a", Fail, false),   // regression
-                ("b", Pass, false),   // fixed
-                ("c", Error, false),  // to error
-                ("d", Error, false),  // fail to error: not fixed
-                ("e", Fail, true),    // now waived
-                ("f", Pass, false),   // from error
-                ("h", Fail, false),   // waiver gone: a regression
-                ("n", Fail, false),   // new and failing: a regression
-                ("p", Pass, false),   // new and passing: nothing
+                ("a", Fail, false),  // regression
+                ("b", Pass, false),  // fixed
+                ("c", Error, false), // to error
+                ("d", Error, false), // fail to error: not fixed
+                ("e", Fail, true),   // now waived
+                ("f", Pass, false),  // from error
+                ("h", Fail, false),  // waiver gone: a regression
+                ("n", Fail, false),  // new and failing: a regression
+                ("p", Pass, false),  // new and passing: nothing
             ],
             &[("x", Verdict::Contradicted), ("y", Verdict::Contradicted)],
         );
@@ -332,7 +342,10 @@ mod tests {
 
     #[test]
     fn a_vendor_seen_for_the_first_time_has_every_failure_new() {
-        let after = snap(&[("a", Status::Fail, false), ("b", Status::Pass, false)], &[]);
+        let after = snap(
+            &[("a", Status::Fail, false), ("b", Status::Pass, false)],
+            &[],
+        );
         let mut c = Changes::new("", "B");
         c.add_vendor("v", None, &after);
         assert_eq!(checks(&c.regressions), ["a"]);
