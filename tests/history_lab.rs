@@ -840,7 +840,7 @@ fn two_runs_writing_one_history_at_once_both_land() {
         )),
     );
     write(dir.path(), "closed.toml", &report("closed"));
-    for round in 0..3 {
+    for round in 0..6 {
         let db = dir.path().join(format!("history-{round}.db"));
         let spawn = || {
             Command::new(BIN)

@@ -240,9 +240,30 @@ impl History {
             .map_err(|e| fail(e.to_string()))?;
         // WAL: readers never block the writer, and a killed writer leaves only an uncommitted
         // tail that the next open discards. NORMAL sync is durable against a killed process.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| fail(format!("not a vendor-audit history (SQLite said: {e})")))?;
+        // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at
+        // once (no busy handler) while another process does the same: retry until the timeout.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+                Ok(mode) => break mode,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e @ rusqlite::Error::SqliteFailure(_, _))
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
+                {
+                    return Err(fail(format!(
+                        "not a vendor-audit history (SQLite said: {e})"
+                    )))
+                }
+                Err(e) => return Err(fail(format!("cannot set the WAL journal: {e}"))),
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(fail(format!("cannot use the WAL journal (got {mode})")));
         }
