@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{FindingState, Snapshot, VendorSnapshot};
 use crate::catalog::Severity;
+use crate::inventory::split_host_port;
 use crate::results::Status;
 
 /// The changes from run `from` to run `to`.
@@ -58,6 +59,36 @@ fn state(f: &FindingState) -> &'static str {
     }
 }
 
+/// The newer run's finding of `check` on the host of `target` (a `HOST:PORT`), if the check was
+/// judged there and nowhere on that host does it fail: the host-wide finding when there is one.
+fn rejudged_on_host<'a>(
+    after: &'a VendorSnapshot,
+    check: &str,
+    target: &str,
+) -> Option<&'a FindingState> {
+    let (host, _) = split_host_port(target)?;
+    let same_host = |t: &str| {
+        split_host_port(t).map_or_else(|| t.eq_ignore_ascii_case(&host), |(h, _)| h == host)
+            || t.parse::<std::net::Ipv6Addr>()
+                .is_ok_and(|ip| ip.to_string() == host)
+    };
+    let on_host: Vec<(&String, &FindingState)> = after
+        .findings
+        .iter()
+        .filter(|((c, t), _)| c == check && same_host(t))
+        .map(|((_, t), f)| (t, f))
+        .collect();
+    if on_host.iter().any(|(_, f)| f.status == Status::Fail) {
+        return None;
+    }
+    on_host
+        .iter()
+        .find(|(t, _)| split_host_port(t).is_none())
+        .or(on_host.first())
+        .map(|(_, f)| *f)
+        .filter(|f| matches!(f.status, Status::Pass | Status::Skipped))
+}
+
 impl Changes {
     pub fn new(from: &str, to: &str) -> Changes {
         Changes {
@@ -98,8 +129,11 @@ impl Changes {
     ) {
         let empty = VendorSnapshot::default();
         let before = before.unwrap_or(&empty);
-        let keys: std::collections::BTreeSet<&(String, String)> =
-            before.findings.keys().chain(after.findings.keys()).collect();
+        let keys: std::collections::BTreeSet<&(String, String)> = before
+            .findings
+            .keys()
+            .chain(after.findings.keys())
+            .collect();
         for key in keys {
             let then = before.findings.get(key);
             let now = after.findings.get(key);
@@ -107,6 +141,17 @@ impl Changes {
             if b == a {
                 continue;
             }
+            // A failure on HOST:PORT that is gone while the same check was judged again on that
+            // host (the port closed: the check now speaks for the host, or its other ports) is
+            // fixed, not merely gone: the asset is still audited and nothing fails there now.
+            let rejudged = match (b, a) {
+                (Some("fail"), None) => rejudged_on_host(after, &key.0, &key.1),
+                _ => None,
+            };
+            let (a, now) = match rejudged {
+                Some(f) => (Some(state(f)), Some(f)),
+                None => (a, now),
+            };
             let Some(shown) = now.or(then) else { continue };
             let change = FindingChange {
                 vendor: vendor.to_owned(),
@@ -128,12 +173,18 @@ impl Changes {
                 _ => self.status_changes.push(change),
             }
         }
-        let controls: std::collections::BTreeSet<&String> =
-            before.controls.keys().chain(after.controls.keys()).collect();
+        let controls: std::collections::BTreeSet<&String> = before
+            .controls
+            .keys()
+            .chain(after.controls.keys())
+            .collect();
         for control in controls {
             let then = before.controls.get(control);
             let now = after.controls.get(control);
-            let (b, a) = (then.map(|c| c.verdict.name()), now.map(|c| c.verdict.name()));
+            let (b, a) = (
+                then.map(|c| c.verdict.name()),
+                now.map(|c| c.verdict.name()),
+            );
             if b == a {
                 continue;
             }
@@ -227,15 +278,15 @@ mod tests {
         );
         let after = snap(
             &[
-                ("a", Fail, false),   // regression
-                ("b", Pass, false),   // fixed
-                ("c", Error, false),  // to error
-                ("d", Error, false),  // fail to error: not fixed
-                ("e", Fail, true),    // now waived
-                ("f", Pass, false),   // from error
-                ("h", Fail, false),   // waiver gone: a regression
-                ("n", Fail, false),   // new and failing: a regression
-                ("p", Pass, false),   // new and passing: nothing
+                ("a", Fail, false),  // regression
+                ("b", Pass, false),  // fixed
+                ("c", Error, false), // to error
+                ("d", Error, false), // fail to error: not fixed
+                ("e", Fail, true),   // now waived
+                ("f", Pass, false),  // from error
+                ("h", Fail, false),  // waiver gone: a regression
+                ("n", Fail, false),  // new and failing: a regression
+                ("p", Pass, false),  // new and passing: nothing
             ],
             &[("x", Verdict::Contradicted), ("y", Verdict::Contradicted)],
         );
@@ -255,8 +306,46 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_port_that_closed_is_fixed_when_its_host_is_judged_again() {
+        let with = |entries: &[(&str, &str, Status)]| VendorSnapshot {
+            run: "r".into(),
+            findings: entries
+                .iter()
+                .map(|(c, t, s)| {
+                    (
+                        ((*c).to_owned(), (*t).to_owned()),
+                        finding(*s, false, Severity::High),
+                    )
+                })
+                .collect(),
+            controls: Default::default(),
+        };
+        let before = with(&[
+            ("vnc", "h.example:5900", Status::Fail),
+            ("x", "h.example:22", Status::Fail),
+            ("y", "[::1]:5900", Status::Fail),
+            ("z", "g.example:1", Status::Fail),
+        ]);
+        let after = with(&[
+            ("vnc", "h.example", Status::Pass), // port closed: the host passes
+            ("x", "h.example:23", Status::Fail), // still failing elsewhere on the host
+            ("y", "::1", Status::Skipped),
+            // z: the host left the inventory
+        ]);
+        let mut c = Changes::new("A", "B");
+        c.add_vendor("v", Some(&before), &after);
+        assert_eq!(checks(&c.fixed), ["vnc", "y"]);
+        assert_eq!(c.fixed[0].after, Some("pass"));
+        assert_eq!(checks(&c.regressions), ["x"]);
+        assert_eq!(checks(&c.status_changes), ["x", "z"]);
+    }
+
+    #[test]
     fn a_vendor_seen_for_the_first_time_has_every_failure_new() {
-        let after = snap(&[("a", Status::Fail, false), ("b", Status::Pass, false)], &[]);
+        let after = snap(
+            &[("a", Status::Fail, false), ("b", Status::Pass, false)],
+            &[],
+        );
         let mut c = Changes::new("", "B");
         c.add_vendor("v", None, &after);
         assert_eq!(checks(&c.regressions), ["a"]);

@@ -208,6 +208,10 @@ fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> rusqlite::Result<T>
 }
 
 /// An open history database.
+///
+/// Runs are ordered by `started_at` (whole seconds), then by `seq`, the order they were
+/// stored in: two runs started in the same second keep the order they happened in (their ids'
+/// random tails do not).
 pub struct History {
     conn: Connection,
     path: PathBuf,
@@ -236,9 +240,30 @@ impl History {
             .map_err(|e| fail(e.to_string()))?;
         // WAL: readers never block the writer, and a killed writer leaves only an uncommitted
         // tail that the next open discards. NORMAL sync is durable against a killed process.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| fail(format!("not a vendor-audit history (SQLite said: {e})")))?;
+        // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at
+        // once (no busy handler) while another process does the same: retry until the timeout.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+                Ok(mode) => break mode,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e @ rusqlite::Error::SqliteFailure(_, _))
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
+                {
+                    return Err(fail(format!(
+                        "not a vendor-audit history (SQLite said: {e})"
+                    )))
+                }
+                Err(e) => return Err(fail(format!("cannot set the WAL journal: {e}"))),
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(fail(format!("cannot use the WAL journal (got {mode})")));
         }
@@ -403,7 +428,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY started_at, id LIMIT 6",
+                "SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY started_at, seq LIMIT 6",
             )
             .map_err(|e| self.err(e))?;
         let ids: Vec<String> = stmt
@@ -427,7 +452,7 @@ impl History {
     pub fn latest(&self, n: usize) -> Result<Vec<String>, HistoryError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?1")
+            .prepare("SELECT id FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?1")
             .map_err(|e| self.err(e))?;
         let mut ids: Vec<String> = stmt
             .query_map([n as i64], |r| r.get(0))
@@ -535,8 +560,8 @@ impl History {
             .query_row(
                 "SELECT r.id FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE v.vendor = ?1 AND r.id != ?2
-                   AND (r.started_at, r.id) < (SELECT started_at, id FROM runs WHERE id = ?2)
-                 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                   AND (r.started_at, r.seq) < (SELECT started_at, seq FROM runs WHERE id = ?2)
+                 ORDER BY r.started_at DESC, r.seq DESC LIMIT 1",
                 [vendor, run],
                 |r| r.get(0),
             )
@@ -549,7 +574,7 @@ impl History {
         self.conn
             .query_row(
                 "SELECT r.id FROM vendor_runs v JOIN runs r ON r.seq = v.run
-                 WHERE v.vendor = ?1 ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
+                 WHERE v.vendor = ?1 ORDER BY r.started_at DESC, r.seq DESC LIMIT 1",
                 [vendor],
                 |r| r.get(0),
             )
@@ -586,7 +611,7 @@ impl History {
                     r.seq
                  FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE ?1 IS NULL OR v.vendor = ?1
-                 ORDER BY r.started_at DESC, r.id DESC, v.vendor LIMIT ?2",
+                 ORDER BY r.started_at DESC, r.seq DESC, v.vendor LIMIT ?2",
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = stmt.query_map(params![vendor, limit], |r| {

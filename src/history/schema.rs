@@ -24,7 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
         scope            TEXT,
         summary          TEXT NOT NULL
     );
-    CREATE INDEX runs_started ON runs (started_at, id);
+    CREATE INDEX runs_started ON runs (started_at, seq);
     CREATE TABLE vendor_runs (
         run           INTEGER NOT NULL REFERENCES runs (seq) ON DELETE CASCADE,
         vendor        TEXT NOT NULL,
