@@ -647,6 +647,21 @@ fn watch_reloads_a_valid_edit_and_keeps_the_last_good_inventory_on_a_broken_one(
         .count();
     assert_eq!(invalid_count, 1);
 
+    // Undone (back to the inventory in use), then the same mistake again: news again.
+    write_atomic(&config, &two);
+    let undone = watch.rounds().last().unwrap().0;
+    watch.wait_round(undone + 1, Duration::from_secs(15));
+    write_atomic(&config, &broken);
+    poll(Duration::from_secs(15), "a second inventory-invalid alert", || {
+        (received(&out)
+            .iter()
+            .filter(|a| a["body"]["kind"] == "inventory-invalid")
+            .count()
+            == 2)
+            .then_some(())
+    });
+    assert_eq!(watch.log().matches("changed but does not load").count(), 2);
+
     watch.alive();
     let status = watch.child.terminate(Duration::from_secs(10));
     assert_eq!(status.code(), Some(0), "{}", watch.log());
