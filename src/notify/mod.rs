@@ -236,11 +236,22 @@ impl Notifier {
             }
         }
         let mut delivery = Delivery::default();
+        // A channel that failed all its attempts is not tried again in this delivery: its other
+        // alerts wait for the next one, instead of each costing the full retry pauses (with a
+        // webhook down for a day, a watch round would otherwise spend minutes here).
+        let mut down: Vec<String> = Vec::new();
+        let mut not_tried: usize = 0;
         for pending in history.pending_alerts()?.into_iter().take(PER_DELIVERY) {
+            if down.contains(&pending.channel) {
+                delivery.pending += 1;
+                not_tried += 1;
+                continue;
+            }
             let (attempts, outcome) = self.send_with_retries(&pending.channel, &pending.body).await;
             match &outcome {
                 Ok(()) => delivery.sent += 1,
                 Err(e) => {
+                    down.push(pending.channel.clone());
                     delivery.pending += 1;
                     delivery.errors.push(format!(
                         "alert {} ({}) not delivered after {} attempts: {e}",
@@ -251,6 +262,12 @@ impl Notifier {
                 }
             }
             history.alert_outcome(pending.id, attempts, outcome.err().as_deref())?;
+        }
+        if not_tried > 0 {
+            delivery.errors.push(format!(
+                "{not_tried} more alert(s) not delivered: not tried, as their channel ({}) had just failed (kept, retried next time)",
+                down.join(", ")
+            ));
         }
         Ok(delivery)
     }

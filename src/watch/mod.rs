@@ -170,6 +170,10 @@ pub async fn watch(
         // A changed inventory is read before the round; a broken one keeps the last good.
         let mut reloaded = false;
         let now_bytes = fingerprint(&options.config);
+        if now_bytes == seen {
+            // A broken edit undone: the same mistake made again is news again.
+            refused = None;
+        }
         if now_bytes != seen && refused.as_ref() != Some(&now_bytes) {
             match Inventory::load(&options.config) {
                 Ok(new) => {
