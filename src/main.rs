@@ -13,11 +13,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use vendor_audit::catalog::{Catalog, Lang, Severity};
 use vendor_audit::diagnostic::Diagnostics;
 use vendor_audit::engine::{self, RunOptions};
+use vendor_audit::history::{self, History, RunMeta};
 use vendor_audit::inventory::Inventory;
+use vendor_audit::notify::{self, Notifier};
 use vendor_audit::probe::Limits;
 use vendor_audit::report::{self, Format};
-use vendor_audit::history::{self, History, RunMeta};
-use vendor_audit::notify::{self, Notifier};
 use vendor_audit::{commands, demo, watch};
 
 #[derive(Parser)]
@@ -426,7 +426,10 @@ fn history_command(args: HistoryArgs) -> ExitCode {
         Ok(rows) => {
             match args.format {
                 ChangesFormat::Table => {
-                    print!("{}", report::changes::history_table(&rows, terminal_width()))
+                    print!(
+                        "{}",
+                        report::changes::history_table(&rows, terminal_width())
+                    )
                 }
                 ChangesFormat::Json => print!("{}", report::changes::history_json(&rows)),
             }

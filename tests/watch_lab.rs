@@ -265,7 +265,10 @@ fn stored_runs(db: &Path) -> Vec<String> {
 fn vendors_of_run(db: &Path, run: &str) -> Vec<String> {
     let c = open_db(db);
     let mut s = c
-        .prepare("SELECT vendor FROM vendor_runs WHERE run_id = ?1 ORDER BY vendor")
+        .prepare(
+            "SELECT v.vendor FROM vendor_runs v JOIN runs r ON r.seq = v.run
+             WHERE r.id = ?1 ORDER BY v.vendor",
+        )
         .unwrap();
     s.query_map([run], |r| r.get(0))
         .unwrap()

@@ -509,13 +509,14 @@ impl History {
                  WHERE f.run = ?1 AND f.vendor = ?2",
             )?;
             let rows = stmt.query_map(params![seq, vendor], |r| {
-                let text: StoredText = serde_json::from_str(&r.get::<_, String>(6)?).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        6,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?;
+                let text: StoredText =
+                    serde_json::from_str(&r.get::<_, String>(6)?).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            6,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?;
                 Ok((
                     (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
                     FindingState {

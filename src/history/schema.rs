@@ -98,7 +98,11 @@ pub fn current() -> i64 {
 pub fn migrate(conn: &mut Connection) -> Result<i64, String> {
     // The usual case, an up-to-date file, takes no write lock (readers never wait for a run).
     let up_to_date: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
         .ok();
     if up_to_date.as_deref() == Some(current().to_string().as_str()) {
         return Ok(current());
@@ -107,12 +111,16 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, String> {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| e.to_string())?;
-        tx.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            .map_err(|e| e.to_string())?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        )
+        .map_err(|e| e.to_string())?;
         let version: i64 = tx
-            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| {
-                r.get::<_, String>(0)
-            })
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
             .optional()
             .map_err(|e| e.to_string())?
             .map(|v| v.parse().unwrap_or(-1))
@@ -126,7 +134,10 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, String> {
                 current()
             ));
         }
-        let Some(step) = usize::try_from(version).ok().and_then(|v| MIGRATIONS.get(v)) else {
+        let Some(step) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
             return Ok(version);
         };
         tx.execute_batch(step)

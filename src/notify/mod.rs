@@ -131,8 +131,16 @@ fn text_line(vendor: &str, list: &[AlertChange], run: &str) -> String {
     let mut parts = Vec::new();
     for (kind, one, many) in [
         ("new-failure", "new failure", "new failures"),
-        ("contradicted", "control now contradicted", "controls now contradicted"),
-        ("new-error", "check can no longer be judged", "checks can no longer be judged"),
+        (
+            "contradicted",
+            "control now contradicted",
+            "controls now contradicted",
+        ),
+        (
+            "new-error",
+            "check can no longer be judged",
+            "checks can no longer be judged",
+        ),
         ("fixed", "fixed", "fixed"),
     ] {
         let of_kind: Vec<&AlertChange> = list.iter().filter(|c| c.change == kind).collect();
@@ -195,7 +203,10 @@ impl Delivery {
         }
         let mut s = format!("alerts: {} sent", self.sent);
         if self.pending > 0 {
-            s.push_str(&format!(", {} not delivered (kept, retried next time)", self.pending));
+            s.push_str(&format!(
+                ", {} not delivered (kept, retried next time)",
+                self.pending
+            ));
         }
         s
     }
@@ -247,7 +258,9 @@ impl Notifier {
                 not_tried += 1;
                 continue;
             }
-            let (attempts, outcome) = self.send_with_retries(&pending.channel, &pending.body).await;
+            let (attempts, outcome) = self
+                .send_with_retries(&pending.channel, &pending.body)
+                .await;
             match &outcome {
                 Ok(()) => delivery.sent += 1,
                 Err(e) => {
@@ -320,7 +333,11 @@ impl Notifier {
         };
         let url = match std::env::var(var) {
             Ok(url) if !url.trim().is_empty() => url,
-            _ => return Err(format!("the environment variable {var} (webhook_url_env) is not set")),
+            _ => {
+                return Err(format!(
+                    "the environment variable {var} (webhook_url_env) is not set"
+                ))
+            }
         };
         // No proxy from the environment, no redirects: the alert goes where the operator said.
         let client = reqwest::Client::builder()
@@ -336,7 +353,12 @@ impl Notifier {
             .send()
             .await
             // The URL (which may carry a secret token) is never part of a message.
-            .map_err(|e| format!("the webhook request failed: {}", error_chain(&e.without_url())))?;
+            .map_err(|e| {
+                format!(
+                    "the webhook request failed: {}",
+                    error_chain(&e.without_url())
+                )
+            })?;
         let status = answer.status();
         if status.is_success() {
             Ok(())
@@ -376,7 +398,13 @@ impl Notifier {
             Ok(Ok(out)) if out.status.success() => Ok(()),
             Ok(Ok(out)) => {
                 let said = String::from_utf8_lossy(&out.stderr);
-                let first: String = said.lines().next().unwrap_or("").chars().take(200).collect();
+                let first: String = said
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(200)
+                    .collect();
                 Err(format!("{program} exited with {}: {first}", out.status))
             }
         }
@@ -402,7 +430,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
-    fn change(check: &str, severity: Severity, before: &'static str, after: &'static str) -> FindingChange {
+    fn change(
+        check: &str,
+        severity: Severity,
+        before: &'static str,
+        after: &'static str,
+    ) -> FindingChange {
         FindingChange {
             vendor: "v".into(),
             check: check.into(),
@@ -419,11 +452,16 @@ mod tests {
     #[test]
     fn alerts_keep_to_the_minimum_severity_and_name_every_change() {
         let mut c = Changes::new("A", "B");
-        c.regressions.push(change("hi", Severity::High, "pass", "fail"));
-        c.regressions.push(change("lo", Severity::Low, "pass", "fail"));
-        c.fixed.push(change("fx", Severity::Critical, "fail", "pass"));
-        c.status_changes.push(change("er", Severity::High, "pass", "error"));
-        c.status_changes.push(change("ok", Severity::High, "error", "pass"));
+        c.regressions
+            .push(change("hi", Severity::High, "pass", "fail"));
+        c.regressions
+            .push(change("lo", Severity::Low, "pass", "fail"));
+        c.fixed
+            .push(change("fx", Severity::Critical, "fail", "pass"));
+        c.status_changes
+            .push(change("er", Severity::High, "pass", "error"));
+        c.status_changes
+            .push(change("ok", Severity::High, "error", "pass"));
         let alerts = alerts_for(&c, Severity::High);
         assert_eq!(alerts.len(), 1);
         let kinds: Vec<(&str, Option<&str>)> = alerts[0]
@@ -433,9 +471,15 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            [("new-failure", Some("hi")), ("fixed", Some("fx")), ("new-error", Some("er"))]
+            [
+                ("new-failure", Some("hi")),
+                ("fixed", Some("fx")),
+                ("new-error", Some("er"))
+            ]
         );
-        assert!(alerts[0].text.starts_with("vendor-audit: v: 1 new failure (high hi on h:1)"));
+        assert!(alerts[0]
+            .text
+            .starts_with("vendor-audit: v: 1 new failure (high hi on h:1)"));
         assert_eq!(alerts[0].run_id.as_deref(), Some("B"));
         assert!(alerts_for(&Changes::new("A", "B"), Severity::Info).is_empty());
     }

@@ -25,7 +25,14 @@ fn finding_table(title: &str, list: &[FindingChange], width: u16) -> String {
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width)
-        .set_header(["vendor", "severity", "check", "target", "before → after", "now"]);
+        .set_header([
+            "vendor",
+            "severity",
+            "check",
+            "target",
+            "before → after",
+            "now",
+        ]);
     for c in list {
         t.add_row([
             Cell::new(&c.vendor),

@@ -64,13 +64,10 @@ pub fn tight_forms(inventory: &Inventory, now: DateTime<Utc>) -> BTreeSet<(Strin
     let mut out = BTreeSet::new();
     for v in &inventory.vendors {
         for f in &v.forms {
-            let near = [f.opens_at, f.closes_at]
-                .into_iter()
-                .flatten()
-                .any(|t| {
-                    let t = t.with_timezone(&Utc);
-                    now >= t - lead && now <= t + lag
-                });
+            let near = [f.opens_at, f.closes_at].into_iter().flatten().any(|t| {
+                let t = t.with_timezone(&Utc);
+                now >= t - lead && now <= t + lag
+            });
             if near {
                 out.insert((v.id.clone(), f.url.clone()));
             }
