@@ -680,7 +680,7 @@ fn audit_and_report(
         match history.record_and_compare(&report, &meta) {
             Ok(changes) => {
                 eprintln!(
-                    "vendor-audit: run {} stored in {} ({} new failures, {} fixed since the previous run)",
+                    "vendor-audit: run {} stored in {} (since each vendor's previous run: {} new failing, {} fixed)",
                     report.run.id,
                     history.path().display(),
                     changes.regressions.len(),

@@ -2,7 +2,7 @@
 //! fixed, verdict and status changes) and one line per run and vendor. Render only.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, ContentArrangement, Table};
+use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, Width};
 use serde::Serialize;
 
 use crate::history::diff::{Changes, ControlChange, FindingChange};
@@ -28,8 +28,7 @@ fn finding_table(title: &str, list: &[FindingChange], width: u16) -> String {
         .set_header([
             "vendor",
             "severity",
-            "check",
-            "target",
+            "check, target",
             "before → after",
             "now",
         ]);
@@ -37,8 +36,7 @@ fn finding_table(title: &str, list: &[FindingChange], width: u16) -> String {
         t.add_row([
             Cell::new(&c.vendor),
             Cell::new(c.severity.name()),
-            Cell::new(&c.check),
-            Cell::new(&c.target),
+            Cell::new(format!("{}\n{}", c.check, c.target)),
             Cell::new(format!("{} → {}", state(c.before), state(c.after))),
             Cell::new(&c.message),
         ]);
@@ -55,6 +53,9 @@ fn control_table(list: &[ControlChange], width: u16) -> String {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width)
         .set_header(["vendor", "control", "before → after", "why"]);
+    if let Some(c) = t.column_mut(1) {
+        c.set_constraint(ColumnConstraint::ContentWidth);
+    }
     for c in list {
         t.add_row([
             Cell::new(&c.vendor),
@@ -92,13 +93,17 @@ pub fn diff_table(changes: &Changes, width: u16) -> String {
         }
     }
     out.push_str(&format!(
-        "{} regressions, {} fixed, {} verdict changes, {} status changes\n",
-        changes.regressions.len(),
+        "{}, {} fixed, {}, {}\n",
+        count(changes.regressions.len(), "regression"),
         changes.fixed.len(),
-        changes.verdict_changes.len(),
-        changes.status_changes.len()
+        count(changes.verdict_changes.len(), "verdict change"),
+        count(changes.status_changes.len(), "status change"),
     ));
     out
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 #[derive(Serialize)]
@@ -128,13 +133,19 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
         .set_width(width)
         .set_header([
             "run",
-            "started (UTC)",
             "vendor",
-            "fail crit/high/med/low",
+            "fail\nC/H/M/L",
             "error",
-            "contradicted",
-            "since previous run",
+            "contra-\ndicted",
+            "since its previous run",
         ]);
+    // A run id is what `diff` takes: never broken across lines.
+    if let Some(c) = t.column_mut(0) {
+        c.set_constraint(ColumnConstraint::ContentWidth);
+    }
+    if let Some(c) = t.column_mut(5) {
+        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(14)));
+    }
     for r in rows {
         let n = |s: &str| r.failures.get(s).copied().unwrap_or(0);
         let changes = match &r.changes {
@@ -164,7 +175,6 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
         };
         t.add_row([
             Cell::new(format!("{}{kind}", r.run)),
-            Cell::new(r.started_at.replace('T', " ").trim_end_matches('Z')),
             Cell::new(&r.vendor),
             Cell::new(format!(
                 "{}/{}/{}/{}",

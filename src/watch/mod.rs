@@ -12,7 +12,8 @@ use tokio::time::Instant;
 
 use crate::catalog::Catalog;
 use crate::engine::{self, Observations, RunOptions};
-use crate::history::{History, RunMeta};
+use crate::history::diff::Changes;
+use crate::history::{snapshot_of, History, RunMeta, Snapshot};
 use crate::inventory::Inventory;
 use crate::notify::{self, Notifier};
 
@@ -55,6 +56,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` is zero: a cadence is at least 1s"));
     }
     Ok(Duration::from_secs(seconds))
+}
+
+/// A cadence as people write it: `15m`, `1h`, `90s`.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0 => format!("{}ms", d.as_millis()),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }
 
 /// The forms, by (vendor id, URL), within their tight window at `now`.
@@ -138,20 +151,22 @@ pub async fn watch(
     let mut refused: Option<Vec<u8>> = None;
     let mut last: Option<Observations> = None;
     let mut round: u64 = 0;
+    let mut remembered = Snapshot::new();
     let mut next_full = Instant::now();
     let mut next_tight = Instant::now();
     eprintln!(
-        "{} watch: {} vendors from {}; every asset each {}s, scheduled forms each {}s from {}h before to {}h after go-live and close{}",
+        "{} watch: {} vendor{} from {}; every asset each {}, scheduled forms each {} from {}h before to {}h after go-live and close{}",
         stamp(),
         inventory.vendors.len(),
+        if inventory.vendors.len() == 1 { "" } else { "s" },
         options.config.display(),
-        options.every.as_secs(),
-        options.near_go_live.as_secs(),
+        human(options.every),
+        human(options.near_go_live),
         LEAD.as_secs() / 3600,
         LAG.as_secs() / 3600,
         match &history {
             Some(h) => format!("; history {}", h.path().display()),
-            None => "; nothing stored (--no-history)".into(),
+            None => "; nothing stored (--no-history): changes are told against this process's earlier rounds".into(),
         }
     );
     loop {
@@ -259,32 +274,54 @@ pub async fn watch(
             report.summary.error,
             report.summary.contradicted
         );
-        if let Some(h) = history.as_mut() {
-            let mut meta = RunMeta::of("watch", &inventory, &catalog.digest);
-            meta.scope = scope;
-            match h.record_and_compare(&report, &meta) {
-                Ok(changes) => {
-                    line.push_str(&format!(
-                        "; since previous: {} new failures, {} fixed, {} verdict changes",
-                        changes.regressions.len(),
-                        changes.fixed.len(),
-                        changes.verdict_changes.len()
-                    ));
-                    if let Some(settings) = &inventory.notify {
-                        let notifier = Notifier::new(settings);
-                        let alerts = notify::alerts_for(&changes, notifier.min_severity());
-                        match notifier.queue_and_deliver(h, &alerts).await {
-                            Ok(d) => {
-                                line.push_str(&format!("; {}", d.summary()));
-                                for e in &d.errors {
-                                    eprintln!("{} watch: {e}", stamp());
-                                }
-                            }
-                            Err(e) => eprintln!("{} watch: alerts: {e}", stamp()),
+        // What changed since each vendor's previous round: from the history, or (with
+        // --no-history) from the rounds this process remembers.
+        let changes = match history.as_mut() {
+            Some(h) => {
+                let mut meta = RunMeta::of("watch", &inventory, &catalog.digest);
+                meta.scope = scope;
+                h.record_and_compare(&report, &meta)
+                    .map_err(|e| line.push_str(&format!("; NOT STORED: {e}")))
+                    .ok()
+            }
+            None => {
+                let now = snapshot_of(&report);
+                let mut changes = Changes::new("", &report.run.id);
+                for (vendor, snap) in &now {
+                    changes.add_vendor(vendor, remembered.get(vendor), snap);
+                }
+                remembered.extend(now);
+                Some(changes)
+            }
+        };
+        if let Some(changes) = changes {
+            line.push_str(&format!(
+                "; since previous: {} new failing, {} fixed, {} verdict change{}",
+                changes.regressions.len(),
+                changes.fixed.len(),
+                changes.verdict_changes.len(),
+                if changes.verdict_changes.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+            if let Some(settings) = &inventory.notify {
+                let notifier = Notifier::new(settings);
+                let alerts = notify::alerts_for(&changes, notifier.min_severity());
+                let delivered = match history.as_ref() {
+                    Some(h) => notifier.queue_and_deliver(h, &alerts).await,
+                    None => Ok(notifier.deliver_now(&alerts).await),
+                };
+                match delivered {
+                    Ok(d) => {
+                        line.push_str(&format!("; {}", d.summary()));
+                        for e in &d.errors {
+                            eprintln!("{} watch: {e}", stamp());
                         }
                     }
+                    Err(e) => eprintln!("{} watch: alerts: {e}", stamp()),
                 }
-                Err(e) => line.push_str(&format!("; NOT STORED: {e}")),
             }
         }
         eprintln!("{line}");
@@ -302,9 +339,9 @@ pub async fn watch(
         ] {
             if Instant::now() > next + cadence {
                 eprintln!(
-                    "{} watch: round {round} took longer than the {label} cadence ({}s); the next starts at once",
+                    "{} watch: round {round} took longer than the {label} cadence ({}); the next starts at once",
                     stamp(),
-                    cadence.as_secs()
+                    human(cadence)
                 );
             }
         }
@@ -344,6 +381,9 @@ mod tests {
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("m").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
+        for text in ["15m", "1m", "30s", "2h", "1d", "90s"] {
+            assert_eq!(human(parse_duration(text).unwrap()), text);
+        }
     }
 
     #[test]

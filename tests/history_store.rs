@@ -1,0 +1,293 @@
+//! The history without servers: a run stored and read back, its changes against the previous
+//! run, the order of runs, the alert queue, migrations on reopen; and snapshots (insta) of the
+//! `history` and `diff` reports for two fixed runs.
+
+use std::collections::BTreeMap;
+
+use vendor_audit::catalog::Severity;
+use vendor_audit::fact::FactValue;
+use vendor_audit::history::diff::Changes;
+use vendor_audit::history::{History, RunMeta};
+use vendor_audit::report::changes::{diff_json, diff_table, history_json, history_table};
+use vendor_audit::results::*;
+
+fn finding(check: &str, target: &str, status: Status, severity: Severity) -> Finding {
+    Finding {
+        check: check.into(),
+        target: target.into(),
+        status,
+        severity,
+        title: format!("title of {check}"),
+        title_ja: String::new(),
+        message: format!("{check} is {status} on {target}"),
+        control: Some(format!("control.of_{}", check.replace('-', "_"))),
+        waived: false,
+        waiver: None,
+        evidence: BTreeMap::from([("service.port".to_string(), FactValue::Int(5900))]),
+    }
+}
+
+fn control(key: &str, verdict: Verdict) -> ControlVerdict {
+    ControlVerdict {
+        control: key.into(),
+        declared: Some(true),
+        verdict,
+        checks: vec![],
+        title: String::new(),
+        title_ja: String::new(),
+        reason: format!("{key} is {}", verdict.name()),
+    }
+}
+
+/// A run of one vendor: VNC failing or not, the form cacheable or not.
+fn run(id: &str, started: &str, vnc_open: bool, form_cacheable: bool) -> RunReport {
+    let vnc = if vnc_open { Status::Fail } else { Status::Pass };
+    let form = if form_cacheable {
+        Status::Fail
+    } else {
+        Status::Pass
+    };
+    let verdict = |failing: bool| {
+        if failing {
+            Verdict::Contradicted
+        } else {
+            Verdict::Verified
+        }
+    };
+    let vendors = vec![VendorResult {
+        id: "machi-web".into(),
+        name: "Machi Web".into(),
+        report: ReportSummary {
+            path: Some("reports/machi-web.toml".into()),
+            status: ReportStatus::Current,
+            fiscal_year: Some(2026),
+        },
+        findings: vec![
+            finding("vnc-exposed", "vnc.example.lab:5900", vnc, Severity::High),
+            finding(
+                "form-cacheable",
+                "https://forms.example.lab/apply",
+                form,
+                Severity::High,
+            ),
+            finding(
+                "ssh-exposed",
+                "vnc.example.lab:22",
+                Status::Error,
+                Severity::Medium,
+            ),
+        ],
+        controls: vec![
+            control("remote_access.no_public_vnc", verdict(vnc_open)),
+            control(
+                "web_forms.no_store_on_personal_pages",
+                verdict(form_cacheable),
+            ),
+        ],
+        assets: vec![AssetFacts {
+            target: "vnc.example.lab:5900".into(),
+            kind: "service".into(),
+            address: Some("127.0.0.1".into()),
+            facts: BTreeMap::from([(
+                "service.protocol".to_string(),
+                FactValue::Str(if vnc_open { "vnc" } else { "closed" }.into()),
+            )]),
+            unavailable: BTreeMap::new(),
+        }],
+    }];
+    RunReport {
+        schema: SCHEMA,
+        run: RunInfo {
+            id: id.into(),
+            started_at: started.into(),
+            finished_at: started.into(),
+            now: started.into(),
+            tool: "vendor-audit test".into(),
+        },
+        summary: Summary::of(&vendors),
+        vendors,
+    }
+}
+
+fn meta() -> RunMeta {
+    RunMeta {
+        kind: "run".into(),
+        ..RunMeta::default()
+    }
+}
+
+#[test]
+fn a_stored_run_reads_back_and_its_changes_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let a = run(
+        "20261201T000000Z-aaaaaaaa",
+        "2026-12-01T00:00:00Z",
+        false,
+        true,
+    );
+    let b = run(
+        "20261202T000000Z-bbbbbbbb",
+        "2026-12-02T00:00:00Z",
+        true,
+        false,
+    );
+    {
+        let mut h = History::open(&path).unwrap();
+        let first = h.record_and_compare(&a, &meta()).unwrap();
+        // A vendor's first run: every failure is new.
+        let new: Vec<&str> = first.regressions.iter().map(|c| c.check.as_str()).collect();
+        assert_eq!(new, ["form-cacheable"]);
+        let changes = h.record_and_compare(&b, &meta()).unwrap();
+        assert_eq!(changes.from, a.run.id);
+        assert_eq!(changes.regressions.len(), 1);
+        assert_eq!(changes.regressions[0].check, "vnc-exposed");
+        assert_eq!(changes.fixed.len(), 1);
+        assert_eq!(changes.fixed[0].check, "form-cacheable");
+        assert!(
+            changes.status_changes.is_empty(),
+            "the error stayed an error"
+        );
+        assert_eq!(changes.verdict_changes.len(), 2);
+    }
+    // Reopened: the schema is not migrated again, and both runs read back whole.
+    let h = History::open(&path).unwrap();
+    assert_eq!(h.run_count().unwrap(), 2);
+    assert_eq!(h.latest(5).unwrap(), [a.run.id.clone(), b.run.id.clone()]);
+    assert_eq!(h.resolve("20261202").unwrap(), b.run.id);
+    assert!(
+        h.resolve("2026120").is_err(),
+        "an ambiguous prefix is refused"
+    );
+    assert!(h.resolve("2025").is_err());
+    let snap = h.snapshot(&b.run.id).unwrap();
+    let vendor = &snap["machi-web"];
+    assert_eq!(vendor.findings.len(), 3);
+    let vnc = &vendor.findings[&(
+        "vnc-exposed".to_string(),
+        "vnc.example.lab:5900".to_string(),
+    )];
+    assert_eq!(vnc.status, Status::Fail);
+    assert_eq!(vnc.message, "vnc-exposed is fail on vnc.example.lab:5900");
+    assert_eq!(
+        h.previous_for("machi-web", &b.run.id).unwrap().as_deref(),
+        Some(a.run.id.as_str())
+    );
+    let rows = h.rows(None, 10).unwrap();
+    assert_eq!(rows.len(), 2);
+    let newest = rows[0].changes.as_ref().unwrap();
+    assert_eq!((newest.regressions, newest.fixed), (1, 1));
+    assert!(
+        rows[1].changes.is_none(),
+        "the first run has no previous one"
+    );
+}
+
+#[test]
+fn runs_started_in_one_second_keep_the_order_they_were_stored_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.db")).unwrap();
+    // The random tails sort the other way round from the order of the runs.
+    let first = run(
+        "20261201T000000Z-ffffffff",
+        "2026-12-01T00:00:00Z",
+        false,
+        false,
+    );
+    let second = run(
+        "20261201T000000Z-00000000",
+        "2026-12-01T00:00:00Z",
+        true,
+        false,
+    );
+    h.record(&first, &meta()).unwrap();
+    h.record(&second, &meta()).unwrap();
+    assert_eq!(h.latest(1).unwrap(), [second.run.id.clone()]);
+    assert_eq!(
+        h.previous_for("machi-web", &second.run.id).unwrap(),
+        Some(first.run.id.clone())
+    );
+}
+
+#[test]
+fn a_run_id_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.db")).unwrap();
+    let a = run(
+        "20261201T000000Z-aaaaaaaa",
+        "2026-12-01T00:00:00Z",
+        false,
+        true,
+    );
+    h.record(&a, &meta()).unwrap();
+    let again = h.record(&a, &meta()).unwrap_err().to_string();
+    assert!(
+        again.contains("storing run 20261201T000000Z-aaaaaaaa"),
+        "{again}"
+    );
+    // Nothing of the refused copy was kept.
+    assert_eq!(h.run_count().unwrap(), 1);
+    assert_eq!(
+        h.snapshot(&a.run.id).unwrap()["machi-web"].findings.len(),
+        3
+    );
+}
+
+#[test]
+fn alerts_wait_until_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = History::open(&dir.path().join("h.db")).unwrap();
+    let one = h.queue_alert(Some("r1"), "webhook", "{\"a\":1}").unwrap();
+    let two = h.queue_alert(None, "command", "{\"b\":2}").unwrap();
+    h.alert_outcome(one, 3, Some("HTTP 500")).unwrap();
+    h.alert_outcome(two, 1, None).unwrap();
+    let pending = h.pending_alerts().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!((pending[0].id, pending[0].attempts), (one, 3));
+    h.alert_outcome(one, 1, None).unwrap();
+    assert!(h.pending_alerts().unwrap().is_empty());
+}
+
+fn two_runs() -> (RunVendorRows, Changes) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.db")).unwrap();
+    h.record(
+        &run(
+            "20261201T000000Z-aaaaaaaa",
+            "2026-12-01T00:00:00Z",
+            false,
+            true,
+        ),
+        &meta(),
+    )
+    .unwrap();
+    let changes = h
+        .record_and_compare(
+            &run(
+                "20261202T000000Z-bbbbbbbb",
+                "2026-12-02T00:00:00Z",
+                true,
+                false,
+            ),
+            &meta(),
+        )
+        .unwrap();
+    (h.rows(None, 10).unwrap(), changes)
+}
+
+type RunVendorRows = Vec<vendor_audit::history::RunVendorRow>;
+
+#[test]
+fn history_and_diff_reports() {
+    let (rows, changes) = two_runs();
+    insta::assert_snapshot!("history_table", history_table(&rows, 100));
+    insta::assert_snapshot!("history_json", history_json(&rows));
+    insta::assert_snapshot!("diff_table", diff_table(&changes, 100));
+    insta::assert_snapshot!("diff_json", diff_json(&changes));
+    for line in diff_table(&changes, 100)
+        .lines()
+        .chain(history_table(&rows, 100).lines())
+    {
+        assert!(line.chars().count() <= 100, "over 100 columns: {line}");
+    }
+}
