@@ -202,7 +202,7 @@ fn runs_started_in_one_second_keep_the_order_they_were_stored_in() {
     );
     h.record(&first, &meta()).unwrap();
     h.record(&second, &meta()).unwrap();
-    assert_eq!(h.latest(1).unwrap(), [second.run.id.clone()]);
+    assert_eq!(h.latest(1).unwrap(), vec![second.run.id.clone()]);
     assert_eq!(
         h.previous_for("machi-web", &second.run.id).unwrap(),
         Some(first.run.id.clone())
