@@ -185,6 +185,30 @@ pub fn validate(
             v.waivers.len()
         );
     }
+    if let Some(n) = &inventory.notify {
+        let mut to = Vec::new();
+        if let Some(var) = &n.webhook_url_env {
+            // Said, never the value: the URL may carry a secret token.
+            let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
+            to.push(format!(
+                "the webhook in ${var} ({})",
+                if set {
+                    "set here"
+                } else {
+                    "NOT set in this environment: alerts would wait in the history"
+                }
+            ));
+        }
+        if let Some(program) = n.command.first() {
+            to.push(format!("the command {program}"));
+        }
+        let _ = writeln!(
+            out,
+            "alerts at {} and above to {}",
+            n.min_severity,
+            to.join(" and ")
+        );
+    }
     let _ = writeln!(
         out,
         "{}: {} vendor(s); {} check(s), {} control(s)",

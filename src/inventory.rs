@@ -325,13 +325,23 @@ fn convert_notify(raw: Spanned<RawNotify>, problems: &mut Problems) -> NotifySet
     let table = raw.span();
     let raw = raw.into_inner();
     if let Some(url) = &raw.webhook_url {
-        problems.add(
-            url.span(),
-            "notify.webhook_url".into(),
+        // The diagnostic shows the line it points at: with the URL masked, since it may carry
+        // a secret token (same byte length, so that every position stays where it was).
+        let span = url.span();
+        let mut masked = problems.source.as_bytes().to_vec();
+        if let Some(value) = masked.get_mut(span.clone()) {
+            value.fill(b'*');
+        }
+        let masked = String::from_utf8_lossy(&masked).into_owned();
+        problems.found.push(Diagnostic::at(
+            problems.file,
+            &masked,
+            Some(span),
+            Some("notify.webhook_url".into()),
             "the webhook URL is never written in this file (it would be copied into backups, \
              reviews and logs): put it in an environment variable and name that variable with \
              `webhook_url_env = \"NAME\"`",
-        );
+        ));
     }
     let env = raw.webhook_url_env.map(|e| {
         let name = e.get_ref();

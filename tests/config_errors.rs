@@ -263,3 +263,54 @@ fn a_broken_check_stops_run_before_any_finding_without_waiting_for_the_probes() 
     );
     drop(tarpit);
 }
+
+#[test]
+fn a_webhook_url_in_the_file_is_refused_and_never_echoed() {
+    // Every mistake of [notify] at once; the URL (a secret token in its path) is masked in the
+    // quoted line, so that the diagnostic itself does not leak it.
+    let inventory = "[notify]\nwebhook_url = \"https://hooks.example/T0/SECRET-TOKEN\"\nwebhook_url_env = \"1BAD\"\nmin_severity = \"urgent\"\ncommand = []\n";
+    let (code, stderr) = validate(inventory);
+    assert_eq!(code, 2, "{stderr}");
+    for (location, expected) in [
+        (
+            "vendors.toml:2:15: error in `notify.webhook_url`",
+            "webhook_url_env",
+        ),
+        (
+            "vendors.toml:3:19: error in `notify.webhook_url_env`",
+            "not an environment variable name",
+        ),
+        (
+            "vendors.toml:4:16: error in `notify.min_severity`",
+            "expected one of `info`",
+        ),
+        (
+            "vendors.toml:5:11: error in `notify.command`",
+            "the program and its arguments",
+        ),
+    ] {
+        assert!(
+            stderr.contains(location),
+            "expected `{location}` in:\n{stderr}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in:\n{stderr}"
+        );
+    }
+    assert!(
+        !stderr.contains("SECRET-TOKEN") && !stderr.contains("hooks.example"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_notify_table_without_a_destination() {
+    assert_located(
+        "[notify]\nmin_severity = \"high\"\n",
+        1,
+        1,
+        "notify",
+        "names no destination",
+    );
+}

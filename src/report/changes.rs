@@ -132,7 +132,7 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width)
         .set_header([
-            "run",
+            "run (starts with\nits UTC time)",
             "vendor",
             "fail\nC/H/M/L",
             "error",
@@ -171,7 +171,7 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
         let kind = if r.kind == "run" {
             String::new()
         } else {
-            format!(" ({})", r.kind)
+            format!("\n({})", r.kind)
         };
         t.add_row([
             Cell::new(format!("{}{kind}", r.run)),

@@ -20,8 +20,9 @@ use crate::notify::{self, Notifier};
 /// How long before a go-live or close the tight cadence starts, and how long after it ends.
 pub const LEAD: Duration = Duration::from_secs(24 * 3600);
 pub const LAG: Duration = Duration::from_secs(3600);
-/// A round starts up to a tenth of its cadence late, and never more than this, so that many
-/// scanners started together do not hit a vendor in the same second.
+/// A round starts up to a tenth of its cadence early, and never more than this, so that many
+/// scanners started together do not hit a vendor in the same second. Early, not late: the
+/// cadence stays the longest a change can go unseen (a form opened early: at most a minute).
 const MAX_JITTER: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
@@ -330,9 +331,9 @@ pub async fn watch(
             return;
         }
         if full {
-            next_full = at + options.every + jitter(options.every);
+            next_full = at + options.every - jitter(options.every);
         }
-        next_tight = at + options.near_go_live + jitter(options.near_go_live);
+        next_tight = at + options.near_go_live - jitter(options.near_go_live);
         for (label, next, cadence) in [
             ("every", next_full, options.every),
             ("near-go-live", next_tight, options.near_go_live),
