@@ -101,6 +101,13 @@ struct OutputArgs {
     /// Judge as of this instant (RFC 3339), e.g. 2026-04-30T00:05:00+09:00.
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<FixedOffset>>,
+    #[command(flatten)]
+    probe: ProbeArgs,
+}
+
+/// How probing is bounded, and which checks judge: shared by `run`, `demo` and `watch`.
+#[derive(Args, Clone)]
+struct ProbeArgs {
     /// Connections at once in the whole run.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
@@ -110,6 +117,21 @@ struct OutputArgs {
     /// Folders of extra checks (add or override built-in ones).
     #[arg(long = "checks", value_name = "DIR")]
     checks: Vec<PathBuf>,
+}
+
+impl ProbeArgs {
+    fn run_options(&self) -> RunOptions {
+        let budget = Duration::from_secs(self.timeout);
+        RunOptions {
+            limits: Limits {
+                connect_timeout: budget.min(Duration::from_secs(3)),
+                port_budget: budget,
+                ..Limits::default()
+            },
+            concurrency: usize::from(self.concurrency),
+            ..RunOptions::default()
+        }
+    }
 }
 
 #[derive(Args)]
@@ -148,15 +170,8 @@ struct WatchArgs {
     /// How often a scheduled form is audited from 24 h before to 1 h after its go-live or close.
     #[arg(long, default_value = "1m", value_parser = watch::parse_duration)]
     near_go_live: Duration,
-    /// Connections at once in the whole run.
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
-    concurrency: u16,
-    /// Seconds one port (or endpoint) may take in all, however many connections it needs.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=300))]
-    timeout: u64,
-    /// Folders of extra checks (add or override built-in ones).
-    #[arg(long = "checks", value_name = "DIR")]
-    checks: Vec<PathBuf>,
+    #[command(flatten)]
+    probe: ProbeArgs,
 }
 
 #[derive(Args)]
@@ -523,7 +538,7 @@ fn watch_command(args: WatchArgs) -> ExitCode {
         Ok(i) => i,
         Err(d) => return invalid(&d),
     };
-    let catalog = match Catalog::load(&args.checks) {
+    let catalog = match Catalog::load(&args.probe.checks) {
         Ok(c) => c,
         Err(d) => return invalid(&d),
     };
@@ -535,21 +550,12 @@ fn watch_command(args: WatchArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let budget = Duration::from_secs(args.timeout);
     let options = watch::WatchOptions {
+        run: args.probe.run_options(),
         config: args.config,
-        checks: args.checks,
+        checks: args.probe.checks,
         every: args.every,
         near_go_live: args.near_go_live,
-        run: RunOptions {
-            limits: Limits {
-                connect_timeout: budget.min(Duration::from_secs(3)),
-                port_budget: budget,
-                ..Limits::default()
-            },
-            concurrency: usize::from(args.concurrency),
-            ..RunOptions::default()
-        },
     };
     rt.block_on(watch::watch(options, inventory, catalog, history));
     ExitCode::SUCCESS
@@ -601,19 +607,12 @@ fn audit_and_report(
 ) -> ExitCode {
     // The checks load (CEL compilation: a few milliseconds) while the probes run; broken checks
     // stop the run at once, before any finding.
-    let dirs = out.checks.clone();
+    let dirs = out.probe.checks.clone();
     let mut loading = rt.spawn_blocking(move || Catalog::load(&dirs));
-    let budget = Duration::from_secs(out.timeout);
     let options = RunOptions {
         vendors,
         now: out.now,
-        limits: Limits {
-            connect_timeout: budget.min(Duration::from_secs(3)),
-            port_budget: budget,
-            ..Limits::default()
-        },
-        concurrency: usize::from(out.concurrency),
-        ..RunOptions::default()
+        ..out.probe.run_options()
     };
     // Progress on stderr only when it is a terminal (never in pipes, files or CI logs).
     let bar = std::io::stderr().is_terminal().then(|| {
