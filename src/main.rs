@@ -462,56 +462,7 @@ fn diff_command(args: DiffArgs) -> ExitCode {
         Ok(h) => h,
         Err(code) => return code,
     };
-    let changes = (|| -> Result<history::diff::Changes, history::HistoryError> {
-        let to = match &args.run_b {
-            Some(b) => history.resolve(b)?,
-            None => match history.latest(1)?.pop() {
-                Some(id) => id,
-                None => {
-                    return Err(history::HistoryError {
-                        path: history.path().to_path_buf(),
-                        message: "no run is stored yet".into(),
-                    })
-                }
-            },
-        };
-        let after = history.snapshot(&to)?;
-        match &args.run_a {
-            Some(a) => {
-                let from = history.resolve(a)?;
-                let before = history.snapshot(&from)?;
-                Ok(history::diff::Changes::between(&from, &before, &to, &after))
-            }
-            None => {
-                // Each vendor against its own previous run: a `--vendor` run or a watch round
-                // covers some vendors only, and is compared with what was last seen of them.
-                let mut previous = Vec::new();
-                let mut changes = history::diff::Changes::new("", &to);
-                for (vendor, now) in &after {
-                    match history.previous_for(vendor, &to)? {
-                        Some(run) => {
-                            let then = history.vendor_snapshot(&run, vendor)?;
-                            changes.add_vendor(vendor, Some(&then), now);
-                            previous.push(run);
-                        }
-                        None => changes.vendors_only_in_to.push(vendor.clone()),
-                    }
-                }
-                previous.sort();
-                previous.dedup();
-                if previous.is_empty() {
-                    return Err(history::HistoryError {
-                        path: history.path().to_path_buf(),
-                        message: format!(
-                            "run {to} is the first of its vendors: there is nothing to compare it with"
-                        ),
-                    });
-                }
-                changes.from = previous.join(",");
-                Ok(changes)
-            }
-        }
-    })();
+    let changes = history.compare(args.run_a.as_deref(), args.run_b.as_deref());
     let changes = match changes {
         Ok(c) => c,
         Err(e) => {

@@ -423,6 +423,51 @@ impl History {
         Ok(changes)
     }
 
+    /// What `diff` shows: run `to` (a prefix; the newest when `None`) against run `from`, or,
+    /// when `from` is `None`, each of its vendors against that vendor's previous run (a
+    /// `--vendor` run or a watch round covers some vendors only: it is compared with what was
+    /// last seen of them).
+    pub fn compare(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<diff::Changes, HistoryError> {
+        let to = match to {
+            Some(b) => self.resolve(b)?,
+            None => self
+                .latest(1)?
+                .pop()
+                .ok_or_else(|| self.err("no run is stored yet"))?,
+        };
+        let after = self.snapshot(&to)?;
+        if let Some(a) = from {
+            let from = self.resolve(a)?;
+            let before = self.snapshot(&from)?;
+            return Ok(diff::Changes::between(&from, &before, &to, &after));
+        }
+        let mut previous = Vec::new();
+        let mut changes = diff::Changes::new("", &to);
+        for (vendor, now) in &after {
+            match self.previous_for(vendor, &to)? {
+                Some(run) => {
+                    let then = self.vendor_snapshot(&run, vendor)?;
+                    changes.add_vendor(vendor, Some(&then), now);
+                    previous.push(run);
+                }
+                None => changes.vendors_only_in_to.push(vendor.clone()),
+            }
+        }
+        previous.sort();
+        previous.dedup();
+        if previous.is_empty() {
+            return Err(self.err(format!(
+                "run {to} is the first of its vendors: there is nothing to compare it with"
+            )));
+        }
+        changes.from = previous.join(",");
+        Ok(changes)
+    }
+
     /// The run whose id starts with `prefix` (it must be the only one).
     pub fn resolve(&self, prefix: &str) -> Result<String, HistoryError> {
         let mut stmt = self
