@@ -355,7 +355,7 @@ fn diff_json(db: &Path, args: &[&str], exit: i32) -> Value {
 /// under their headings, and says how many of each.
 fn assert_table(db: &Path, args: &[&str], regressions: &BTreeSet<Key>, fixed: &BTreeSet<Key>) {
     let (_, table, stderr) = diff(db, args);
-    assert!(table.contains("regressions,"), "{table}{stderr}");
+    assert!(table.contains(" fixed, "), "{table}{stderr}");
     let fixed_at = table.find("\nFixed (").unwrap_or(table.len());
     let regressions_at = table.find("Regressions (").unwrap_or(table.len());
     for ((check, target), after) in regressions
@@ -363,15 +363,18 @@ fn assert_table(db: &Path, args: &[&str], regressions: &BTreeSet<Key>, fixed: &B
         .map(|k| (k, regressions_at))
         .chain(fixed.iter().map(|k| (k, fixed_at)))
     {
-        let row = table[after..]
-            .lines()
-            .find(|l| l.contains(&format!(" {check} ")) && l.contains(target.as_str()));
+        // A row shows the check, and the target on the line under it.
+        let lines: Vec<&str> = table[after..].lines().collect();
+        let row = lines.windows(2).find(|pair| {
+            pair[0].contains(&format!(" {check} ")) && pair[1].contains(target.as_str())
+        });
         assert!(row.is_some(), "table lacks {check} {target}:\n{table}");
     }
     assert!(
         table.contains(&format!(
-            "{} regressions, {} fixed,",
+            "{} regression{}, {} fixed,",
             regressions.len(),
+            if regressions.len() == 1 { "" } else { "s" },
             fixed.len()
         )),
         "{table}"

@@ -415,7 +415,7 @@ fn early_publication_reaches_the_webhook_within_one_cadence() {
         "{}",
         round.2
     );
-    assert!(round.2.contains("1 new failures"), "{}", round.2);
+    assert!(round.2.contains("1 new failing"), "{}", round.2);
 
     watch.alive();
     let status = watch.child.terminate(Duration::from_secs(10));
