@@ -695,12 +695,23 @@ impl History {
             Ok(out.into_iter().map(|(_, row)| row).collect())
         };
         let mut rows = query().map_err(|e| self.err(e))?;
+        // A row's previous run is usually the next row's run: each snapshot is read once.
+        let mut read: HashMap<(String, String), std::rc::Rc<VendorSnapshot>> = HashMap::new();
+        let mut snapshot = |run: &str, vendor: &str| -> Result<_, HistoryError> {
+            let key = (run.to_owned(), vendor.to_owned());
+            if let Some(s) = read.get(&key) {
+                return Ok(s.clone());
+            }
+            let s = std::rc::Rc::new(self.vendor_snapshot(run, vendor)?);
+            read.insert(key, s.clone());
+            Ok(s)
+        };
         for row in &mut rows {
             let Some(previous) = self.previous_for(&row.vendor, &row.run)? else {
                 continue;
             };
-            let before = self.vendor_snapshot(&previous, &row.vendor)?;
-            let after = self.vendor_snapshot(&row.run, &row.vendor)?;
+            let before = snapshot(&previous, &row.vendor)?;
+            let after = snapshot(&row.run, &row.vendor)?;
             let mut changes = diff::Changes::new(&previous, &row.run);
             changes.add_vendor(&row.vendor, Some(&before), &after);
             row.changes = Some(ChangeCounts {
