@@ -1,11 +1,11 @@
-//! The text of the catalogue and validation commands (`checks list`, `checks show`, `validate`,
-//! `report-template`), as pure functions of the catalogue and inventory so they can be tested.
+//! The text of the catalogue and validation commands (`checks list`, `checks show`,
+//! `checks facts`, `validate`, `report-template`), as pure functions of the catalogue and inventory so they can be tested.
 
 use std::fmt::Write;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::catalog::facts::spec;
+use crate::catalog::facts::{spec, FACTS};
 use crate::catalog::{Catalog, Lang};
 use crate::declaration::ReportFile;
 use crate::diagnostic::Diagnostics;
@@ -113,6 +113,119 @@ pub fn checks_show(catalog: &Catalog, id: &str, lang: Lang) -> Option<String> {
         let _ = writeln!(out, "  {k} = {}", show(v));
     }
     Some(out)
+}
+
+/// The fact catalogue in aligned columns (fact, type, probe, meaning), the meaning wrapped in
+/// its column to `width`; below 30 columns left for it, on its own indented lines instead. The
+/// meanings exist in English only: with `lang` Japanese the headings are Japanese and a note
+/// says so.
+pub fn checks_facts(lang: Lang, width: usize) -> String {
+    let headings = [
+        pick("FACT", "ファクト", lang),
+        pick("TYPE", "型", lang),
+        pick("PROBE", "プローブ", lang),
+        pick("MEANING", "意味", lang),
+    ];
+    let widths = [
+        FACTS
+            .iter()
+            .map(|f| f.name.len())
+            .chain([display_width(headings[0])])
+            .max()
+            .unwrap_or(0),
+        FACTS
+            .iter()
+            .map(|f| f.kind.name().len())
+            .chain([display_width(headings[1])])
+            .max()
+            .unwrap_or(0),
+        FACTS
+            .iter()
+            .map(|f| f.probe.len())
+            .chain([display_width(headings[2])])
+            .max()
+            .unwrap_or(0),
+    ];
+    let meaning_at = widths.iter().sum::<usize>() + 3 * 2;
+    let own_lines = width.saturating_sub(meaning_at) < 30;
+    let mut out = String::new();
+    if lang == Lang::Ja {
+        let _ = writeln!(
+            out,
+            "（ファクトの意味の説明は英語のみです。{} 件）\n",
+            FACTS.len()
+        );
+    }
+    let cell = |text: &str, w: usize| {
+        let pad = w.saturating_sub(display_width(text));
+        format!("{text}{}  ", " ".repeat(pad))
+    };
+    let mut head = String::new();
+    for (h, w) in headings.iter().zip(widths) {
+        head.push_str(&cell(h, w));
+    }
+    if own_lines {
+        let _ = writeln!(out, "{}\n    {}", head.trim_end(), headings[3]);
+    } else {
+        let _ = writeln!(out, "{head}{}", headings[3]);
+    }
+    for f in FACTS {
+        let row = format!(
+            "{}{}{}",
+            cell(f.name, widths[0]),
+            cell(f.kind.name(), widths[1]),
+            cell(f.probe, widths[2])
+        );
+        if own_lines {
+            let _ = writeln!(out, "{}", row.trim_end());
+            for line in wrap(f.meaning, width.saturating_sub(4).max(20)) {
+                let _ = writeln!(out, "    {line}");
+            }
+        } else {
+            let lines = wrap(f.meaning, width - meaning_at);
+            let _ = writeln!(out, "{row}{}", lines.first().map_or("", String::as_str));
+            for line in lines.iter().skip(1) {
+                let _ = writeln!(out, "{}{line}", " ".repeat(meaning_at));
+            }
+        }
+    }
+    out
+}
+
+/// Columns a string takes in a terminal: wide (CJK, full-width) characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Words into lines of at most `width` characters; a word longer than that has a line of its own
+/// and is never split.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn show(v: &FactValue) -> String {
@@ -287,6 +400,51 @@ mod tests {
             .collect();
         assert_eq!(starts.len(), 1, "{list}");
         assert_eq!(list.lines().count(), catalog.checks.len());
+    }
+
+    #[test]
+    fn checks_facts_lists_every_fact_once_with_its_type_and_probe() {
+        for (lang, width) in [(Lang::En, 100), (Lang::En, 60), (Lang::Ja, 100)] {
+            let text = checks_facts(lang, width);
+            for f in FACTS {
+                let rows: Vec<&str> = text
+                    .lines()
+                    .filter(|l| l.split_whitespace().next() == Some(f.name))
+                    .collect();
+                assert_eq!(rows.len(), 1, "{} at {width}:\n{text}", f.name);
+                let cols: Vec<&str> = rows[0].split_whitespace().take(3).collect();
+                assert_eq!(cols, [f.name, f.kind.name(), f.probe]);
+            }
+            // Every word of every meaning is there, none split by the wrapping.
+            let words: std::collections::HashSet<&str> = text.split_whitespace().collect();
+            for f in FACTS {
+                for w in f.meaning.split_whitespace() {
+                    assert!(words.contains(w), "`{w}` of {} at {width}", f.name);
+                }
+            }
+            assert!(
+                text.lines().all(|l| display_width(l) <= width),
+                "a line wider than {width}:\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn checks_facts_meanings_line_up_in_one_column() {
+        let text = checks_facts(Lang::En, 300);
+        let header = text.lines().next().unwrap();
+        let at = header.find("MEANING").unwrap();
+        let host = text
+            .lines()
+            .find(|l| l.starts_with("host.address "))
+            .unwrap();
+        assert_eq!(&host[at..], FACTS[0].meaning);
+        // Continuation lines start at the meaning column.
+        for l in checks_facts(Lang::En, 100).lines().skip(1) {
+            if l.starts_with(' ') {
+                assert_eq!(l.len() - l.trim_start().len(), at, "{l}");
+            }
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod msgs;
 pub mod notify;
 pub mod probe;
+pub mod reference;
 pub mod report;
 pub mod results;
 pub mod watch;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use vendor_audit::catalog::{Catalog, Lang, Severity};
 use vendor_audit::diagnostic::Diagnostics;
@@ -18,13 +18,14 @@ use vendor_audit::inventory::Inventory;
 use vendor_audit::notify::{self, Notifier};
 use vendor_audit::probe::Limits;
 use vendor_audit::report::{self, Format};
-use vendor_audit::{commands, demo, watch};
+use vendor_audit::{commands, demo, reference, watch};
 
 #[derive(Parser)]
 #[command(
     name = "vendor-audit",
     version,
-    about = "Checks contractors' self-declared security controls against what their endpoints show"
+    about = "Checks contractors' self-declared security controls against what their endpoints show",
+    after_long_help = EXIT_STATUS_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -75,6 +76,19 @@ enum Command {
         #[arg(long = "checks", value_name = "DIR")]
         dirs: Vec<PathBuf>,
     },
+    /// Print the shell completion script, generated from this command line, e.g.
+    /// `vendor-audit completions bash > ~/.local/share/bash-completion/completions/vendor-audit`.
+    Completions {
+        #[arg(value_enum)]
+        shell: reference::Shell,
+    },
+    /// Print the man page, generated from this command line; with --out DIR, write one page per
+    /// command there instead (vendor-audit.1, vendor-audit-run.1, ...).
+    Manpage {
+        /// The folder for the pages, e.g. ~/.local/share/man/man1 (created if absent).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,6 +97,8 @@ enum ChecksAction {
     List,
     /// Everything about one check: condition, facts, why, fix, references, examples.
     Show { id: String },
+    /// The fact catalogue: every fact a probe may record, its type, its probe and its meaning.
+    Facts,
 }
 
 #[derive(Args, Clone)]
@@ -266,6 +282,13 @@ fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
         .map_err(|e| format!("`{s}` is not an RFC 3339 time ({e}); e.g. 2026-04-30T00:05:00+09:00"))
 }
 
+/// The exit codes below, as `--help` and the man page state them.
+const EXIT_STATUS_HELP: &str = "Exit status:
+  0  the run completed and nothing failed at or above --fail-on
+  1  a finding at or above --fail-on failed or could not be judged
+  2  bad invocation, or invalid inventory, declaration or check files
+  3  the run could not proceed (history not writable, runtime or output failure)";
+
 /// Exit codes of SPEC §4.
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_INVALID: u8 = 2;
@@ -289,6 +312,10 @@ fn main() -> ExitCode {
         Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
             match action.unwrap_or(ChecksAction::List) {
                 ChecksAction::List => print!("{}", commands::checks_list(catalog, lang.into())),
+                ChecksAction::Facts => print!(
+                    "{}",
+                    commands::checks_facts(lang.into(), usize::from(terminal_width()))
+                ),
                 ChecksAction::Show { id } => {
                     match commands::checks_show(catalog, &id, lang.into()) {
                         Some(text) => print!("{text}"),
@@ -330,6 +357,54 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            match reference::completions(Cli::command(), shell, &mut script) {
+                Ok(()) => print_bytes(&script),
+                Err(e) => {
+                    eprintln!("vendor-audit: cannot generate the completions: {e}");
+                    ExitCode::from(EXIT_CANNOT_RUN)
+                }
+            }
+        }
+        Command::Manpage { out: None } => match reference::man_page(Cli::command()) {
+            Ok(page) => print_bytes(&page),
+            Err(e) => {
+                eprintln!("vendor-audit: cannot render the man page: {e}");
+                ExitCode::from(EXIT_CANNOT_RUN)
+            }
+        },
+        Command::Manpage { out: Some(dir) } => {
+            match reference::write_man_pages(Cli::command(), &dir) {
+                Ok(pages) => {
+                    for page in pages {
+                        println!("{}", page.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!(
+                        "vendor-audit: cannot write the man pages into {}: {e}",
+                        dir.display()
+                    );
+                    ExitCode::from(EXIT_CANNOT_RUN)
+                }
+            }
+        }
+    }
+}
+
+/// Generated text on standard output; a closed pipe (`| head`) is not an error worth a panic.
+fn print_bytes(bytes: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vendor-audit: cannot write to standard output: {e}");
+            ExitCode::from(EXIT_CANNOT_RUN)
+        }
     }
 }
 

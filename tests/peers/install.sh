@@ -16,6 +16,8 @@ PACKAGES=(
     openssl procps python3 ca-certificates
     # issue 10 (TLS): gnutls-serv, a server that negotiates RFC 7919 groups in TLS 1.2
     gnutls-bin
+    # issue 12: tests/reference.rs renders the generated man pages (groff, man -l)
+    groff-base man-db
 )
 
 missing=()
