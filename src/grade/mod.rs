@@ -99,7 +99,7 @@ impl std::fmt::Display for Grade {
 }
 
 /// Why points were deducted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeductionKind {
     /// A check failed (not waived).
@@ -302,6 +302,14 @@ pub fn grade(vendor: &VendorResult) -> Grading {
         ReportStatus::Invalid => cap(CapRule::ReportInvalid, None),
     }
 
+    // Failures first, the heaviest first; then contradictions; then what could not be judged.
+    deductions.sort_by(|a, b| {
+        (a.kind, std::cmp::Reverse(a.points), &a.check).cmp(&(
+            b.kind,
+            std::cmp::Reverse(b.points),
+            &b.check,
+        ))
+    });
     let deducted: u32 = deductions.iter().map(|d| d.points).sum();
     let before_caps = START.saturating_sub(deducted);
     let mut score = before_caps;
