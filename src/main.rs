@@ -18,7 +18,7 @@ use vendor_audit::inventory::Inventory;
 use vendor_audit::notify::{self, Notifier};
 use vendor_audit::probe::Limits;
 use vendor_audit::report::{self, Format};
-use vendor_audit::{commands, demo, watch};
+use vendor_audit::{commands, demo, grade, watch};
 
 #[derive(Parser)]
 #[command(
@@ -83,6 +83,8 @@ enum ChecksAction {
     List,
     /// Everything about one check: condition, facts, why, fix, references, examples.
     Show { id: String },
+    /// How a vendor's grade and score are computed: deductions, caps, letter bands.
+    Grading,
 }
 
 #[derive(Args, Clone)]
@@ -101,6 +103,10 @@ struct OutputArgs {
     /// Judge as of this instant (RFC 3339), e.g. 2026-04-30T00:05:00+09:00.
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<FixedOffset>>,
+    /// After the report, each vendor's grade as a sum: every deduction and cap (on standard
+    /// output after a table; on standard error beside the other formats).
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     probe: ProbeArgs,
 }
@@ -289,6 +295,7 @@ fn main() -> ExitCode {
         Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
             match action.unwrap_or(ChecksAction::List) {
                 ChecksAction::List => print!("{}", commands::checks_list(catalog, lang.into())),
+                ChecksAction::Grading => print!("{}", grade::formula(lang.into())),
                 ChecksAction::Show { id } => {
                     match commands::checks_show(catalog, &id, lang.into()) {
                         Some(text) => print!("{text}"),
@@ -621,7 +628,15 @@ fn audit_and_report(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let text = report::render(&report, out.format, out.lang.into(), terminal_width());
+    let mut text = report::render(&report, out.format, out.lang.into(), terminal_width());
+    if out.explain {
+        let explained = grade::explain_run(&report, out.lang.into());
+        // Beside a table it is more text for people; machine formats stay parseable.
+        match out.format {
+            Format::Table => text.push_str(&explained),
+            _ => eprint!("{explained}"),
+        }
+    }
     if let Err(code) = write_output(out.output.as_deref(), &text) {
         return code;
     }

@@ -369,7 +369,11 @@ fn the_formula_is_printed_from_the_constants() {
         text.contains("critical 40, high 20, medium 8, low 3, info 0"),
         "{text}"
     );
-    assert!(text.contains(&format!("at most {CAP_CRITICAL}")), "{text}");
+    assert!(
+        text.contains(&format!("at most {CAP_CRITICAL} (F)")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("at most {CAP_HIGH} (C)")), "{text}");
     assert!(
         text.contains("A 90-100, B 80-89, C 65-79, D 50-64, E 35-49, F below 35"),
         "{text}"
@@ -398,7 +402,7 @@ fn the_explanation_lists_every_deduction_and_cap() {
         "-2   dicom-exposed could not be judged (critical) on x:104",
         "-15  c.rdp-exposed declared in place, contradicted by rdp-exposed",
         "= 43 before caps",
-        "cap 34: a critical check failed: rdp-exposed (lowers the score)",
+        "cap 34 (F): a critical check failed: rdp-exposed (lowers the score)",
         "= grade F (score 34; 1 check(s) could not be judged)",
         "confidence: partial (1 of 2 checks",
     ] {

@@ -84,8 +84,18 @@ pub fn formula(lang: Lang) -> String {
     let caps: Vec<String> = CapRule::ALL
         .iter()
         .map(|rule| match lang {
-            Lang::En => format!("  - {}: at most {}", cap_words(*rule, lang), rule.max()),
-            Lang::Ja => format!("  - {}: 最高 {} 点", cap_words(*rule, lang), rule.max()),
+            Lang::En => format!(
+                "  - {}: at most {} ({})",
+                cap_words(*rule, lang),
+                rule.max(),
+                super::Grade::of(rule.max())
+            ),
+            Lang::Ja => format!(
+                "  - {}: 最高 {} 点（{}）",
+                cap_words(*rule, lang),
+                rule.max(),
+                super::Grade::of(rule.max())
+            ),
         })
         .collect();
     match lang {
@@ -187,13 +197,15 @@ pub fn explain(grading: &Grading, lang: Lang) -> String {
         };
         out.push_str(&match lang {
             Lang::En => format!(
-                "  cap {}: {}{checks}{lowered}\n",
+                "  cap {} ({}): {}{checks}{lowered}\n",
                 c.max,
+                super::Grade::of(c.max),
                 cap_words(c.rule, lang)
             ),
             Lang::Ja => format!(
-                "  上限 {}: {}{checks}{lowered}\n",
+                "  上限 {}（{}）: {}{checks}{lowered}\n",
                 c.max,
+                super::Grade::of(c.max),
                 cap_words(c.rule, lang)
             ),
         });
@@ -215,6 +227,19 @@ pub fn explain(grading: &Grading, lang: Lang) -> String {
                 grading.unjudged
             ),
         });
+    }
+    out
+}
+
+/// `--explain`: each vendor's sum, after the report.
+pub fn explain_run(report: &crate::results::RunReport, lang: Lang) -> String {
+    let mut out = String::new();
+    for v in &report.vendors {
+        out.push_str(&match lang {
+            Lang::En => format!("\nGrade of {} ({}):\n", v.name, v.id),
+            Lang::Ja => format!("\n{}（{}）の評価:\n", v.name, v.id),
+        });
+        out.push_str(&explain(&v.grading, lang));
     }
     out
 }
