@@ -11,6 +11,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod engine;
 pub mod fact;
+pub mod grade;
 pub mod history;
 pub mod inventory;
 pub mod msgs;

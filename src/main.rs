@@ -18,7 +18,7 @@ use vendor_audit::inventory::Inventory;
 use vendor_audit::notify::{self, Notifier};
 use vendor_audit::probe::Limits;
 use vendor_audit::report::{self, Format};
-use vendor_audit::{commands, demo, reference, watch};
+use vendor_audit::{commands, demo, grade, reference, watch};
 
 #[derive(Parser)]
 #[command(
@@ -99,6 +99,8 @@ enum ChecksAction {
     Show { id: String },
     /// The fact catalogue: every fact a probe may record, its type, its probe and its meaning.
     Facts,
+    /// How a vendor's grade and score are computed: deductions, caps, letter bands.
+    Grading,
 }
 
 #[derive(Args, Clone)]
@@ -117,6 +119,10 @@ struct OutputArgs {
     /// Judge as of this instant (RFC 3339), e.g. 2026-04-30T00:05:00+09:00.
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<FixedOffset>>,
+    /// After the report, each vendor's grade as a sum: every deduction and cap (on standard
+    /// output after a table; on standard error beside the other formats).
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     probe: ProbeArgs,
 }
@@ -316,6 +322,7 @@ fn main() -> ExitCode {
                     "{}",
                     commands::checks_facts(lang.into(), usize::from(terminal_width()))
                 ),
+                ChecksAction::Grading => print!("{}", grade::formula(lang.into())),
                 ChecksAction::Show { id } => {
                     match commands::checks_show(catalog, &id, lang.into()) {
                         Some(text) => print!("{text}"),
@@ -696,7 +703,15 @@ fn audit_and_report(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let text = report::render(&report, out.format, out.lang.into(), terminal_width());
+    let mut text = report::render(&report, out.format, out.lang.into(), terminal_width());
+    if out.explain {
+        let explained = grade::explain_run(&report, out.lang.into());
+        // Beside a table it is more text for people; machine formats stay parseable.
+        match out.format {
+            Format::Table => text.push_str(&explained),
+            _ => eprint!("{explained}"),
+        }
+    }
     if let Err(code) = write_output(out.output.as_deref(), &text) {
         return code;
     }

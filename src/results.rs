@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Severity;
 use crate::fact::FactValue;
+use crate::grade::{Grade, Grading};
 
 pub const SCHEMA: &str = "vendor-audit/v1";
 
@@ -34,10 +35,26 @@ pub struct RunInfo {
 pub struct VendorResult {
     pub id: String,
     pub name: String,
+    /// The letter of `score` (SPEC §10), a copy of `grading.grade`.
+    pub grade: Grade,
+    /// 0-100 (SPEC §10), a copy of `grading.score`.
+    pub score: u32,
     pub report: ReportSummary,
     pub findings: Vec<Finding>,
     pub controls: Vec<ControlVerdict>,
     pub assets: Vec<AssetFacts>,
+    /// How `score` was reached: every deduction and cap (`crate::grade`).
+    pub grading: Grading,
+}
+
+impl VendorResult {
+    /// This result with its grade computed from its findings, verdicts and report status.
+    pub fn graded(mut self) -> VendorResult {
+        self.grading = crate::grade::grade(&self);
+        self.grade = self.grading.grade;
+        self.score = self.grading.score;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

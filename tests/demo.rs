@@ -341,3 +341,78 @@ fn the_readme_shows_the_demo_s_real_output() {
         "README.md's demo output is out of date: paste the output of `cargo run --release -- demo` again"
     );
 }
+
+#[test]
+fn every_demo_vendor_is_graded_with_its_reasons() {
+    let json = demo_json(&[]);
+    let grades: Vec<(String, String, u64)> = json["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["grade"].as_str().unwrap().to_owned(),
+                v["score"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("kenko-zaidan", "F", 0),
+        ("machi-web", "F", 0),
+        ("sakura-print", "C", 79),
+    ];
+    assert_eq!(
+        grades,
+        expected.map(|(id, g, s)| (id.to_owned(), g.to_owned(), s))
+    );
+    let caps = |id: &str| -> Vec<String> {
+        vendor(&json, id)["grading"]["caps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(caps("kenko-zaidan"), ["critical-failure", "high-failure"]);
+    assert_eq!(
+        caps("machi-web"),
+        ["critical-failure", "high-failure", "report-stale"]
+    );
+    assert_eq!(caps("sakura-print"), ["high-failure", "report-missing"]);
+    // Each contradicted declaration is a deduction of its own.
+    let contradicted = vendor(&json, "kenko-zaidan")["grading"]["deductions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "contradicted")
+        .count();
+    let verdicts = vendor(&json, "kenko-zaidan")["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "contradicted")
+        .count();
+    assert_eq!(contradicted, verdicts);
+    assert!(contradicted > 0);
+}
+
+#[test]
+fn the_readme_s_worked_grade_example_is_what_explain_prints() {
+    let out = demo(&["--explain"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let marker = "$ vendor-audit demo --explain\n...\n";
+    let start = readme.find(marker).unwrap() + marker.len();
+    let pasted = &readme[start..];
+    let pasted = &pasted[..pasted.find("\n```").unwrap()];
+    assert!(
+        stdout.contains(pasted),
+        "README.md's grade example is out of date: paste the end of `vendor-audit demo --explain` again\n{stdout}"
+    );
+    // With JSON, the explanation goes to stderr and stdout stays JSON.
+    let out = demo(&["--explain", "--format", "json"]);
+    assert!(serde_json::from_slice::<Value>(&out.stdout).is_ok());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Grade of Sakura Printing"));
+}

@@ -57,6 +57,8 @@ fn run(id: &str, started: &str, vnc_open: bool, form_cacheable: bool) -> RunRepo
     let vendors = vec![VendorResult {
         id: "machi-web".into(),
         name: "Machi Web".into(),
+        grade: Default::default(),
+        score: 0,
         report: ReportSummary {
             path: Some("reports/machi-web.toml".into()),
             status: ReportStatus::Current,
@@ -94,7 +96,9 @@ fn run(id: &str, started: &str, vnc_open: bool, form_cacheable: bool) -> RunRepo
             )]),
             unavailable: BTreeMap::new(),
         }],
-    }];
+        grading: Default::default(),
+    }
+    .graded()];
     RunReport {
         schema: SCHEMA,
         run: RunInfo {

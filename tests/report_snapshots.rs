@@ -46,6 +46,8 @@ fn fixed_run() -> RunReport {
     let vendors = vec![VendorResult {
         id: "kenko-zaidan".into(),
         name: "Health Promotion Foundation".into(),
+        grade: Default::default(),
+        score: 0,
         report: ReportSummary { path: Some("reports/kenko-zaidan-2026.toml".into()), status: ReportStatus::Current, fiscal_year: Some(2026) },
         findings: vec![
             finding("rdp-exposed", "xray.example.lab:3389", Status::Fail, Severity::Critical, "Remote Desktop (RDP) is reachable", "RDP answered on port 3389; selected protocol ssl; NLA enforced: false", Some("remote_access.no_public_rdp")),
@@ -61,7 +63,9 @@ fn fixed_run() -> RunReport {
             ControlVerdict { control: "incident.response_plan".into(), declared: None, verdict: Verdict::Undeclared, checks: vec![], title: "An incident response plan exists".into(), title_ja: "インシデント対応計画がある".into(), reason: "the report does not answer this control".into() },
         ],
         assets: vec![AssetFacts { target: "xray.example.lab:3389".into(), kind: "service".into(), address: Some("127.0.0.31".into()), facts: BTreeMap::from([("service.protocol".to_string(), FactValue::Str("rdp".into()))]), unavailable: BTreeMap::new() }],
-    }];
+        grading: Default::default(),
+    }
+    .graded()];
     RunReport {
         schema: SCHEMA,
         run: RunInfo {
@@ -123,6 +127,18 @@ fn json_keeps_the_fixed_keys() {
     for key in ["id", "name", "report", "findings", "controls", "assets"] {
         assert!(!v[key].is_null(), "vendors[].{key}");
     }
+    // SPEC §10's grade and score, and the sum that reached them (the same as --explain).
+    assert_eq!(v["grade"], "F");
+    assert_eq!(v["score"], 34);
+    assert_eq!(v["grading"]["score"], 34);
+    let points: u64 = v["grading"]["deductions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["points"].as_u64().unwrap())
+        .sum();
+    assert_eq!(v["grading"]["before_caps"], 100 - points);
+    assert_eq!(v["grading"]["unjudged"], 1);
     for key in ["path", "status", "fiscal_year"] {
         assert!(v["report"].get(key).is_some(), "report.{key}");
     }

@@ -462,6 +462,8 @@ fn judge_vendor(
     VendorResult {
         id: vendor.id.clone(),
         name: vendor.name.clone(),
+        grade: Default::default(),
+        score: 0,
         report: ReportSummary {
             path: vendor.report_as_written.clone(),
             status: report_facts::status(&report, current_fy, today),
@@ -470,7 +472,9 @@ fn judge_vendor(
         findings,
         controls,
         assets,
+        grading: Default::default(),
     }
+    .graded()
 }
 
 /// Resolves and probes one TLS endpoint within its budget, then adds the derived facts. Whatever

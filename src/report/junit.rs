@@ -1,5 +1,6 @@
 //! JUnit XML report, for CI systems: one test suite per vendor, one test case per finding
-//! (fail as <failure>, error as <error>, skipped as <skipped/>).
+//! (fail as <failure>, error as <error>, skipped as <skipped/>); the vendor's grade, score and
+//! unjudged checks as the suite's properties.
 
 use crate::results::{RunReport, Status};
 
@@ -21,6 +22,10 @@ pub fn render(report: &RunReport) -> String {
             count(Status::Fail),
             count(Status::Error),
             count(Status::Skipped)
+        ));
+        out.push_str(&format!(
+            "    <properties><property name=\"grade\" value=\"{}\"/><property name=\"score\" value=\"{}\"/><property name=\"unjudged\" value=\"{}\"/></properties>\n",
+            v.grade, v.score, v.grading.unjudged
         ));
         for f in &v.findings {
             out.push_str(&format!(

@@ -28,6 +28,7 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             v.report.path.as_deref().unwrap_or("-"),
             report_word(v.report.status, lang)
         ));
+        out.push_str(&grading(v, lang));
         out.push_str(pick(
             "| Severity | Status | Target | Check | Observed |\n|---|---|---|---|---|\n",
             "| 重大度 | 判定 | 対象 | チェック | 観測結果 |\n|---|---|---|---|---|\n",
@@ -115,6 +116,15 @@ fn finding_row(f: &crate::results::Finding, lang: Lang) -> String {
         cell(pick(&f.title, &f.title_ja, lang)),
         f.check,
         cell(&f.message)
+    )
+}
+
+/// The grade in bold, then its sum (the same lines as `--explain`).
+fn grading(v: &crate::results::VendorResult, lang: Lang) -> String {
+    format!(
+        "**{}**\n\n```text\n{}```\n\n",
+        crate::grade::headline(&v.grading, lang),
+        crate::grade::explain(&v.grading, lang)
     )
 }
 

@@ -82,6 +82,10 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         ),
         width,
     );
+    out.push_str(&wrap(
+        &format!("{}\n", crate::grade::headline(&vendor.grading, lang)),
+        width,
+    ));
 
     // The target leads the text column instead of having its own: URLs of forms are long, and
     // a column of their width would leave the observations a narrow strip.
