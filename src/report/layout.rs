@@ -39,39 +39,65 @@ fn chrome(n: usize) -> usize {
     (n + 1) + 2 * n
 }
 
-/// Draws `header` and `rows` as one table at most `width` columns wide (unless even the narrowest
-/// unbreakable pieces cannot fit), with colour codes only when `color` is true.
-pub(crate) fn table(header: &[&str], rows: &[Vec<Text>], width: u16, color: bool) -> String {
+/// Per column: its longest word, its longest unbreakable piece and its longest line.
+fn measure(header: &[&str], rows: &[Vec<Text>]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let n = header.len();
-    let cells = || {
-        std::iter::once(header.to_vec()).chain(
-            rows.iter()
-                .map(|r| r.iter().map(|t| t.text.as_str()).collect()),
-        )
-    };
     let mut soft = vec![1usize; n];
     let mut hard = vec![1usize; n];
     let mut max = vec![1usize; n];
-    for row in cells() {
+    let cells = std::iter::once(header.to_vec()).chain(
+        rows.iter()
+            .map(|r| r.iter().map(|t| t.text.as_str()).collect()),
+    );
+    for row in cells {
         for (i, text) in row.iter().enumerate().take(n) {
             soft[i] = soft[i].max(longest(text, false));
             hard[i] = hard[i].max(longest(text, true));
             max[i] = max[i].max(text.lines().map(columns).max().unwrap_or(0));
         }
     }
-    let widths = allocate(
-        usize::from(width).saturating_sub(chrome(n)),
-        &soft,
-        &hard,
-        &max,
+    (soft, hard, max)
+}
+
+fn widths(header: &[&str], rows: &[Vec<Text>], width: u16) -> Vec<usize> {
+    let (soft, hard, max) = measure(header, rows);
+    let avail = usize::from(width).saturating_sub(chrome(header.len()));
+    allocate(avail, &soft, &hard, &max)
+}
+
+/// How many words of the cells would not fit their column at `width` (and so break at
+/// `.`/`_`/`-`/`/`), so that a caller can pick the arrangement that breaks fewer.
+pub(crate) fn broken_words(header: &[&str], rows: &[Vec<Text>], width: u16) -> usize {
+    let got = widths(header, rows, width);
+    let cells = std::iter::once(header.to_vec()).chain(
+        rows.iter()
+            .map(|r| r.iter().map(|t| t.text.as_str()).collect()),
     );
+    cells
+        .flat_map(|row| {
+            row.into_iter()
+                .zip(&got)
+                .flat_map(|(text, w)| {
+                    text.split(['\n', ' '])
+                        .filter(move |word| columns(word) > *w)
+                })
+                .collect::<Vec<_>>()
+        })
+        .count()
+}
+
+/// Draws `header` and `rows` as one table at most `width` columns wide (unless even the narrowest
+/// unbreakable pieces cannot fit), with colour codes only when `color` is true. When the longest
+/// words cannot all fit, the rightmost columns (free text, by convention) give way first.
+pub(crate) fn table(header: &[&str], rows: &[Vec<Text>], width: u16, color: bool) -> String {
+    let widths = widths(header, rows, width);
 
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width);
     if color {
-        t.enforce_styling();
+        t.enforce_styling().style_text_only();
     } else {
         t.force_no_tty();
     }
@@ -104,14 +130,13 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<Text>], width: u16, color: bool
 }
 
 /// Content widths for columns that together may take `avail`: each starts at its longest word
-/// (`soft`); if those do not fit, the widest give way down to their longest unbreakable piece
-/// (`hard`); the space left is shared out, narrowest column first, up to each one's longest line.
+/// (`soft`); if those do not fit, columns give way down to their longest unbreakable piece
+/// (`hard`), the rightmost first; the space left is shared out, narrowest column first, up to
+/// each one's longest line.
 fn allocate(avail: usize, soft: &[usize], hard: &[usize], max: &[usize]) -> Vec<usize> {
     let mut widths: Vec<usize> = soft.iter().zip(max).map(|(s, m)| (*s).min(*m)).collect();
     while widths.iter().sum::<usize>() > avail {
-        let shrinkable = (0..widths.len())
-            .filter(|&i| widths[i] > hard[i])
-            .max_by_key(|&i| widths[i]);
+        let shrinkable = (0..widths.len()).rev().find(|&i| widths[i] > hard[i]);
         match shrinkable {
             Some(i) => widths[i] -= 1,
             None => break,
@@ -165,11 +190,18 @@ fn atoms(word: &str, at_punctuation: bool) -> Vec<&str> {
     out
 }
 
-/// The widest piece of `text` that wrapping keeps whole: a word (Japanese text breaks between
-/// characters), or with `at_punctuation` a piece of an identifier between `.`/`_`/`-`/`/`.
+/// The widest piece of `text` that wrapping should keep whole: a word (Japanese text of more
+/// than ten characters may break between them), or with `at_punctuation` a piece of an
+/// identifier between `.`/`_`/`-`/`/`.
 fn longest(text: &str, at_punctuation: bool) -> usize {
     text.split(['\n', ' '])
-        .flat_map(|w| atoms(w, at_punctuation))
+        .flat_map(|w| {
+            if !at_punctuation && columns(w) <= 20 {
+                vec![w]
+            } else {
+                atoms(w, at_punctuation)
+            }
+        })
         .map(columns)
         .max()
         .unwrap_or(0)
@@ -288,10 +320,15 @@ mod tests {
             allocate(50, &[8, 12, 20], &[8, 12, 6], &[8, 12, 90]),
             vec![8, 12, 30]
         );
-        // Too narrow for every word: the identifier column gives way, the others keep theirs.
+        // Too narrow for every word: the rightmost column gives way first, down to its longest
+        // unbreakable piece, then the next.
         assert_eq!(
             allocate(30, &[8, 12, 20], &[8, 12, 6], &[8, 12, 90]),
             vec![8, 12, 10]
+        );
+        assert_eq!(
+            allocate(20, &[10, 8, 20], &[4, 8, 6], &[30, 8, 90]),
+            vec![6, 8, 6]
         );
     }
 }

@@ -174,9 +174,35 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
         ]);
     }
     if !controls.is_empty() {
-        // Every control key stays whole where the width allows (`layout`): a key broken
-        // mid-word cannot be searched for.
-        out.push_str(&layout::table(&controls_header, &controls, width, color));
+        // Words stay whole (a control key broken mid-word cannot be searched for). Where four
+        // columns leave too little room for that (80 columns and a 40-character key), the
+        // declared answer and the verdict share one column, one above the other.
+        let stacked_header = match lang {
+            Lang::En => ["Control (declared)", "Declared · verdict", "Because"],
+            Lang::Ja => ["管理項目（申告）", "申告 ・判定", "根拠"],
+        };
+        let stacked: Vec<Vec<Text>> = controls
+            .iter()
+            .cloned()
+            .map(|mut row| {
+                let because = row.pop().unwrap_or_else(|| Text::plain(""));
+                let verdict = row.pop().unwrap_or_else(|| Text::plain(""));
+                let declared = row.pop().unwrap_or_else(|| Text::plain(""));
+                let both = Text {
+                    text: format!("{}\n{}", declared.text, verdict.text),
+                    ..verdict
+                };
+                row.extend([both, because]);
+                row
+            })
+            .collect();
+        if layout::broken_words(&stacked_header, &stacked, width)
+            < layout::broken_words(&controls_header, &controls, width)
+        {
+            out.push_str(&layout::table(&stacked_header, &stacked, width, color));
+        } else {
+            out.push_str(&layout::table(&controls_header, &controls, width, color));
+        }
         out.push('\n');
     }
     if !undeclared.is_empty() {
