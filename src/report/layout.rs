@@ -65,10 +65,19 @@ fn widths(header: &[&str], rows: &[Vec<Text>], width: u16) -> Vec<usize> {
     allocate(avail, &soft, &hard, &max)
 }
 
-/// How many words of the cells would not fit their column at `width` (and so break at
-/// `.`/`_`/`-`/`/`), so that a caller can pick the arrangement that breaks fewer.
-pub(crate) fn broken_words(header: &[&str], rows: &[Vec<Text>], width: u16) -> usize {
-    let got = widths(header, rows, width);
+/// How many words of the cells of column `column` would not fit it at `width` (and so break at
+/// `.`/`_`/`-`/`/`), so that a caller can pick another arrangement when it must.
+pub(crate) fn broken_words(
+    header: &[&str],
+    rows: &[Vec<Text>],
+    width: u16,
+    column: usize,
+) -> usize {
+    let got: Vec<usize> = widths(header, rows, width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| if i == column { w } else { usize::MAX })
+        .collect();
     let cells = std::iter::once(header.to_vec()).chain(
         rows.iter()
             .map(|r| r.iter().map(|t| t.text.as_str()).collect()),

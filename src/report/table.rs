@@ -174,7 +174,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
         ]);
     }
     if !controls.is_empty() {
-        // Words stay whole (a control key broken mid-word cannot be searched for). Where four
+        // Control keys stay whole: a key broken mid-word cannot be searched for. Where four
         // columns leave too little room for that (80 columns and a 40-character key), the
         // declared answer and the verdict share one column, one above the other.
         let stacked_header = match lang {
@@ -196,8 +196,9 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
                 row
             })
             .collect();
-        if layout::broken_words(&stacked_header, &stacked, width)
-            < layout::broken_words(&controls_header, &controls, width)
+        let broken_keys = layout::broken_words(&controls_header, &controls, width, 0);
+        if broken_keys > 0
+            && layout::broken_words(&stacked_header, &stacked, width, 0) < broken_keys
         {
             out.push_str(&layout::table(&stacked_header, &stacked, width, color));
         } else {
