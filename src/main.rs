@@ -96,8 +96,7 @@ struct OutputArgs {
     /// junit=run.xml. Each file is written whole and never coloured.
     #[arg(long, value_name = "[FORMAT=]FILE")]
     output: Vec<OutputSpec>,
-    /// Colour the table on standard output: auto (only on a terminal, and not when NO_COLOR is
-    /// set), always or never.
+    /// Colour the table on standard output (files written by --output never are).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
     #[arg(long, value_enum, default_value = "en")]

@@ -10,7 +10,9 @@ pub enum ColorChoice {
     /// Colour when standard output is a terminal and `NO_COLOR` is unset or empty.
     #[default]
     Auto,
+    /// Colour standard output whatever it is (e.g. piped into `less -R`), even with `NO_COLOR`.
     Always,
+    /// Never colour.
     Never,
 }
 
