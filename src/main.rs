@@ -17,6 +17,8 @@ use vendor_audit::history::{self, History, RunMeta};
 use vendor_audit::inventory::Inventory;
 use vendor_audit::notify::{self, Notifier};
 use vendor_audit::probe::Limits;
+use vendor_audit::report::color::{self, ColorChoice};
+use vendor_audit::report::output::{self, OutputSpec};
 use vendor_audit::report::{self, Format};
 use vendor_audit::{commands, demo, grade, reference, watch};
 
@@ -107,9 +109,14 @@ enum ChecksAction {
 struct OutputArgs {
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
-    /// Write the report here instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; with FORMAT=FILE (repeatable), write
+    /// that format there besides standard output, e.g. --output json=run.json --output
+    /// junit=run.xml. Each file is written whole and never coloured.
+    #[arg(long, value_name = "[FORMAT=]FILE")]
+    output: Vec<OutputSpec>,
+    /// Colour the table on standard output (files written by --output never are).
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
     /// Exit 1 when a finding at or above this severity fails or cannot be judged
@@ -638,6 +645,10 @@ fn audit_and_report(
     out: &OutputArgs,
     history: Option<&mut History>,
 ) -> ExitCode {
+    // Output files that cannot be written stop the run before any probe.
+    if let Err(code) = check_outputs(&out.output) {
+        return code;
+    }
     // The checks load (CEL compilation: a few milliseconds) while the probes run; broken checks
     // stop the run at once, before any finding.
     let dirs = out.probe.checks.clone();
@@ -703,16 +714,7 @@ fn audit_and_report(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut text = report::render(&report, out.format, out.lang.into(), terminal_width());
-    if out.explain {
-        let explained = grade::explain_run(&report, out.lang.into());
-        // Beside a table it is more text for people; machine formats stay parseable.
-        match out.format {
-            Format::Table => text.push_str(&explained),
-            _ => eprint!("{explained}"),
-        }
-    }
-    if let Err(code) = write_output(out.output.as_deref(), &text) {
+    if let Err(code) = write_reports(&report, out) {
         return code;
     }
     if let Some(history) = history {
@@ -756,15 +758,69 @@ fn audit_and_report(
     }
 }
 
-fn write_output(path: Option<&Path>, text: &str) -> Result<(), ExitCode> {
-    match path {
-        None => {
-            print!("{text}");
-            Ok(())
+/// Two `--output`s naming one file, or a file in a folder that does not exist, are mistakes of
+/// the command line (exit 2), said before anything is probed.
+fn check_outputs(specs: &[OutputSpec]) -> Result<(), ExitCode> {
+    for (i, spec) in specs.iter().enumerate() {
+        if specs[..i].iter().any(|other| other.path == spec.path) {
+            eprintln!("vendor-audit: --output names {} twice", spec.path.display());
+            return Err(ExitCode::from(EXIT_INVALID));
         }
-        Some(path) => std::fs::write(path, text).map_err(|e| {
-            eprintln!("vendor-audit: cannot write {}: {e}", path.display());
-            ExitCode::from(EXIT_CANNOT_RUN)
-        }),
+        let folder = match spec.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            eprintln!(
+                "vendor-audit: cannot write {}: there is no folder {}",
+                spec.path.display(),
+                folder.display()
+            );
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
     }
+    Ok(())
+}
+
+/// Every `--output` file (uncoloured, each written whole), then standard output unless a bare
+/// `--output FILE` took the `--format` report there instead.
+fn write_reports(
+    report: &vendor_audit::results::RunReport,
+    out: &OutputArgs,
+) -> Result<(), ExitCode> {
+    let lang: Lang = out.lang.into();
+    let width = terminal_width();
+    // `--explain`: beside a table it is more text for people (in the table's file or on
+    // stdout); beside machine formats it goes to stderr, so that they stay parseable.
+    let explained = out.explain.then(|| grade::explain_run(report, lang));
+    let explain_here = |format: Format| explained.as_deref().filter(|_| format == Format::Table);
+    if out.format != Format::Table {
+        if let Some(text) = &explained {
+            eprint!("{text}");
+        }
+    }
+    let mut to_stdout = true;
+    for spec in &out.output {
+        let format = spec.format.unwrap_or_else(|| {
+            to_stdout = false;
+            out.format
+        });
+        let mut text = report::render(report, format, lang, width);
+        if spec.format.is_none() {
+            text.push_str(explain_here(format).unwrap_or(""));
+        }
+        output::write_whole(&spec.path, &text).map_err(|e| {
+            eprintln!("vendor-audit: cannot write {}: {e}", spec.path.display());
+            ExitCode::from(EXIT_CANNOT_RUN)
+        })?;
+    }
+    if to_stdout {
+        let color = color::for_stdout(out.color);
+        print!(
+            "{}{}",
+            report::render_styled(report, out.format, lang, width, color),
+            explain_here(out.format).unwrap_or("")
+        );
+    }
+    Ok(())
 }

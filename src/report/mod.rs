@@ -2,14 +2,19 @@
 //! only render; they decide nothing.
 
 pub mod changes;
+pub mod color;
 pub mod json;
 pub mod junit;
+mod layout;
 pub mod markdown;
+pub mod output;
 pub mod table;
 
 use crate::catalog::Lang;
 use crate::results::{ReportStatus, Status, Verdict};
 
+/// The report formats. A new one is a variant here and its arm in [`render_styled`]: `--format`,
+/// `--output FORMAT=FILE` and their error messages take the names from this enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
@@ -18,15 +23,28 @@ pub enum Format {
     Junit,
 }
 
-/// Renders `report` in `format`; `width` is the table's width in columns.
+/// Renders `report` in `format` without colour (as every file is written); `width` is the
+/// table's width in columns.
 pub fn render(
     report: &crate::results::RunReport,
     format: Format,
     lang: Lang,
     width: u16,
 ) -> String {
+    render_styled(report, format, lang, width, false)
+}
+
+/// Renders `report` in `format`, with colour codes where the format has them (the table) and
+/// `color` is true: decide it with [`color::for_stdout`], and only for standard output.
+pub fn render_styled(
+    report: &crate::results::RunReport,
+    format: Format,
+    lang: Lang,
+    width: u16,
+    color: bool,
+) -> String {
     match format {
-        Format::Table => table::render(report, lang, width),
+        Format::Table => table::render(report, lang, width, color),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, lang),
         Format::Junit => junit::render(report),

@@ -1,12 +1,12 @@
 //! Table report for terminals: per vendor, the findings (severity, status, target, check and what
 //! was seen; passes condensed to one row per target), then the declared-vs-observed verdicts.
-//! Readable at 100 columns.
+//! Readable at 80 columns and wider, no word split (`layout`); coloured only when asked.
 
 use std::collections::BTreeMap;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::Color;
 
+use super::layout::{self, Text};
 use super::{
     declared_word, errors_text, pick, report_word, rows, status_word, unidentified_ports,
     verdict_word, Row,
@@ -14,10 +14,12 @@ use super::{
 use crate::catalog::{Lang, Severity};
 use crate::results::{Finding, RunReport, Status, VendorResult, Verdict};
 
-pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
+/// The table report, `width` columns wide, with colour codes only when `color` is true (the
+/// caller decides, through `report::color`).
+pub fn render(report: &RunReport, lang: Lang, width: u16, color: bool) -> String {
     let mut out = String::new();
     for vendor in &report.vendors {
-        out.push_str(&vendor_section(vendor, lang, width));
+        out.push_str(&vendor_section(vendor, lang, width, color));
         out.push('\n');
     }
     let s = &report.summary;
@@ -35,37 +37,11 @@ pub fn render(report: &RunReport, lang: Lang, width: u16) -> String {
     out
 }
 
-/// Word-wraps `text` to `width` terminal columns (East Asian wide characters count two), so
-/// that the lines outside the tables keep to the width too.
 fn wrap(text: &str, width: u16) -> String {
-    let columns = |w: &str| -> usize {
-        w.chars()
-            .map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 })
-            .sum()
-    };
-    let width = usize::from(width.max(20));
-    let mut out = String::new();
-    for line in text.lines() {
-        let mut used = 0;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
-            let w = columns(word);
-            if used > 0 && used + 1 + w > width {
-                out.push('\n');
-                used = 0;
-            }
-            if used > 0 {
-                out.push(' ');
-                used += 1;
-            }
-            out.push_str(word);
-            used += w;
-        }
-        out.push('\n');
-    }
-    out
+    layout::wrap_lines(text, width)
 }
 
-fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
+fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) -> String {
     let report = &vendor.report;
     let fy = report
         .fiscal_year
@@ -89,11 +65,11 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
 
     // The target leads the text column instead of having its own: URLs of forms are long, and
     // a column of their width would leave the observations a narrow strip.
-    let mut findings = new_table(width);
-    findings.set_header(match lang {
-        Lang::En => vec!["Severity", "Status", "Target · check · observed"],
-        Lang::Ja => vec!["重大度", "判定", "対象 ・チェック ・観測結果"],
-    });
+    let mut findings: Vec<Vec<Text>> = Vec::new();
+    let findings_header = match lang {
+        Lang::En => ["Severity", "Status", "Target · check · observed"],
+        Lang::Ja => ["重大度", "判定", "対象 ・チェック ・観測結果"],
+    };
     let skipped = vendor
         .findings
         .iter()
@@ -102,7 +78,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
     // Passes are listed by target, one row each: what failed is what people act on, and the
     // evidence of each pass is in the JSON and Markdown reports.
     let mut passes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let one = |findings: &mut Table, f: &Finding| {
+    let one = |findings: &mut Vec<Vec<Text>>, f: &Finding| {
         let mut status = status_word(f.status, lang).to_owned();
         if f.waived {
             status.push_str(pick(" (waived)", "（例外承認）", lang));
@@ -115,10 +91,10 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
             pick(&f.title, &f.title_ja, lang),
             f.message
         );
-        findings.add_row(vec![
+        findings.push(vec![
             severity_cell(f.severity),
             status_cell(f.status, status),
-            Cell::new(text),
+            Text::plain(text),
         ]);
     };
     for row in rows(&vendor.findings) {
@@ -131,10 +107,10 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
                 let Some(severity) = all.iter().map(|f| f.severity).max() else {
                     continue;
                 };
-                findings.add_row(vec![
+                findings.push(vec![
                     severity_cell(severity),
                     status_cell(Status::Error, status_word(Status::Error, lang).to_owned()),
-                    Cell::new(format!("{target}\n{}", errors_text(&reasons, lang))),
+                    Text::plain(format!("{target}\n{}", errors_text(&reasons, lang))),
                 ]);
             }
             _ => {
@@ -146,21 +122,21 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
     }
     let passed: usize = passes.values().map(Vec::len).sum();
     for (target, checks) in &passes {
-        findings.add_row(vec![
-            Cell::new(""),
+        findings.push(vec![
+            Text::plain(""),
             status_cell(Status::Pass, status_word(Status::Pass, lang).to_owned()),
-            Cell::new(format!("{target}\n{}", checks.join(", "))),
+            Text::plain(format!("{target}\n{}", checks.join(", "))),
         ]);
     }
     for (target, line) in unidentified_ports(vendor, lang) {
         let host = target.rsplit_once(':').map_or(target, |(h, _)| h);
-        findings.add_row(vec![
-            Cell::new(""),
-            Cell::new(pick("open", "開放", lang)).fg(Color::Yellow),
-            Cell::new(format!("{host}\n{line}")),
+        findings.push(vec![
+            Text::plain(""),
+            Text::plain(pick("open", "開放", lang)).fg(Color::Yellow),
+            Text::plain(format!("{host}\n{line}")),
         ]);
     }
-    out.push_str(&findings.to_string());
+    out.push_str(&layout::table(&findings_header, &findings, width, color));
     out.push('\n');
     let mut notes = Vec::new();
     if passed > 0 {
@@ -179,43 +155,59 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
         out.push_str(&wrap(&format!("({note})"), width));
     }
 
-    let mut controls = new_table(width);
-    controls.set_header(match lang {
-        Lang::En => vec!["Control (declared)", "Declared", "Verdict", "Because"],
-        Lang::Ja => vec!["管理項目（申告）", "申告", "判定", "根拠"],
-    });
+    let mut controls: Vec<Vec<Text>> = Vec::new();
+    let controls_header = match lang {
+        Lang::En => ["Control (declared)", "Declared", "Verdict", "Because"],
+        Lang::Ja => ["管理項目（申告）", "申告", "判定", "根拠"],
+    };
     let mut undeclared = Vec::new();
     for c in &vendor.controls {
         if c.verdict == Verdict::Undeclared {
             undeclared.push(c.control.as_str());
             continue;
         }
-        controls.add_row(vec![
-            Cell::new(format!(
+        controls.push(vec![
+            Text::plain(format!(
                 "{}\n{}",
                 c.control,
                 pick(&c.title, &c.title_ja, lang)
             )),
-            Cell::new(declared_word(c.declared, lang)),
+            Text::plain(declared_word(c.declared, lang)),
             verdict_cell(c.verdict, verdict_word(c.verdict, lang)),
-            Cell::new(&c.reason),
+            Text::plain(&c.reason),
         ]);
     }
-    if controls.row_count() > 0 {
-        // Wide enough for every control key shown: a key broken mid-word cannot be searched for.
-        let longest = vendor
-            .controls
+    if !controls.is_empty() {
+        // Control keys stay whole: a key broken mid-word cannot be searched for. Where four
+        // columns leave too little room for that (80 columns and a 40-character key), the
+        // declared answer and the verdict share one column, one above the other.
+        let stacked_header = match lang {
+            Lang::En => ["Control (declared)", "Declared · verdict", "Because"],
+            Lang::Ja => ["管理項目（申告）", "申告 ・判定", "根拠"],
+        };
+        let stacked: Vec<Vec<Text>> = controls
             .iter()
-            .filter(|c| c.verdict != Verdict::Undeclared)
-            .map(|c| c.control.len())
-            .max()
-            .unwrap_or(0);
-        // (+2: the column's padding)
-        let key_width = u16::try_from(longest + 2).unwrap_or(u16::MAX).max(40);
-        if let Some(column) = controls.column_mut(0) {
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(key_width)));
+            .cloned()
+            .map(|mut row| {
+                let because = row.pop().unwrap_or_else(|| Text::plain(""));
+                let verdict = row.pop().unwrap_or_else(|| Text::plain(""));
+                let declared = row.pop().unwrap_or_else(|| Text::plain(""));
+                let both = Text {
+                    text: format!("{}\n{}", declared.text, verdict.text),
+                    ..verdict
+                };
+                row.extend([both, because]);
+                row
+            })
+            .collect();
+        let broken_keys = layout::broken_words(&controls_header, &controls, width, 0);
+        if broken_keys > 0
+            && layout::broken_words(&stacked_header, &stacked, width, 0) < broken_keys
+        {
+            out.push_str(&layout::table(&stacked_header, &stacked, width, color));
+        } else {
+            out.push_str(&layout::table(&controls_header, &controls, width, color));
         }
-        out.push_str(&controls.to_string());
         out.push('\n');
     }
     if !undeclared.is_empty() {
@@ -236,39 +228,30 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16) -> String {
     out
 }
 
-fn new_table(width: u16) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width);
-    table
-}
-
-fn severity_cell(severity: Severity) -> Cell {
-    let cell = Cell::new(severity.name());
+fn severity_cell(severity: Severity) -> Text {
+    let cell = Text::plain(severity.name());
     match severity {
-        Severity::Critical => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Severity::Critical => cell.fg(Color::Red).bold(),
         Severity::High => cell.fg(Color::Red),
         Severity::Medium => cell.fg(Color::Yellow),
         Severity::Low | Severity::Info => cell,
     }
 }
 
-fn status_cell(status: Status, text: String) -> Cell {
-    let cell = Cell::new(text);
+fn status_cell(status: Status, text: String) -> Text {
+    let cell = Text::plain(text);
     match status {
-        Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Status::Fail => cell.fg(Color::Red).bold(),
         Status::Error => cell.fg(Color::Magenta),
         Status::Pass => cell.fg(Color::Green),
         Status::Skipped => cell,
     }
 }
 
-fn verdict_cell(verdict: Verdict, text: &str) -> Cell {
-    let cell = Cell::new(text);
+fn verdict_cell(verdict: Verdict, text: &str) -> Text {
+    let cell = Text::plain(text);
     match verdict {
-        Verdict::Contradicted => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Verdict::Contradicted => cell.fg(Color::Red).bold(),
         Verdict::Verified => cell.fg(Color::Green),
         Verdict::Admitted => cell.fg(Color::Yellow),
         Verdict::Undeclared | Verdict::Unverifiable => cell,
