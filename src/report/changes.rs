@@ -1,10 +1,9 @@
 //! `diff` and `history` for terminals and machines: the changes between two runs (regressions,
 //! fixed, verdict and status changes) and one line per run and vendor. Render only.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, Width};
 use serde::Serialize;
 
+use super::layout::{self, Text};
 use crate::history::diff::{Changes, ControlChange, FindingChange};
 use crate::history::RunVendorRow;
 
@@ -21,50 +20,53 @@ fn finding_table(title: &str, list: &[FindingChange], width: u16) -> String {
     if list.is_empty() {
         return String::new();
     }
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .set_header([
-            "vendor",
-            "severity",
-            "check, target",
-            "before → after",
-            "now",
-        ]);
-    for c in list {
-        t.add_row([
-            Cell::new(&c.vendor),
-            Cell::new(c.severity.name()),
-            Cell::new(format!("{}\n{}", c.check, c.target)),
-            Cell::new(format!("{} → {}", state(c.before), state(c.after))),
-            Cell::new(&c.message),
-        ]);
-    }
-    format!("{title} ({})\n{t}\n", list.len())
+    let rows: Vec<Vec<Text>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                Text::plain(&c.vendor),
+                Text::plain(c.severity.name()),
+                Text::plain(format!("{}\n{}", c.check, c.target)),
+                Text::plain(format!("{} → {}", state(c.before), state(c.after))),
+                Text::plain(&c.message),
+            ]
+        })
+        .collect();
+    let header = [
+        "vendor",
+        "severity",
+        "check, target",
+        "before → after",
+        "now",
+    ];
+    format!(
+        "{title} ({})\n{}\n",
+        list.len(),
+        layout::table(&header, &rows, width, false)
+    )
 }
 
 fn control_table(list: &[ControlChange], width: u16) -> String {
     if list.is_empty() {
         return String::new();
     }
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .set_header(["vendor", "control", "before → after", "why"]);
-    if let Some(c) = t.column_mut(1) {
-        c.set_constraint(ColumnConstraint::ContentWidth);
-    }
-    for c in list {
-        t.add_row([
-            Cell::new(&c.vendor),
-            Cell::new(&c.control),
-            Cell::new(format!("{} → {}", state(c.before), state(c.after))),
-            Cell::new(&c.reason),
-        ]);
-    }
-    format!("Verdict changes ({})\n{t}\n", list.len())
+    let rows: Vec<Vec<Text>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                Text::plain(&c.vendor),
+                Text::plain(&c.control),
+                Text::plain(format!("{} → {}", state(c.before), state(c.after))),
+                Text::plain(&c.reason),
+            ]
+        })
+        .collect();
+    let header = ["vendor", "control", "before → after", "why"];
+    format!(
+        "Verdict changes ({})\n{}\n",
+        list.len(),
+        layout::table(&header, &rows, width, false)
+    )
 }
 
 /// The table of `diff`: one section per kind of change, and a line that says what was compared.
@@ -127,25 +129,7 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
     if rows.is_empty() {
         return "no runs in the history yet\n".to_owned();
     }
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width)
-        .set_header([
-            "run (starts with\nits UTC time)",
-            "vendor",
-            "fail\nC/H/M/L",
-            "error",
-            "contra-\ndicted",
-            "since its previous run",
-        ]);
-    // A run id is what `diff` takes: never broken across lines.
-    if let Some(c) = t.column_mut(0) {
-        c.set_constraint(ColumnConstraint::ContentWidth);
-    }
-    if let Some(c) = t.column_mut(5) {
-        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(14)));
-    }
+    let mut table: Vec<Vec<Text>> = Vec::new();
     for r in rows {
         let n = |s: &str| r.failures.get(s).copied().unwrap_or(0);
         let changes = match &r.changes {
@@ -173,20 +157,28 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
         } else {
             format!("\n({})", r.kind)
         };
-        t.add_row([
-            Cell::new(format!("{}{kind}", r.run)),
-            Cell::new(&r.vendor),
-            Cell::new(format!(
+        table.push(vec![
+            Text::plain(format!("{}{kind}", r.run)),
+            Text::plain(&r.vendor),
+            Text::plain(format!(
                 "{}/{}/{}/{}",
                 n("critical"),
                 n("high"),
                 n("medium"),
                 n("low")
             )),
-            Cell::new(r.errors),
-            Cell::new(r.contradicted),
-            Cell::new(changes),
+            Text::plain(r.errors.to_string()),
+            Text::plain(r.contradicted.to_string()),
+            Text::plain(changes),
         ]);
     }
-    format!("{t}\n")
+    let header = [
+        "run (starts with\nits UTC time)",
+        "vendor",
+        "fail\nC/H/M/L",
+        "error",
+        "contra-\ndicted",
+        "since its previous run",
+    ];
+    format!("{}\n", layout::table(&header, &table, width, false))
 }
