@@ -144,10 +144,9 @@ fn text_line(vendor: &str, list: &[AlertChange], run: &str) -> String {
         ("fixed", "fixed", "fixed"),
     ] {
         let of_kind: Vec<&AlertChange> = list.iter().filter(|c| c.change == kind).collect();
-        if of_kind.is_empty() {
+        let Some(first) = of_kind.first() else {
             continue;
-        }
-        let first = of_kind[0];
+        };
         let what = match (&first.check, &first.control, first.severity) {
             (Some(check), _, Some(sev)) => format!("{sev} {check} on {}", first.target),
             (_, Some(control), _) => control.clone(),
