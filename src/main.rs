@@ -68,6 +68,16 @@ enum Command {
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<FixedOffset>>,
     },
+    /// The contract annex: each control as a numbered requirement, with the checks that verify it
+    /// and what passing each means, ready to attach to a contract.
+    Requirements {
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: AnnexFormat,
+        #[arg(long = "checks", value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
     /// Print a blank annual report: one commented line per control.
     ReportTemplate {
         #[arg(long, value_enum, default_value = "en")]
@@ -211,6 +221,12 @@ struct HistorySource {
     /// The history database (overrides the inventory's).
     #[arg(long, value_name = "FILE")]
     db: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnnexFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -358,6 +374,17 @@ fn main() -> ExitCode {
                 eprint!("{problems}");
                 ExitCode::SUCCESS
             }
+        }),
+        Command::Requirements { lang, format, dirs } => with_catalog(&dirs, |catalog| {
+            let lang = lang.into();
+            print!(
+                "{}",
+                match format {
+                    AnnexFormat::Markdown => report::requirements::markdown(catalog, lang),
+                    AnnexFormat::Html => report::requirements::html(catalog, lang),
+                }
+            );
+            ExitCode::SUCCESS
         }),
         Command::ReportTemplate { lang, vendor, dirs } => with_catalog(&dirs, |catalog| {
             print!(

@@ -8,6 +8,7 @@ pub mod junit;
 mod layout;
 pub mod markdown;
 pub mod output;
+pub mod requirements;
 pub mod table;
 
 use crate::catalog::Lang;
