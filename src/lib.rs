@@ -1,6 +1,7 @@
 //! vendor-audit: checks the security controls a contractor declares in its annual report
 //! against what its endpoints show. The binary (`src/main.rs`) is a thin CLI over this library.
 
+pub mod assess;
 pub mod catalog;
 pub mod certificate;
 pub mod commands;

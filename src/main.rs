@@ -40,6 +40,9 @@ enum Command {
     Run(RunArgs),
     /// Start the built-in lab on loopback (the 2024 incidents) and audit it with vendors.toml.
     Demo(DemoArgs),
+    /// Assess a candidate vendor before it signs: its grade, what it must fix, and its
+    /// declarations against what its endpoints show, from targets on the command line.
+    Assess(AssessArgs),
     /// Audit in one long-lived process: every asset at --every, and each scheduled form at
     /// --near-go-live from 24 h before to 1 h after its go-live and close; store and alert.
     Watch(WatchArgs),
@@ -198,6 +201,58 @@ struct HistoryFlags {
 }
 
 #[derive(Args)]
+struct AssessArgs {
+    /// A host to sweep for remote-access services (repeatable).
+    #[arg(long = "host", value_name = "HOST")]
+    hosts: Vec<String>,
+    /// A port to sweep instead of the default list (repeatable).
+    #[arg(long = "port", value_name = "PORT")]
+    ports: Vec<u16>,
+    /// A TLS endpoint (repeatable).
+    #[arg(long = "tls", value_name = "HOST:PORT")]
+    tls: Vec<String>,
+    /// A web form that carries personal data (repeatable).
+    #[arg(long = "form", value_name = "URL")]
+    forms: Vec<String>,
+    /// More targets, one per line: a URL is a form, HOST:PORT a TLS endpoint, else a host.
+    #[arg(long, value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// The candidate's declaration (an annual report in the usual format).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Use this address for a name, like curl --resolve (repeatable).
+    #[arg(long = "resolve", value_name = "NAME=ADDR", value_parser = parse_resolve)]
+    resolve: Vec<(String, String)>,
+    /// Allow names that resolve to loopback, private or link-local addresses.
+    #[arg(long)]
+    allow_private: bool,
+    /// Extra trust anchors (PEM) for the certificate checks (repeatable).
+    #[arg(long = "trust", value_name = "PEM")]
+    trust: Vec<PathBuf>,
+    /// The candidate's id in the report and the history.
+    #[arg(long, default_value = "candidate")]
+    id: String,
+    /// The candidate's name.
+    #[arg(long, default_value = "Candidate vendor")]
+    name: String,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Store the assessment in this history (none by default: a candidate is not a vendor yet).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Store nothing (the default; accepted as `run` accepts it).
+    #[arg(long, conflicts_with = "db")]
+    no_history: bool,
+}
+
+fn parse_resolve(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(n, a)| !n.is_empty() && !a.is_empty())
+        .map(|(n, a)| (n.to_ascii_lowercase(), a.to_owned()))
+        .ok_or_else(|| format!("`{s}` is not NAME=ADDR, e.g. portal.example.lab=127.0.0.22"))
+}
+
+#[derive(Args)]
 struct WatchArgs {
     #[arg(long, default_value = "vendors.toml")]
     config: PathBuf,
@@ -336,6 +391,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run_command(args),
         Command::Demo(args) => demo_command(args),
         Command::Watch(args) => watch_command(args),
+        Command::Assess(args) => assess_command(args),
         Command::History(args) => history_command(args),
         Command::Diff(args) => diff_command(args),
         Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
@@ -500,7 +556,14 @@ fn run_command(args: RunArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    audit_and_report(&rt, &inventory, args.vendors, &args.output, keep.as_mut())
+    audit_and_report(
+        &rt,
+        &inventory,
+        args.vendors,
+        &args.output,
+        keep.as_mut(),
+        "run",
+    )
 }
 
 fn open_for_writing(
@@ -600,6 +663,52 @@ fn diff_command(args: DiffArgs) -> ExitCode {
     }
 }
 
+fn assess_command(args: AssessArgs) -> ExitCode {
+    let mut candidate = vendor_audit::assess::Candidate {
+        id: args.id,
+        name: args.name,
+        hosts: args.hosts,
+        ports: args.ports,
+        tls: args.tls,
+        forms: args.forms,
+        report: args.report,
+        resolve: args.resolve.into_iter().collect(),
+        trust: args.trust,
+        allow_private: args.allow_private,
+    };
+    if let Some(file) = &args.targets {
+        if let Err(d) = vendor_audit::assess::add_targets_file(&mut candidate, file) {
+            return invalid(&d);
+        }
+    }
+    let inventory = match vendor_audit::assess::inventory(&candidate) {
+        Ok(i) => i,
+        Err(d) => return invalid(&d),
+    };
+    let mut history = match &args.db {
+        Some(db) => match History::open(db) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                eprintln!("vendor-audit: {e}");
+                return ExitCode::from(EXIT_CANNOT_RUN);
+            }
+        },
+        None => None,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    audit_and_report(
+        &rt,
+        &inventory,
+        Vec::new(),
+        &args.output,
+        history.as_mut(),
+        "assess",
+    )
+}
+
 fn watch_command(args: WatchArgs) -> ExitCode {
     let inventory = match Inventory::load(&args.config) {
         Ok(i) => i,
@@ -660,7 +769,7 @@ fn demo_command(args: DemoArgs) -> ExitCode {
     };
     output.fail_on = Some(output.fail_on.unwrap_or(FailOn::Never));
     // The demo is a show on a throwaway lab: nothing of it is kept.
-    let code = audit_and_report(&rt, &inventory, Vec::new(), &output, None);
+    let code = audit_and_report(&rt, &inventory, Vec::new(), &output, None, "demo");
     drop(lab);
     code
 }
@@ -671,6 +780,7 @@ fn audit_and_report(
     vendors: Vec<String>,
     out: &OutputArgs,
     history: Option<&mut History>,
+    kind: &str,
 ) -> ExitCode {
     // Output files that cannot be written stop the run before any probe.
     if let Err(code) = check_outputs(&out.output) {
@@ -744,8 +854,22 @@ fn audit_and_report(
     if let Err(code) = write_reports(&report, out) {
         return code;
     }
+    if kind == "assess" {
+        // The procurement officer's summary: after a table, on stdout; beside machine formats,
+        // on stderr so that they stay parseable.
+        let text: String = report
+            .vendors
+            .iter()
+            .map(|v| report::assessment::summary(v, out.lang.into()))
+            .collect();
+        if out.format == Format::Table && !out.output.iter().any(|o| o.format.is_none()) {
+            print!("\n{text}");
+        } else {
+            eprint!("{text}");
+        }
+    }
     if let Some(history) = history {
-        let meta = RunMeta::of("run", inventory, &catalog.digest);
+        let meta = RunMeta::of(kind, inventory, &catalog.digest);
         match history.record_and_compare(&report, &meta) {
             Ok(changes) => {
                 eprintln!(

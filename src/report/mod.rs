@@ -1,6 +1,7 @@
 //! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit). Reports
 //! only render; they decide nothing.
 
+pub mod assessment;
 pub mod changes;
 pub mod color;
 pub mod json;

@@ -1,0 +1,85 @@
+//! The pre-contract summary `assess` prints after its report: the grade, every failure grouped
+//! as "must fix before contract" (critical, high) and "should fix" (medium, low), and what could
+//! not be judged. Render only.
+
+use std::fmt::Write;
+
+use crate::catalog::{Lang, Severity};
+use crate::report::pick;
+use crate::results::{Status, VendorResult};
+
+pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
+    let failing = |must: bool| -> Vec<String> {
+        let mut list: Vec<String> = vendor
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && !f.waived)
+            .filter(|f| (f.severity >= Severity::High) == must)
+            .map(|f| {
+                format!(
+                    "  - [{}] {} on {}: {}",
+                    f.severity,
+                    f.check,
+                    f.target,
+                    match lang {
+                        Lang::En => &f.title,
+                        Lang::Ja => &f.title_ja,
+                    }
+                )
+            })
+            .collect();
+        list.sort();
+        list
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} ({}): {} {} ({} {})",
+        pick("Pre-contract assessment of", "契約前評価:", lang),
+        vendor.name,
+        vendor.id,
+        pick("grade", "評価", lang),
+        vendor.grade,
+        pick("score", "得点", lang),
+        vendor.score
+    );
+    for (must, en, ja) in [
+        (
+            true,
+            "Must fix before contract (critical, high)",
+            "契約前に是正が必要（重大・高）",
+        ),
+        (
+            false,
+            "Should fix (medium, low)",
+            "是正が望ましい（中・低）",
+        ),
+    ] {
+        let list = failing(must);
+        let _ = writeln!(out, "{} ({}):", pick(en, ja, lang), list.len());
+        if list.is_empty() {
+            let _ = writeln!(out, "  {}", pick("none", "なし", lang));
+        }
+        for line in list {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let unjudged = vendor
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .count();
+    if unjudged > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            match lang {
+                Lang::En => format!(
+                    "Could not be judged: {unjudged} finding(s) (not passes; see the report)"
+                ),
+                Lang::Ja => format!("判定不能: {unjudged} 件（合格ではない。報告を参照）"),
+            }
+        );
+    }
+    out
+}
