@@ -7,7 +7,6 @@ mod common;
 
 use std::process::Command;
 
-use chrono::{Datelike, FixedOffset, Utc};
 use serde_json::Value;
 
 fn lab() -> bool {
@@ -16,26 +15,6 @@ fn lab() -> bool {
         return false;
     }
     true
-}
-
-fn host(addr: &str) -> &str {
-    addr.rsplit_once(':').map_or(addr, |(h, _)| h)
-}
-
-fn port(addr: &str) -> &str {
-    addr.rsplit_once(':').map_or(addr, |(_, p)| p)
-}
-
-/// Judged at the real time (the lab's certificates are made at start), with the report's fiscal
-/// year the one that time falls in.
-fn now_and_fiscal_year() -> (String, i32) {
-    let now = Utc::now().with_timezone(&FixedOffset::east_opt(9 * 3600).unwrap());
-    let fy = if now.month() >= 4 {
-        now.year()
-    } else {
-        now.year() - 1
-    };
-    (now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false), fy)
 }
 
 fn assess(args: &[&str]) -> (i32, String, String) {
@@ -58,15 +37,23 @@ fn a_legacy_tls_endpoint_and_an_open_vnc_give_f_with_the_reasons() {
     }
     common::require_peer(common::TLS_LEGACY);
     common::require_peer(common::VNC_NONE);
-    let (now, _) = now_and_fiscal_year();
+    let (now, _) = common::now_and_fiscal_year();
     let ca = common::lab_ca_pem_path().unwrap();
-    let resolve = format!("{}={}", common::TLS_LEGACY_NAME, host(common::TLS_LEGACY));
-    let tls = format!("{}:{}", common::TLS_LEGACY_NAME, port(common::TLS_LEGACY));
+    let resolve = format!(
+        "{}={}",
+        common::TLS_LEGACY_NAME,
+        common::host_of(common::TLS_LEGACY)
+    );
+    let tls = format!(
+        "{}:{}",
+        common::TLS_LEGACY_NAME,
+        common::port_of(common::TLS_LEGACY)
+    );
     let base = [
         "--host",
-        host(common::VNC_NONE),
+        common::host_of(common::VNC_NONE),
         "--port",
-        port(common::VNC_NONE),
+        common::port_of(common::VNC_NONE),
         "--tls",
         &tls,
         "--resolve",
@@ -115,9 +102,10 @@ fn a_legacy_tls_endpoint_and_an_open_vnc_give_f_with_the_reasons() {
         .map(|a| a["target"].as_str().unwrap())
         .collect();
     assert!(
-        targets.iter().all(
-            |t| t.starts_with(host(common::VNC_NONE)) || t.starts_with(common::TLS_LEGACY_NAME)
-        ),
+        targets
+            .iter()
+            .all(|t| t.starts_with(common::host_of(common::VNC_NONE))
+                || t.starts_with(common::TLS_LEGACY_NAME)),
         "{targets:?}"
     );
 }
@@ -128,7 +116,7 @@ fn a_clean_endpoint_with_a_current_true_report_gives_a() {
         return;
     }
     common::require_peer(common::TLS_MODERN);
-    let (now, fy) = now_and_fiscal_year();
+    let (now, fy) = common::now_and_fiscal_year();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("candidate.toml");
     std::fs::write(
@@ -140,8 +128,16 @@ fn a_clean_endpoint_with_a_current_true_report_gives_a() {
     )
     .unwrap();
     let ca = common::lab_ca_pem_path().unwrap();
-    let resolve = format!("{}={}", common::TLS_MODERN_NAME, host(common::TLS_MODERN));
-    let tls = format!("{}:{}", common::TLS_MODERN_NAME, port(common::TLS_MODERN));
+    let resolve = format!(
+        "{}={}",
+        common::TLS_MODERN_NAME,
+        common::host_of(common::TLS_MODERN)
+    );
+    let tls = format!(
+        "{}:{}",
+        common::TLS_MODERN_NAME,
+        common::port_of(common::TLS_MODERN)
+    );
     let (code, table, stderr) = assess(&[
         "--tls",
         &tls,

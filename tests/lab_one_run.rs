@@ -8,28 +8,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use chrono::{Datelike, FixedOffset, Utc};
 use serde_json::Value;
-
-fn ip(addr: &str) -> &str {
-    addr.rsplit_once(':').map_or(addr, |(ip, _)| ip)
-}
-
-fn port(addr: &str) -> &str {
-    addr.rsplit_once(':').map_or(addr, |(_, port)| port)
-}
-
-/// The lab's not-yet-valid leaf starts 7 days after the lab started: judge at the real time,
-/// given explicitly, and write the reports for the fiscal year (from 1 April, Tokyo) it falls in.
-fn now_and_fiscal_year() -> (String, i32) {
-    let now = Utc::now().with_timezone(&FixedOffset::east_opt(9 * 3600).unwrap());
-    let fy = if now.month() >= 4 {
-        now.year()
-    } else {
-        now.year() - 1
-    };
-    (now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false), fy)
-}
 
 /// The cache pages of the lab (tests/peers/formapp.py `/case/NAME`) behind the caches with
 /// their default behaviour, as (label, URL); each must fail `form-cacheable`.
@@ -109,14 +88,14 @@ fn inventory(fy: i32) -> (String, Vec<(String, String)>) {
         (common::TLS_DH1024_NAME, common::TLS_DH1024),
         (common::ORTHANC_TLS_NAME, common::ORTHANC_TLS),
     ] {
-        inv.push_str(&format!("{name:?} = {:?}\n", ip(addr)));
+        inv.push_str(&format!("{name:?} = {:?}\n", common::host_of(addr)));
     }
     inv.push('\n');
     // 1. A report with a misspelt key and a wrong-typed answer: its good answers still count.
     inv.push_str(&format!(
         "[[vendor]]\nid = \"typo\"\nreport = \"typo.toml\"\nhosts = [\"{}\"]\nports = [{}]\n\n",
-        ip(sshd),
-        port(sshd)
+        common::host_of(sshd),
+        common::port_of(sshd)
     ));
     reports.push((
         "typo.toml".into(),
@@ -136,8 +115,8 @@ fn inventory(fy: i32) -> (String, Vec<(String, String)>) {
          [[vendor.waiver]]\ncheck = \"ssh-exposed\"\ntarget = \"{host}:{port}\"\n\
          reason = \"Contract clause 12: maintenance over SSH with keys only\"\nexpires = {}-03-31\n\n",
         fy + 1,
-        host = ip(sshd),
-        port = port(sshd),
+        host = common::host_of(sshd),
+        port = common::port_of(sshd),
     ));
     reports.push((
         "waived.toml".into(),
@@ -148,12 +127,12 @@ fn inventory(fy: i32) -> (String, Vec<(String, String)>) {
     inv.push_str(&format!(
         "[[vendor]]\nid = \"archive\"\nreport = \"archive.toml\"\nhosts = [\"{}\"]\nports = [{}]\n\
          [[vendor]]\nid = \"pacs\"\nreport = \"pacs.toml\"\nhosts = [\"{}\", \"{}\"]\nports = [{}, {}]\n\n",
-        ip(common::FORM_APP_LEAKY),
-        port(common::FORM_APP_LEAKY),
-        ip(common::ORTHANC_REST_OPEN),
+        common::host_of(common::FORM_APP_LEAKY),
+        common::port_of(common::FORM_APP_LEAKY),
+        common::host_of(common::ORTHANC_REST_OPEN),
         common::ORTHANC_TLS_NAME,
-        port(common::ORTHANC_REST_OPEN),
-        port(common::ORTHANC_TLS),
+        common::port_of(common::ORTHANC_REST_OPEN),
+        common::port_of(common::ORTHANC_TLS),
     ));
     for id in ["archive", "pacs"] {
         reports.push((
@@ -179,13 +158,13 @@ fn inventory(fy: i32) -> (String, Vec<(String, String)>) {
     inv.push_str(&format!(
         "[[vendor]]\nid = \"notyet\"\nreport = \"notyet.toml\"\ntls = [\"{}:{}\"]\n",
         common::TLS_NOTYET_NAME,
-        port(common::TLS_NOTYET)
+        common::port_of(common::TLS_NOTYET)
     ));
     // 6. DHE over a 1024-bit group (Logjam), and an IPv6 endpoint.
     inv.push_str(&format!(
         "[[vendor]]\nid = \"dh\"\nreport = \"dh.toml\"\ntls = [\"{}:{}\", \"{}\"]\n",
         common::TLS_DH1024_NAME,
-        port(common::TLS_DH1024),
+        common::port_of(common::TLS_DH1024),
         common::TLS_V6,
     ));
     reports.push((
@@ -217,7 +196,7 @@ fn audit() -> &'static Value {
         ] {
             common::require_peer(addr);
         }
-        let (now, fy) = now_and_fiscal_year();
+        let (now, fy) = common::now_and_fiscal_year();
         let (inv, reports) = inventory(fy);
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("vendors.toml"), inv).unwrap();
@@ -338,7 +317,11 @@ fn an_open_orthanc_rest_api_contradicts_dicom_restricted() {
         .filter(|f| f["status"] == "fail")
         .filter_map(|f| f["target"].as_str())
         .collect();
-    let tls_target = format!("{}:{}", common::ORTHANC_TLS_NAME, port(common::ORTHANC_TLS));
+    let tls_target = format!(
+        "{}:{}",
+        common::ORTHANC_TLS_NAME,
+        common::port_of(common::ORTHANC_TLS)
+    );
     for target in [common::ORTHANC_REST_OPEN, tls_target.as_str()] {
         assert!(failing.contains(&target), "{target}: {web:#?}");
     }
@@ -351,7 +334,11 @@ fn an_open_orthanc_rest_api_contradicts_dicom_restricted() {
 
 #[test]
 fn dhe_over_a_1024_bit_group_contradicts_strong_ciphers_and_ipv6_prints_bracketed() {
-    let target = format!("{}:{}", common::TLS_DH1024_NAME, port(common::TLS_DH1024));
+    let target = format!(
+        "{}:{}",
+        common::TLS_DH1024_NAME,
+        common::port_of(common::TLS_DH1024)
+    );
     let weak = findings("dh", "tls-weak-dh");
     let f = weak
         .iter()

@@ -201,6 +201,29 @@ pub const ALL_PEERS: &[(&str, &str)] = &[
     ("gnutls-serv TLS RFC 7919 DHE", TLS_GNUTLS_FFDHE),
 ];
 
+/// The address part of `HOST:PORT`.
+pub fn host_of(addr: &str) -> &str {
+    addr.rsplit_once(':').map_or(addr, |(host, _)| host)
+}
+
+/// The port part of `HOST:PORT`.
+pub fn port_of(addr: &str) -> &str {
+    addr.rsplit_once(':').map_or(addr, |(_, port)| port)
+}
+
+/// The real time in Japan (the lab's certificates are made at its start, so it is judged at the
+/// real time, given explicitly), and the fiscal year (from 1 April) it falls in, for reports.
+pub fn now_and_fiscal_year() -> (String, i32) {
+    use chrono::{Datelike, FixedOffset, Utc};
+    let now = Utc::now().with_timezone(&FixedOffset::east_opt(9 * 3600).unwrap());
+    let fy = if now.month() >= 4 {
+        now.year()
+    } else {
+        now.year() - 1
+    };
+    (now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false), fy)
+}
+
 const POLL: Duration = Duration::from_millis(50);
 
 /// Waits until a TCP connect to `addr` succeeds, trying every 50 ms, for at most `timeout`.
