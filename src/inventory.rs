@@ -240,6 +240,23 @@ impl Problems<'_> {
     }
 }
 
+/// The most a local file named by the inventory or the command line (a report, a targets file)
+/// may hold when only its digest or lines are needed.
+pub const SMALL_FILE_CAP: u64 = 4 << 20;
+
+/// A regular file's bytes, if it holds at most `SMALL_FILE_CAP`: a FIFO or a device named as a
+/// file must not hang or exhaust the command.
+pub fn read_small_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() || meta.len() > SMALL_FILE_CAP {
+        return Err(std::io::Error::other(format!(
+            "not a regular file of at most {} MiB",
+            SMALL_FILE_CAP >> 20
+        )));
+    }
+    std::fs::read(path)
+}
+
 impl Inventory {
     /// Reads and validates an inventory file.
     pub fn load(path: &Path) -> Result<Inventory, Diagnostics> {

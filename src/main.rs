@@ -574,8 +574,17 @@ fn open_for_writing(
     if flags.no_history {
         return Ok(None);
     }
-    let path = history::locate(flags.db.as_deref(), Some(inventory), config);
-    History::open(&path).map(Some).map_err(|e| {
+    open_history(&history::locate(
+        flags.db.as_deref(),
+        Some(inventory),
+        config,
+    ))
+    .map(Some)
+}
+
+/// Opens a history to write to; one that cannot be opened stops the command (exit 3).
+fn open_history(path: &Path) -> Result<History, ExitCode> {
+    History::open(path).map_err(|e| {
         eprintln!("vendor-audit: {e}");
         ExitCode::from(EXIT_CANNOT_RUN)
     })
@@ -685,15 +694,9 @@ fn assess_command(args: AssessArgs) -> ExitCode {
         Ok(i) => i,
         Err(d) => return invalid(&d),
     };
-    let mut history = match &args.db {
-        Some(db) => match History::open(db) {
-            Ok(h) => Some(h),
-            Err(e) => {
-                eprintln!("vendor-audit: {e}");
-                return ExitCode::from(EXIT_CANNOT_RUN);
-            }
-        },
-        None => None,
+    let mut history = match args.db.as_deref().map(open_history).transpose() {
+        Ok(h) => h,
+        Err(code) => return code,
     };
     let rt = match runtime() {
         Ok(rt) => rt,

@@ -28,12 +28,14 @@ pub struct Candidate {
 /// a TLS endpoint, anything else a host to sweep. An optional first word `host`, `tls` or `form`
 /// says which explicitly.
 pub fn add_targets_file(candidate: &mut Candidate, path: &Path) -> Result<(), Diagnostics> {
-    let text = read_small_text(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::whole_file(
-            path,
-            format!("cannot read the targets file: {e}"),
-        )])
-    })?;
+    let text = crate::inventory::read_small_file(path)
+        .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+        .map_err(|e| {
+            Diagnostics(vec![Diagnostic::whole_file(
+                path,
+                format!("cannot read the targets file: {e}"),
+            )])
+        })?;
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
@@ -55,15 +57,6 @@ pub fn add_targets_file(candidate: &mut Candidate, path: &Path) -> Result<(), Di
         }
     }
     Ok(())
-}
-
-/// A regular file of at most 4 MiB, as text (a FIFO or a device must not hang the command).
-fn read_small_text(path: &Path) -> std::io::Result<String> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() || meta.len() > 4 << 20 {
-        return Err(std::io::Error::other("not a regular file of at most 4 MiB"));
-    }
-    std::fs::read_to_string(path)
 }
 
 /// The one-vendor inventory of a candidate, validated as any inventory is. Paths are taken as

@@ -74,7 +74,7 @@ impl RunMeta {
         let mut reports = ring::digest::Context::new(&ring::digest::SHA256);
         for v in &inventory.vendors {
             let Some(path) = &v.report else { continue };
-            let bytes = read_small_file(path).unwrap_or_default();
+            let bytes = crate::inventory::read_small_file(path).unwrap_or_default();
             for part in [path.to_string_lossy().as_bytes(), &bytes[..]] {
                 reports.update(&(part.len() as u64).to_be_bytes());
                 reports.update(part);
@@ -846,11 +846,4 @@ pub struct PendingAlert {
 /// A stored value as JSON text (they are all plain data, so this cannot fail in practice).
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
-}
-
-/// A report file's bytes for its digest: a regular file of at most 4 MiB (a FIFO or a device
-/// named as a report must not hang or exhaust the run; the declaration loader says why).
-fn read_small_file(path: &Path) -> Option<Vec<u8>> {
-    let meta = std::fs::metadata(path).ok()?;
-    (meta.is_file() && meta.len() <= 4 << 20).then(|| std::fs::read(path).ok())?
 }

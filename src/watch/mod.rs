@@ -308,20 +308,9 @@ pub async fn watch(
                 }
             ));
             if let Some(settings) = &inventory.notify {
-                let notifier = Notifier::new(settings);
-                let alerts = notify::alerts_for(&changes, notifier.min_severity());
-                let delivered = match history.as_ref() {
-                    Some(h) => notifier.queue_and_deliver(h, &alerts).await,
-                    None => Ok(notifier.deliver_now(&alerts).await),
-                };
-                match delivered {
-                    Ok(d) => {
-                        line.push_str(&format!("; {}", d.summary()));
-                        for e in &d.errors {
-                            eprintln!("{} watch: {e}", stamp());
-                        }
-                    }
-                    Err(e) => eprintln!("{} watch: alerts: {e}", stamp()),
+                let alerts = notify::alerts_for(&changes, settings.min_severity);
+                if let Some(d) = send(&inventory, history.as_ref(), &alerts).await {
+                    line.push_str(&format!("; {}", d.summary()));
                 }
             }
         }
@@ -349,21 +338,29 @@ pub async fn watch(
     }
 }
 
-/// Sends alerts outside a round (a broken inventory): queued in the history when there is one.
-async fn send(inventory: &Inventory, history: Option<&History>, alerts: &[notify::Alert]) {
-    let Some(settings) = &inventory.notify else {
-        return;
+/// Sends alerts (a round's, or a broken inventory's) to `[notify]`: queued in the history when
+/// there is one, else sent at once. Each failure is logged; `None` when nothing could be tried.
+async fn send(
+    inventory: &Inventory,
+    history: Option<&History>,
+    alerts: &[notify::Alert],
+) -> Option<notify::Delivery> {
+    let notifier = Notifier::new(inventory.notify.as_ref()?);
+    let delivered = match history {
+        Some(h) => notifier.queue_and_deliver(h, alerts).await,
+        None => Ok(notifier.deliver_now(alerts).await),
     };
-    let notifier = Notifier::new(settings);
-    let errors = match history {
-        Some(h) => match notifier.queue_and_deliver(h, alerts).await {
-            Ok(d) => d.errors,
-            Err(e) => vec![e.to_string()],
-        },
-        None => notifier.deliver_now(alerts).await.errors,
-    };
-    for e in errors {
-        eprintln!("{} watch: {e}", stamp());
+    match delivered {
+        Ok(d) => {
+            for e in &d.errors {
+                eprintln!("{} watch: {e}", stamp());
+            }
+            Some(d)
+        }
+        Err(e) => {
+            eprintln!("{} watch: alerts: {e}", stamp());
+            None
+        }
     }
 }
 
