@@ -103,7 +103,11 @@ pub fn checks_show(catalog: &Catalog, id: &str, lang: Lang) -> Option<String> {
     for (k, v) in &c.example_fail.values {
         let _ = writeln!(out, "  {k} = {}", show(v));
     }
-    let _ = writeln!(out, "  -> {}", c.render_message(true, &c.example_fail));
+    let _ = writeln!(
+        out,
+        "  -> {}",
+        c.render_message(true, &c.example_fail, lang)
+    );
     let _ = writeln!(
         out,
         "{}",

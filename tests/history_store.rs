@@ -20,10 +20,19 @@ fn finding(check: &str, target: &str, status: Status, severity: Severity) -> Fin
         title: format!("title of {check}"),
         title_ja: String::new(),
         message: format!("{check} is {status} on {target}"),
+        message_ja: format!(
+            "{check} が {target} で{}",
+            if status == Status::Pass {
+                "合格"
+            } else {
+                "不合格"
+            }
+        ),
         control: Some(format!("control.of_{}", check.replace('-', "_"))),
         waived: false,
         waiver: None,
         evidence: BTreeMap::from([("service.port".to_string(), FactValue::Int(5900))]),
+        cause: None,
     }
 }
 
@@ -36,6 +45,7 @@ fn control(key: &str, verdict: Verdict) -> ControlVerdict {
         title: String::new(),
         title_ja: String::new(),
         reason: format!("{key} is {}", verdict.name()),
+        reason_ja: format!("{key} の判定: {}", verdict.name()),
     }
 }
 

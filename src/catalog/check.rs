@@ -91,16 +91,74 @@ impl Text {
     }
 }
 
-/// Finding messages; `{fact.name}` is replaced by the fact's value.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// A finding message: `{ en = "…", ja = "…" }`, or a plain string, which is English: a check
+/// written by a user may have no Japanese, and a Japanese report then shows its English text.
+/// `{fact.name}` is replaced by the fact's value; both languages name the same facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub en: String,
+    /// `None` for a plain string.
+    pub ja: Option<String>,
+}
+
+impl Template {
+    /// The text in `lang`; English when the template has no Japanese.
+    pub fn get(&self, lang: Lang) -> &str {
+        match (lang, &self.ja) {
+            (Lang::Ja, Some(ja)) => ja,
+            _ => &self.en,
+        }
+    }
+
+    /// The template filled from `facts`, in both languages (the Japanese falls back to English).
+    pub fn fill(&self, facts: &Facts) -> Text {
+        Text {
+            en: fill(&self.en, facts),
+            ja: fill(self.get(Lang::Ja), facts),
+        }
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl<'de> Deserialize<'de> for Template {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = Template;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string (English), or { en = \"…\", ja = \"…\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Template, E> {
+                Ok(Template {
+                    en: s.to_owned(),
+                    ja: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Template, A::Error> {
+                let text = Text::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Template {
+                    en: text.en,
+                    ja: Some(text.ja),
+                })
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
+}
+
+/// Finding messages.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Messages {
-    pub fail: String,
-    pub pass: String,
+    pub fail: Template,
+    pub pass: Template,
     /// Why the check does not apply when its `applies` is false (`skipped`); "does not apply"
     /// when absent.
-    #[serde(default)]
-    pub skipped: Option<String>,
+    pub skipped: Option<Template>,
 }
 
 #[derive(Debug)]
@@ -133,14 +191,22 @@ impl Check {
         self.control.as_ref().map(|(k, _)| k.as_str())
     }
 
-    /// The message for a result, with `{fact}` placeholders filled from `facts`.
-    pub fn render_message(&self, failed: bool, facts: &Facts) -> String {
-        let template = if failed {
+    /// The message for a result in `lang`, with `{fact}` placeholders filled from `facts`.
+    pub fn render_message(&self, failed: bool, facts: &Facts, lang: Lang) -> String {
+        fill(self.template(failed).get(lang), facts)
+    }
+
+    /// The message for a result in English and Japanese.
+    pub fn render_messages(&self, failed: bool, facts: &Facts) -> Text {
+        self.template(failed).fill(facts)
+    }
+
+    fn template(&self, failed: bool) -> &Template {
+        if failed {
             &self.message.fail
         } else {
             &self.message.pass
-        };
-        fill(template, facts)
+        }
     }
 
     /// The listed facts that `facts` has, as evidence.
@@ -187,6 +253,10 @@ pub fn placeholders(template: &str) -> Vec<&str> {
         .collect()
 }
 
+fn name_set(template: &str) -> std::collections::BTreeSet<&str> {
+    placeholders(template).into_iter().collect()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCheck {
@@ -198,12 +268,21 @@ struct RawCheck {
     control: Option<Spanned<String>>,
     applies: Option<Spanned<String>>,
     condition: Spanned<String>,
-    message: Messages,
+    message: RawMessages,
     why: Text,
     fix: Text,
     #[serde(default)]
     references: Vec<String>,
     example: RawExample,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMessages {
+    fail: Spanned<Template>,
+    pass: Spanned<Template>,
+    #[serde(default)]
+    skipped: Option<Spanned<Template>>,
 }
 
 #[derive(Deserialize)]
@@ -295,20 +374,40 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
     };
     let condition = compile(&raw.condition, "condition");
     let applies = raw.applies.as_ref().map(|a| compile(a, "applies"));
-    let skipped = raw.message.skipped.iter();
-    for template in [&raw.message.fail, &raw.message.pass]
+    let skipped = raw.message.skipped.iter().map(|t| ("skipped", t));
+    for (which, template) in [("fail", &raw.message.fail), ("pass", &raw.message.pass)]
         .into_iter()
         .chain(skipped)
     {
-        for name in placeholders(template) {
+        let key = format!("message.{which}");
+        let Template { en, ja } = template.get_ref();
+        for name in placeholders(en) {
             if !facts.iter().any(|f| f == name) {
-                problems.push(Diagnostic::at(
-                    path,
-                    text,
-                    None,
-                    Some("message".into()),
+                add(
+                    template.span(),
+                    &key,
                     format!("placeholder `{{{name}}}` is not one of the listed facts"),
-                ));
+                );
+            }
+        }
+        // The two languages say the same facts: a value named in one and not the other is
+        // lost to the readers of the other.
+        if let Some(ja) = ja {
+            let (en_names, ja_names) = (name_set(en), name_set(ja));
+            for name in en_names.symmetric_difference(&ja_names) {
+                let (has, lacks) = if en_names.contains(name) {
+                    ("en", "ja")
+                } else {
+                    ("ja", "en")
+                };
+                add(
+                    template.span(),
+                    &key,
+                    format!(
+                        "placeholder `{{{name}}}` is in the {has} text but not in the {lacks} \
+                         text: both languages must name the same facts"
+                    ),
+                );
             }
         }
     }
@@ -331,7 +430,11 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
         control: raw.control.map(|c| (c.get_ref().clone(), c.span())),
         applies,
         condition,
-        message: raw.message,
+        message: Messages {
+            fail: raw.message.fail.into_inner(),
+            pass: raw.message.pass.into_inner(),
+            skipped: raw.message.skipped.map(Spanned::into_inner),
+        },
         why: raw.why,
         fix: raw.fix,
         references: raw.references,
