@@ -176,3 +176,55 @@ fn json_keeps_the_fixed_keys() {
     }
     insta::assert_json_snapshot!(json);
 }
+
+/// The errors a silent port leaves are one row in either language, grouped by their cause, not
+/// by the words of each message (which name different facts).
+#[test]
+fn errors_of_one_target_are_one_row_by_their_cause_in_each_language() {
+    use vendor_audit::catalog::Text;
+    let why = "accepted the connection but answered nothing within 8.0 s";
+    let error = |check: &str, fact: &str| Finding {
+        check: check.into(),
+        target: "xray.example.lab:4242".into(),
+        status: Status::Error,
+        severity: Severity::Critical,
+        title: check.into(),
+        title_ja: check.into(),
+        message: format!("{why} ({fact} unavailable)"),
+        message_ja: format!("{fact} を観測できなかった: {why}"),
+        control: None,
+        waived: false,
+        waiver: None,
+        evidence: BTreeMap::new(),
+        cause: Some(Text {
+            en: why.into(),
+            ja: format!("観測できなかった: {why}"),
+        }),
+    };
+    let mut report = fixed_run();
+    report.vendors[0].findings = vec![
+        error("dicom-exposed", "service.protocol"),
+        error("rdp-exposed", "rdp.selected_protocol"),
+    ];
+    let md = render(&report, Format::Markdown, Lang::Ja, 100);
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| critical | 判定不能"))
+        .collect();
+    assert_eq!(
+        rows,
+        [format!(
+            "| critical | 判定不能 | `xray.example.lab:4242` | `dicom-exposed`, `rdp-exposed` | 観測できなかった: {why} |"
+        )],
+        "{md}"
+    );
+    let table = render(&report, Format::Table, Lang::En, 100);
+    assert!(
+        table.contains("so 2 check(s) cannot tell: dicom-exposed, rdp-exposed"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("unavailable"),
+        "the facts are not in the row: {table}"
+    );
+}

@@ -486,4 +486,108 @@ mod tests {
         assert_eq!(fill("no braces {", &f), "no braces {");
         assert_eq!(placeholders("a {b.c} d {e}"), vec!["b.c", "e"]);
     }
+
+    /// A check file with `message` as given, reading `vnc.no_auth` and `service.port`.
+    fn with_message(message: &str) -> String {
+        format!(
+            r#"id = "t"
+title = {{ en = "T", ja = "T" }}
+severity = "low"
+asset = "host"
+facts = ["vnc.no_auth", "service.port"]
+condition = "vnc.no_auth"
+why = {{ en = "w", ja = "w" }}
+fix = {{ en = "f", ja = "f" }}
+{message}
+[example]
+fail = {{ "vnc.no_auth" = true, "service.port" = 5900 }}
+pass = {{ "vnc.no_auth" = false, "service.port" = 5900 }}
+"#
+        )
+    }
+
+    fn parse(message: &str) -> Result<Check, Diagnostics> {
+        parse_check(Path::new("t.toml"), &with_message(message))
+    }
+
+    #[test]
+    fn a_plain_string_is_english_and_the_japanese_report_shows_it() {
+        let check = parse(r#"message = { fail = "open on {service.port}", pass = "closed" }"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut facts = Facts::new();
+        facts.set("service.port", 5900i64);
+        assert_eq!(check.message.fail.ja, None);
+        assert_eq!(check.render_message(true, &facts, Lang::Ja), "open on 5900");
+        assert_eq!(check.render_messages(true, &facts).ja, "open on 5900");
+    }
+
+    #[test]
+    fn both_languages_are_read_and_each_is_filled() {
+        let check = parse(
+            r#"[message]
+fail = { en = "open on {service.port}", ja = "ポート {service.port} が開放" }
+pass = "closed"
+skipped = { en = "n/a", ja = "対象外" }
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut facts = Facts::new();
+        facts.set("service.port", 5900i64);
+        let text = check.render_messages(true, &facts);
+        assert_eq!(
+            (text.en.as_str(), text.ja.as_str()),
+            ("open on 5900", "ポート 5900 が開放")
+        );
+        assert_eq!(
+            check.message.skipped.map(|s| s.get(Lang::Ja).to_owned()),
+            Some("対象外".into())
+        );
+    }
+
+    #[test]
+    fn a_fact_named_in_one_language_only_is_an_error_at_its_template() {
+        let source = r#"[message]
+fail = { en = "open on {service.port}", ja = "開放: {vnc.no_auth}" }
+pass = "closed"
+"#;
+        let err = parse(source).expect_err("placeholders differ");
+        let text = err.to_string();
+        assert!(
+            text.contains("`{service.port}` is in the en text but not in the ja text"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`{vnc.no_auth}` is in the ja text but not in the en text"),
+            "{text}"
+        );
+        // At the line of `fail`, under `message.fail`.
+        let line = with_message(source)
+            .lines()
+            .position(|l| l.starts_with("fail = { en"))
+            .map(|i| i + 1);
+        assert!(err.0.iter().all(|d| Some(d.line) == line), "{err:?}");
+        assert!(
+            err.0
+                .iter()
+                .all(|d| d.key.as_deref() == Some("message.fail")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_template_must_be_a_string_or_en_and_ja() {
+        for bad in [
+            r#"message = { fail = { en = "a" }, pass = "b" }"#,
+            r#"message = { fail = { en = "a", ja = "b", fr = "c" }, pass = "b" }"#,
+            r#"message = { fail = 3, pass = "b" }"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        let err = parse(r#"message = { fail = "{x.y}", pass = "b" }"#).expect_err("unknown fact");
+        assert!(
+            err.to_string()
+                .contains("placeholder `{x.y}` is not one of the listed facts"),
+            "{err}"
+        );
+    }
 }

@@ -351,4 +351,86 @@ mod tests {
             Verdict::Unverifiable
         );
     }
+
+    /// The Japanese reason of each branch of `decide`, in the glossary's words.
+    #[test]
+    fn every_reason_is_said_in_japanese() {
+        let ja = |declared: Option<bool>, observable: bool, findings: &[&Finding]| {
+            decide(declared, observable, findings).1.ja
+        };
+        let (pass, fail, error) = (finding(Pass), finding(Fail), finding(Error));
+        let second_pass = Finding {
+            target: "y.example:3389".into(),
+            ..finding(Pass)
+        };
+        assert_eq!(
+            ja(None, true, &[&fail]),
+            "年次報告書にこの管理項目の回答がない"
+        );
+        assert_eq!(ja(Some(false), true, &[]), "未実施と申告されている");
+        assert_eq!(
+            ja(Some(false), true, &[&fail]),
+            "未実施と申告されている。rdp-exposed が x.example:3389 で不合格"
+        );
+        assert_eq!(
+            ja(Some(true), false, &[]),
+            "この管理項目を外部から観測できるチェックがない"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&pass, &fail]),
+            "rdp-exposed が x.example:3389 で不合格"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&waived(Fail, true)]),
+            "rdp-exposed が x.example:3389 で不合格（例外承認の期限切れ: 2027-03-31）"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&pass, &error]),
+            "証跡が不完全: rdp-exposed が x.example:3389 で判定不能: メッセージ"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&waived(Error, false)]),
+            "証跡が不完全: rdp-exposed が x.example:3389 で判定不能: メッセージ\
+             （例外承認済みだが、例外承認が認めるのは不合格であって証跡の欠落ではない）"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&waived(Fail, false), &pass]),
+            "rdp-exposed が x.example:3389 で不合格（2027-03-31 まで例外承認済み: Contract clause 12）。ほかに合格 1 件"
+        );
+        let no_expiry = Finding {
+            waiver: Some(crate::results::WaiverNote {
+                reason: "Contract clause 12".into(),
+                expires: None,
+                expired: false,
+            }),
+            ..waived(Fail, false)
+        };
+        assert_eq!(
+            ja(Some(true), true, &[&no_expiry, &pass, &second_pass]),
+            "rdp-exposed が x.example:3389 で不合格（期限なしで例外承認済み: Contract clause 12）。ほかに合格 2 件"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&pass]),
+            "rdp-exposed が x.example:3389 で合格"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&pass, &second_pass]),
+            "rdp-exposed が x.example:3389 で合格（ほか 1 件）"
+        );
+        assert_eq!(
+            ja(Some(true), true, &[&finding(Skipped)]),
+            "この管理項目について、どのチェックも観測結果を得られなかった"
+        );
+    }
+
+    #[test]
+    fn the_verdicts_carry_both_reasons() {
+        let f = finding(Fail);
+        let (_, reason) = decide(Some(true), true, &[&f]);
+        assert_eq!(reason.en, "rdp-exposed fail on x.example:3389");
+        assert_eq!(
+            reason.get(Lang::Ja),
+            "rdp-exposed が x.example:3389 で不合格"
+        );
+    }
 }

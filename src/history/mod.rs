@@ -881,3 +881,30 @@ pub struct PendingAlert {
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_stored_before_the_japanese_was_kept_read_back_in_english() {
+        // A verdict reason: a plain English body, or JSON with both.
+        let plain = "rdp-exposed fail on x:3389".to_owned();
+        assert_eq!(stored_reason(plain.clone()), (plain.clone(), plain.clone()));
+        let both = json(&ReasonText {
+            en: "declared not in place",
+            ja: "未実施と申告されている",
+        });
+        assert_eq!(
+            stored_reason(both),
+            (
+                "declared not in place".to_owned(),
+                "未実施と申告されている".to_owned()
+            )
+        );
+        // A finding's words without `message_ja`.
+        let old: StoredText =
+            serde_json::from_str(r#"{"title":"t","message":"m"}"#).expect("old finding text");
+        assert_eq!((old.message.as_str(), old.message_ja), ("m", None));
+    }
+}
