@@ -15,17 +15,15 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
             .iter()
             .filter(|f| f.status == Status::Fail && !f.waived)
             .filter(|f| (f.severity >= Severity::High) == must)
-            .map(|f| {
-                format!(
+            .map(|f| match lang {
+                Lang::En => format!(
                     "  - [{}] {} on {}: {}",
-                    f.severity,
-                    f.check,
-                    f.target,
-                    match lang {
-                        Lang::En => &f.title,
-                        Lang::Ja => &f.title_ja,
-                    }
-                )
+                    f.severity, f.check, f.target, f.title
+                ),
+                Lang::Ja => format!(
+                    "  - [{}] {}（{}）: {}",
+                    f.severity, f.check, f.target, f.title_ja
+                ),
             })
             .collect();
         list.sort();
@@ -40,7 +38,7 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
         vendor.id,
         pick("grade", "評価", lang),
         vendor.grade,
-        pick("score", "得点", lang),
+        pick("score", "点数", lang),
         vendor.score
     );
     for (must, en, ja) in [
@@ -82,4 +80,57 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Finding, ReportStatus, ReportSummary};
+
+    #[test]
+    fn the_japanese_summary_lists_each_failure_in_japanese() {
+        let fail = Finding {
+            check: "vnc-no-auth".into(),
+            target: "x.example:5900".into(),
+            status: Status::Fail,
+            severity: Severity::Critical,
+            title: "VNC requires no authentication".into(),
+            title_ja: "VNCが認証なしで接続を許す".into(),
+            message: String::new(),
+            message_ja: String::new(),
+            control: None,
+            waived: false,
+            waiver: None,
+            evidence: Default::default(),
+            cause: None,
+        };
+        let vendor = VendorResult {
+            id: "cand".into(),
+            name: "Candidate".into(),
+            grade: Default::default(),
+            score: 0,
+            report: ReportSummary {
+                path: None,
+                status: ReportStatus::Missing,
+                fiscal_year: None,
+            },
+            findings: vec![fail],
+            controls: vec![],
+            assets: vec![],
+            grading: Default::default(),
+        }
+        .graded();
+        let text = summary(&vendor, Lang::Ja);
+        assert!(
+            text.starts_with("契約前評価: Candidate (cand): 評価 F (点数 "),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  - [critical] vnc-no-auth（x.example:5900）: VNCが認証なしで接続を許す\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(" on "), "{text}");
+    }
 }

@@ -104,7 +104,7 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
 
 fn finding_row(f: &crate::results::Finding, lang: Lang) -> String {
     let waived = if f.waived {
-        pick(" (waived)", "（例外承認）", lang)
+        pick(" (waived)", "（例外承認済み）", lang)
     } else {
         ""
     };

@@ -81,9 +81,9 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
     let one = |findings: &mut Vec<Vec<Text>>, f: &Finding| {
         let mut status = status_word(f.status, lang).to_owned();
         if f.waived {
-            status.push_str(pick(" (waived)", "（例外承認）", lang));
+            status.push_str(pick(" (waived)", "（例外承認済み）", lang));
         } else if f.waiver.as_ref().is_some_and(|w| w.expired) {
-            status.push_str(pick(" (waiver expired)", "（例外期限切れ）", lang));
+            status.push_str(pick(" (waiver expired)", "（例外承認の期限切れ）", lang));
         }
         let text = format!(
             "{}\n{}\n{}",
