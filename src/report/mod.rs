@@ -12,6 +12,8 @@ pub mod output;
 pub mod requirements;
 pub mod table;
 
+pub use layout::wrap_hanging;
+
 use crate::catalog::Lang;
 use crate::results::{ReportStatus, Status, Verdict};
 
