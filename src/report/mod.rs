@@ -1,4 +1,4 @@
-//! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit). Reports
+//! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit, OSCAL). Reports
 //! only render; they decide nothing.
 
 pub mod assessment;
@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 mod layout;
 pub mod markdown;
+pub mod oscal;
 pub mod output;
 pub mod requirements;
 pub mod table;
@@ -25,6 +26,8 @@ pub enum Format {
     Json,
     Markdown,
     Junit,
+    // NIST OSCAL 1.1 assessment results (JSON), for GRC systems.
+    Oscal,
 }
 
 /// Renders `report` in `format` without colour (as every file is written); `width` is the
@@ -52,6 +55,7 @@ pub fn render_styled(
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, lang),
         Format::Junit => junit::render(report),
+        Format::Oscal => oscal::render(report, lang),
     }
 }
 
