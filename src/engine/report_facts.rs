@@ -95,7 +95,7 @@ pub fn facts(
             .0
             .iter()
             // Each message names its key; the location says where it is.
-            .map(|d| format!("{}: {}", d.location(), d.message))
+            .map(|d| format!("{}: {}", d.location(), d.message.en))
             .collect::<Vec<_>>()
             .join("; ");
         if error.is_empty() {

@@ -12,7 +12,7 @@ pub mod output;
 pub mod requirements;
 pub mod table;
 
-use crate::catalog::Lang;
+use crate::catalog::{Lang, Severity};
 use crate::results::{ReportStatus, Status, Verdict};
 
 /// The report formats. A new one is a variant here and its arm in [`render_styled`]: `--format`,
@@ -75,7 +75,22 @@ pub(crate) fn verdict_word(verdict: Verdict, lang: Lang) -> &'static str {
             Verdict::Contradicted => "申告と矛盾",
             Verdict::Admitted => "未実施（申告どおり）",
             Verdict::Undeclared => "未回答",
-            Verdict::Unverifiable => "外部から確認不能",
+            Verdict::Unverifiable => "確認不能",
+        },
+    }
+}
+
+/// A severity as people read it: `critical` … `info` in English; 重大・高・中・低・情報 in
+/// Japanese (docs/GLOSSARY.ja.md). Machine formats keep the English name.
+pub fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => severity.name(),
+        Lang::Ja => match severity {
+            Severity::Critical => "重大",
+            Severity::High => "高",
+            Severity::Medium => "中",
+            Severity::Low => "低",
+            Severity::Info => "情報",
         },
     }
 }
