@@ -85,6 +85,12 @@ fn strings(err: &clap::Error, kind: ContextKind) -> Vec<String> {
     }
 }
 
+/// `a`、`b`: values and names as identifiers, in a Japanese list.
+fn ticked(items: &[String]) -> String {
+    let ticked: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    ticked.join("、")
+}
+
 /// Why a value was refused, in Japanese, for the options whose parsers are ours (their own
 /// English text names the expected form; it is kept, quoted, after this).
 fn value_hint_ja(arg: &str) -> Option<&'static str> {
@@ -150,7 +156,7 @@ pub fn clap_error(err: &clap::Error, lang: Lang) -> String {
             let _ = write!(out, "`{sub}` にはサブコマンドが必要である");
             let subs = strings(err, ContextKind::ValidSubcommand);
             if !subs.is_empty() {
-                let _ = write!(out, "\n  [サブコマンド: {}]", subs.join(", "));
+                let _ = write!(out, "\n  [サブコマンド: {}]", ticked(&subs));
             }
         }
         ErrorKind::MissingRequiredArgument => {
@@ -190,7 +196,7 @@ pub fn clap_error(err: &clap::Error, lang: Lang) -> String {
         }
     }
     if !valid.is_empty() {
-        let _ = write!(out, "\n  [指定できる値: {}]", valid.join(", "));
+        let _ = write!(out, "\n  [指定できる値: {}]", ticked(&valid));
     }
     let suggested: Vec<String> = [
         ContextKind::SuggestedSubcommand,
@@ -321,7 +327,7 @@ mod tests {
             ja.contains("`--format <FORMAT>` に `xml` は指定できない"),
             "{ja}"
         );
-        assert!(ja.contains("[指定できる値: table, json]"), "{ja}");
+        assert!(ja.contains("[指定できる値: `table`、`json`]"), "{ja}");
 
         let e = error_of(&["tool", "runn"]);
         let ja = clap_error(&e, Lang::Ja);

@@ -205,6 +205,8 @@ pub const FACTS: &[FactSpec] = &[
     fact("report.error", Str, "report", "Every problem of the report (file:line:column: message, naming the key and the nearest known one), and how many of its answers are still judged."),
     fact("report.current", Bool, "report", "The report is for the audit's fiscal year and not dated after today; absent when its fiscal year cannot be read."),
     fact("report.stale_reason", Str, "report", "Why the report is not current, with both fiscal years (or the date still ahead); absent when it is current."),
+    fact("report.error_ja", Str, "report", "`report.error` in Japanese, for the Japanese finding message."),
+    fact("report.stale_reason_ja", Str, "report", "`report.stale_reason` in Japanese, for the Japanese finding message."),
 ];
 
 /// The names of the facts whose name starts with `prefix` (`"tls.cert."`, `"form."`), in

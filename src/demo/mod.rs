@@ -361,6 +361,16 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_clock_line_says_whether_now_moved_it_in_both_languages() {
+        let fixed = clock();
+        assert!(clock_line(fixed, Lang::En).ends_with("(the demo's fixed clock; --now moves it)"));
+        assert!(clock_line(fixed, Lang::Ja).ends_with("（デモの固定時刻。--now で変更できる）"));
+        let moved = fixed + chrono::TimeDelta::days(1);
+        assert!(clock_line(moved, Lang::En).contains(", overridden;"));
+        assert!(clock_line(moved, Lang::Ja).contains("デモの固定時刻を --now で変更した"));
+    }
+
     /// The lab serves exactly what the inventory names: every endpoint's name resolves to the
     /// address the lab binds, and appears among the assets with the lab's port.
     #[test]

@@ -238,3 +238,29 @@ pub(crate) fn errors_text(reasons: &[(&str, Vec<&crate::results::Finding>)], lan
         .collect();
     parts.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_words_are_the_glossarys() {
+        let all = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ];
+        let ja: Vec<&str> = all.iter().map(|s| severity_word(*s, Lang::Ja)).collect();
+        assert_eq!(ja, ["重大", "高", "中", "低", "情報"]);
+        let en: Vec<&str> = all.iter().map(|s| severity_word(*s, Lang::En)).collect();
+        assert_eq!(en, ["critical", "high", "medium", "low", "info"]);
+        // One word per verdict: the old `外部から確認不能` is gone.
+        assert_eq!(verdict_word(Verdict::Unverifiable, Lang::Ja), "確認不能");
+        assert_eq!(
+            verdict_word(Verdict::Admitted, Lang::Ja),
+            "未実施（申告どおり）"
+        );
+    }
+}
