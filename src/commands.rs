@@ -415,7 +415,7 @@ pub fn report_template(
         "{}",
         pick(
             "# Annual report on the personal-information management system.\n# For each control, remove the leading '# ' and answer true (\"we do this\") or false (\"we do not, yet\").\n# An unanswered control is reported as `undeclared`.",
-            "# 個人情報管理体制に関する年次報告書\n# 各項目の先頭の「# 」を削除し、true（実施している）または false（実施していない）で回答してください。\n# 回答のない項目は「未回答」として報告されます。",
+            "# 個人情報管理体制に関する年次報告書\n# 各管理項目の回答行の先頭の「# 」を削除し、true（実施している）または false（実施していない）で回答してください。\n# 回答のない管理項目は「未回答」として報告されます。",
             lang
         )
     );
