@@ -412,8 +412,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let lang = LANG.get_or_init(|| cli.lang.map_or_else(i18n::env_lang, Lang::from));
-    let lang = *lang;
+    let lang = *LANG.get_or_init(|| cli.lang.map_or_else(i18n::env_lang, Lang::from));
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Demo(args) => demo_command(args),
