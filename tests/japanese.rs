@@ -246,7 +246,7 @@ fn command_line_mistakes_are_japanese_and_exit_2() {
         (
             &[("LANG", "ja_JP.UTF-8")],
             &["run", "--format", "xml"],
-            "エラー: `--format <FORMAT>` に `xml` は指定できない\n  [指定できる値: `table`、`json`、`markdown`、`junit`]",
+            "エラー: `--format <FORMAT>` に `xml` は指定できない\n  [指定できる値: `table`、`json`、`markdown`、`junit`、",
         ),
         (
             &[],
