@@ -213,6 +213,20 @@ fn japanese_messages_read_with_their_facts_filled() {
         show("report-missing", true),
         "reports/kenko-zaidan-2026.toml に年次報告書がない"
     );
+    // The engine's own sentences have a Japanese counterpart `NAME_ja`, which the Japanese
+    // text takes for `{NAME}`.
+    let stale = c.check("report-stale").unwrap();
+    let mut facts = stale.example_fail.clone();
+    facts.set("report.stale_reason", "the report is for fiscal year 2025");
+    facts.set("report.stale_reason_ja", "年次報告書は 2025 年度のもの");
+    assert_eq!(
+        stale.render_message(true, &facts, Lang::Ja),
+        "年次報告書が今年度のものではない（年次報告書は 2025 年度のもの）"
+    );
+    assert_eq!(
+        stale.render_message(true, &facts, Lang::En),
+        "the report is for fiscal year 2025"
+    );
     // English stays English.
     let check = c.check("tls-legacy-protocol").unwrap();
     assert_eq!(
@@ -289,7 +303,7 @@ fn a_broken_user_check_is_located() {
         + 1;
     assert_eq!(err.0[0].line, line, "{err}");
     assert_eq!(err.0[0].key.as_deref(), Some("condition"));
-    assert!(err.0[0].message.contains("CEL"), "{err}");
+    assert!(err.0[0].message.en.contains("CEL"), "{err}");
 }
 
 #[test]

@@ -279,6 +279,17 @@ fn every_format_renders_and_the_scripted_endpoint_is_named() {
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(xml.contains("<failure"), "{xml}");
 
+    // OSCAL: one result per vendor (tests/oscal.rs has trestle validate it).
+    let oscal = demo(&["--format", "oscal"]);
+    assert_eq!(oscal.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&oscal.stdout).unwrap();
+    assert_eq!(
+        doc["assessment-results"]["results"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+
     let japanese = demo(&["--lang", "ja"]);
     let text = String::from_utf8_lossy(&japanese.stdout);
     assert!(text.contains("リモートデスクトップ"), "{text}");
@@ -415,6 +426,39 @@ fn the_readme_s_worked_grade_example_is_what_explain_prints() {
     let out = demo(&["--explain", "--format", "json"]);
     assert!(serde_json::from_slice::<Value>(&out.stdout).is_ok());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Grade of Sakura Printing"));
+}
+
+#[test]
+fn the_grade_explanation_fits_80_columns_without_splitting_a_word() {
+    let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
+    for lang in ["en", "ja"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+            .args(["demo", "--explain", "--lang", lang])
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let marker = if lang == "en" {
+            "\nGrade of "
+        } else {
+            "の評価:\n"
+        };
+        let start = stdout.find(marker).expect("an explanation after the table");
+        let explanation = &stdout[start..];
+        for line in explanation.lines() {
+            let width = unicode_width::UnicodeWidthStr::width(line);
+            assert!(width <= 80, "{width} columns: {line:?}\n{explanation}");
+        }
+        // A long deduction line wrapped at a space, its continuation under its text.
+        if lang == "en" {
+            assert!(
+                explanation.contains(
+                    "  -15  web_forms.no_store_on_personal_pages declared in place, contradicted by\n       form-cross-session-leak\n"
+                ),
+                "{explanation}"
+            );
+        }
+    }
 }
 
 /// Hiragana, katakana or a CJK ideograph.

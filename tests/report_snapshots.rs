@@ -121,6 +121,11 @@ fn junit() {
 }
 
 #[test]
+fn oscal() {
+    insta::assert_snapshot!(render(&fixed_run(), Format::Oscal, Lang::En, 100));
+}
+
+#[test]
 fn json_keeps_the_fixed_keys() {
     let json: serde_json::Value =
         serde_json::from_str(&render(&fixed_run(), Format::Json, Lang::En, 100)).unwrap();
@@ -209,12 +214,12 @@ fn errors_of_one_target_are_one_row_by_their_cause_in_each_language() {
     let md = render(&report, Format::Markdown, Lang::Ja, 100);
     let rows: Vec<&str> = md
         .lines()
-        .filter(|l| l.starts_with("| critical | 判定不能"))
+        .filter(|l| l.starts_with("| 重大 | 判定不能"))
         .collect();
     assert_eq!(
         rows,
         [format!(
-            "| critical | 判定不能 | `xray.example.lab:4242` | `dicom-exposed`, `rdp-exposed` | 観測できなかった: {why} |"
+            "| 重大 | 判定不能 | `xray.example.lab:4242` | `dicom-exposed`, `rdp-exposed` | 観測できなかった: {why} |"
         )],
         "{md}"
     );

@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::facts::FACTS;
 use crate::condition::Condition;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{both, Diagnostic, Diagnostics};
 use crate::fact::{FactValue, Facts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -110,11 +110,23 @@ impl Template {
         }
     }
 
+    /// The template in `lang` filled from `facts`. The Japanese text takes a fact's Japanese
+    /// counterpart `NAME_ja` for `{NAME}` where the facts have one (the engine's own sentences,
+    /// such as `report.stale_reason_ja`); a template without Japanese is English, values too.
+    pub fn render(&self, lang: Lang, facts: &Facts) -> String {
+        match (lang, &self.ja) {
+            (Lang::Ja, Some(ja)) => fill_with(ja, |name| {
+                facts.get(&format!("{name}_ja")).or_else(|| facts.get(name))
+            }),
+            _ => fill(&self.en, facts),
+        }
+    }
+
     /// The template filled from `facts`, in both languages (the Japanese falls back to English).
     pub fn fill(&self, facts: &Facts) -> Text {
         Text {
-            en: fill(&self.en, facts),
-            ja: fill(self.get(Lang::Ja), facts),
+            en: self.render(Lang::En, facts),
+            ja: self.render(Lang::Ja, facts),
         }
     }
 }
@@ -193,7 +205,7 @@ impl Check {
 
     /// The message for a result in `lang`, with `{fact}` placeholders filled from `facts`.
     pub fn render_message(&self, failed: bool, facts: &Facts, lang: Lang) -> String {
-        fill(self.template(failed).get(lang), facts)
+        self.template(failed).render(lang, facts)
     }
 
     /// The message for a result in English and Japanese.
@@ -220,6 +232,11 @@ impl Check {
 
 /// Replaces `{name}` with the fact's value (`?` when absent).
 pub fn fill(template: &str, facts: &Facts) -> String {
+    fill_with(template, |name| facts.get(name))
+}
+
+/// Replaces `{name}` with the value `value` gives for it (`?` when none).
+fn fill_with<'f>(template: &str, value: impl Fn(&str) -> Option<&'f FactValue>) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -228,7 +245,7 @@ pub fn fill(template: &str, facts: &Facts) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match facts.get(name) {
+                match value(name) {
                     Some(v) => out.push_str(&v.brief()),
                     None => out.push('?'),
                 }
@@ -298,7 +315,7 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
     let Some(raw) = raw else {
         return Err(Diagnostics(problems));
     };
-    let mut add = |span: Range<usize>, key: &str, message: String| {
+    let mut add = |span: Range<usize>, key: &str, message: Text| {
         problems.push(Diagnostic::at(
             path,
             text,
@@ -312,14 +329,20 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
         add(
             raw.id.span(),
             "id",
-            format!("`{id}` is not a check id: expected [a-z0-9-]+"),
+            both(
+                format!("`{id}` is not a check id: expected [a-z0-9-]+"),
+                format!("`{id}` はチェック ID として使えない: [a-z0-9-]+ で書く"),
+            ),
         );
     }
     if path.file_stem().is_some_and(|stem| stem != id.as_str()) {
         add(
             raw.id.span(),
             "id",
-            format!("the id `{id}` differs from the file name: name the file `{id}.toml`"),
+            both(
+                format!("the id `{id}` differs from the file name: name the file `{id}.toml`"),
+                format!("ID `{id}` がファイル名と違う: ファイル名を `{id}.toml` にする"),
+            ),
         );
     }
     let facts: Vec<String> = raw
@@ -332,7 +355,10 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
         add(
             raw.facts.span(),
             "facts",
-            "list the facts the check reads".into(),
+            both(
+                "list the facts the check reads",
+                "チェックが読む事実を `facts` に列挙する",
+            ),
         );
     }
     for fact in raw.facts.get_ref() {
@@ -340,9 +366,15 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
             add(
                 fact.span(),
                 "facts",
-                format!(
-                    "unknown fact `{}`: the fact catalogue (src/catalog/facts.rs) lists them",
-                    fact.get_ref()
+                both(
+                    format!(
+                        "unknown fact `{}`: the fact catalogue (src/catalog/facts.rs) lists them",
+                        fact.get_ref()
+                    ),
+                    format!(
+                        "`{}` という事実はない: 事実の一覧は src/catalog/facts.rs（`vendor-audit checks facts`）にある",
+                        fact.get_ref()
+                    ),
                 ),
             );
         }
@@ -356,7 +388,14 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                         add(
                             source.span(),
                             key,
-                            format!("`{root}` is read but no fact under it is listed in `facts`"),
+                            both(
+                                format!(
+                                    "`{root}` is read but no fact under it is listed in `facts`"
+                                ),
+                                format!(
+                                    "`{root}` を読んでいるが、その下の事実が `facts` に列挙されていない"
+                                ),
+                            ),
                         );
                     }
                 }
@@ -366,7 +405,10 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                 add(
                     source.span(),
                     key,
-                    format!("not a valid CEL expression: {e}"),
+                    both(
+                        format!("not a valid CEL expression: {e}"),
+                        format!("CEL の式として正しくない（原文: \"{e}\"）"),
+                    ),
                 );
                 None
             }
@@ -386,7 +428,10 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                 add(
                     template.span(),
                     &key,
-                    format!("placeholder `{{{name}}}` is not one of the listed facts"),
+                    both(
+                        format!("placeholder `{{{name}}}` is not one of the listed facts"),
+                        format!("差し込み `{{{name}}}` は `facts` に列挙された事実ではない"),
+                    ),
                 );
             }
         }
@@ -403,9 +448,15 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                 add(
                     template.span(),
                     &key,
-                    format!(
-                        "placeholder `{{{name}}}` is in the {has} text but not in the {lacks} \
-                         text: both languages must name the same facts"
+                    both(
+                        format!(
+                            "placeholder `{{{name}}}` is in the {has} text but not in the {lacks} \
+                             text: both languages must name the same facts"
+                        ),
+                        format!(
+                            "差し込み `{{{name}}}` が {has} の文にあり {lacks} の文にない: \
+                             両方の言語で同じ事実を差し込む"
+                        ),
                     ),
                 );
             }

@@ -5,29 +5,37 @@
 use std::fmt::Write;
 
 use crate::catalog::{Lang, Severity};
-use crate::report::pick;
+use crate::report::{pick, severity_word};
 use crate::results::{Status, VendorResult};
 
 pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
     let failing = |must: bool| -> Vec<String> {
-        let mut list: Vec<String> = vendor
+        let mut failed: Vec<&crate::results::Finding> = vendor
             .findings
             .iter()
             .filter(|f| f.status == Status::Fail && !f.waived)
             .filter(|f| (f.severity >= Severity::High) == must)
+            .collect();
+        // The most severe first, then by check and target.
+        failed.sort_by(|a, b| {
+            (b.severity, &a.check, &a.target).cmp(&(a.severity, &b.check, &b.target))
+        });
+        failed
+            .into_iter()
             .map(|f| match lang {
                 Lang::En => format!(
                     "  - [{}] {} on {}: {}",
                     f.severity, f.check, f.target, f.title
                 ),
                 Lang::Ja => format!(
-                    "  - [{}] {}（{}）: {}",
-                    f.severity, f.check, f.target, f.title_ja
+                    "  - [{}] {}（対象 {}）: {}",
+                    severity_word(f.severity, lang),
+                    f.check,
+                    f.target,
+                    f.title_ja
                 ),
             })
-            .collect();
-        list.sort();
-        list
+            .collect()
     };
     let mut out = String::new();
     let _ = writeln!(
@@ -45,12 +53,12 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
         (
             true,
             "Must fix before contract (critical, high)",
-            "契約前に是正が必要（重大・高）",
+            "契約前に対処が必要（重大・高）",
         ),
         (
             false,
             "Should fix (medium, low)",
-            "是正が望ましい（中・低）",
+            "対処が望ましい（中・低）",
         ),
     ] {
         let list = failing(must);
@@ -75,7 +83,8 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
                 Lang::En => format!(
                     "Could not be judged: {unjudged} finding(s) (not passes; see the report)"
                 ),
-                Lang::Ja => format!("判定不能: {unjudged} 件（合格ではない。報告を参照）"),
+                Lang::Ja =>
+                    format!("判定不能: {unjudged} 件（合格とは数えない。詳細は上の結果を参照）"),
             }
         );
     }
@@ -127,7 +136,7 @@ mod tests {
         );
         assert!(
             text.contains(
-                "  - [critical] vnc-no-auth（x.example:5900）: VNCが認証なしで接続を許す\n"
+                "  - [重大] vnc-no-auth（対象 x.example:5900）: VNCが認証なしで接続を許す\n"
             ),
             "{text}"
         );

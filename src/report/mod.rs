@@ -1,4 +1,4 @@
-//! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit). Reports
+//! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit, OSCAL). Reports
 //! only render; they decide nothing.
 
 pub mod assessment;
@@ -8,11 +8,14 @@ pub mod json;
 pub mod junit;
 mod layout;
 pub mod markdown;
+pub mod oscal;
 pub mod output;
 pub mod requirements;
 pub mod table;
 
-use crate::catalog::Lang;
+pub use layout::wrap_hanging;
+
+use crate::catalog::{Lang, Severity};
 use crate::results::{ReportStatus, Status, Verdict};
 
 /// The report formats. A new one is a variant here and its arm in [`render_styled`]: `--format`,
@@ -23,6 +26,8 @@ pub enum Format {
     Json,
     Markdown,
     Junit,
+    // NIST OSCAL 1.1 assessment results (JSON), for GRC systems.
+    Oscal,
 }
 
 /// Renders `report` in `format` without colour (as every file is written); `width` is the
@@ -50,6 +55,7 @@ pub fn render_styled(
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, lang),
         Format::Junit => junit::render(report),
+        Format::Oscal => oscal::render(report, lang),
     }
 }
 
@@ -75,7 +81,22 @@ pub(crate) fn verdict_word(verdict: Verdict, lang: Lang) -> &'static str {
             Verdict::Contradicted => "申告と矛盾",
             Verdict::Admitted => "未実施（申告どおり）",
             Verdict::Undeclared => "未回答",
-            Verdict::Unverifiable => "外部から確認不能",
+            Verdict::Unverifiable => "確認不能",
+        },
+    }
+}
+
+/// A severity as people read it: `critical` … `info` in English; 重大・高・中・低・情報 in
+/// Japanese (docs/GLOSSARY.ja.md). Machine formats keep the English name.
+pub fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => severity.name(),
+        Lang::Ja => match severity {
+            Severity::Critical => "重大",
+            Severity::High => "高",
+            Severity::Medium => "中",
+            Severity::Low => "低",
+            Severity::Info => "情報",
         },
     }
 }
@@ -221,4 +242,30 @@ pub(crate) fn errors_text(reasons: &[(&str, Vec<&crate::results::Finding>)], lan
         })
         .collect();
     parts.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_words_are_the_glossarys() {
+        let all = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ];
+        let ja: Vec<&str> = all.iter().map(|s| severity_word(*s, Lang::Ja)).collect();
+        assert_eq!(ja, ["重大", "高", "中", "低", "情報"]);
+        let en: Vec<&str> = all.iter().map(|s| severity_word(*s, Lang::En)).collect();
+        assert_eq!(en, ["critical", "high", "medium", "low", "info"]);
+        // One word per verdict: the old `外部から確認不能` is gone.
+        assert_eq!(verdict_word(Verdict::Unverifiable, Lang::Ja), "確認不能");
+        assert_eq!(
+            verdict_word(Verdict::Admitted, Lang::Ja),
+            "未実施（申告どおり）"
+        );
+    }
 }

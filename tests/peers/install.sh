@@ -18,6 +18,8 @@ PACKAGES=(
     gnutls-bin
     # issue 12: tests/reference.rs renders the generated man pages (groff, man -l)
     groff-base man-db
+    # issue 12: tests/peers/venv.sh makes the venv of compliance-trestle (tests/oscal.rs)
+    python3-venv
 )
 
 missing=()
