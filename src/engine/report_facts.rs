@@ -84,10 +84,20 @@ pub fn facts(
 ) -> Facts {
     let mut facts = Facts::new();
     facts.set("report.status", status(report, current_fy, today).name());
-    facts.set(
-        "report.path",
-        shown_path.unwrap_or("(none listed in the inventory)"),
-    );
+    match shown_path {
+        Some(path) => facts.set("report.path", path),
+        // No path at all: `run` with an inventory that names none, or `assess` without --report.
+        None => {
+            facts.set(
+                "report.path",
+                "(none named: the inventory's `report`, or assess --report)",
+            );
+            facts.set(
+                "report.path_ja",
+                "（指定なし: 委託先一覧の `report` または assess の --report で指定する）",
+            );
+        }
+    }
     facts.set("report.current_fiscal_year", i64::from(current_fy));
     if let Some(declaration) = report.declaration() {
         if let Some(fy) = declaration.fiscal_year {
@@ -152,6 +162,31 @@ mod tests {
         );
         // 15:30 UTC on 31 March is already 1 April in Tokyo.
         assert_eq!(fiscal_year(at("2026-03-31T15:30:00Z"), tz, (4, 1)), 2026);
+    }
+
+    #[test]
+    fn a_report_named_nowhere_says_so_in_both_languages_without_naming_an_inventory() {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let f = facts(&ReportFile::Missing { path: None }, None, 2026, day);
+        let en = f.get("report.path").map(|v| v.brief()).unwrap_or_default();
+        let ja = f
+            .get("report.path_ja")
+            .map(|v| v.brief())
+            .unwrap_or_default();
+        assert!(en.contains("none named") && en.contains("--report"), "{en}");
+        assert!(ja.contains("指定なし") && ja.contains("--report"), "{ja}");
+        // A named path is the path, in both languages.
+        let f = facts(
+            &ReportFile::Missing { path: None },
+            Some("r.toml"),
+            2026,
+            day,
+        );
+        assert_eq!(
+            f.get("report.path").map(|v| v.brief()).as_deref(),
+            Some("r.toml")
+        );
+        assert!(f.get("report.path_ja").is_none());
     }
 
     fn loaded(fy: i32, submitted: Option<&str>) -> ReportFile {
