@@ -1,9 +1,10 @@
-//! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit). Reports
-//! only render; they decide nothing.
+//! Reports: render a `RunReport` for people (table, markdown, HTML) or machines (JSON, JUnit).
+//! Reports only render; they decide nothing.
 
 pub mod assessment;
 pub mod changes;
 pub mod color;
+pub mod html;
 pub mod json;
 pub mod junit;
 mod layout;
@@ -12,7 +13,8 @@ pub mod output;
 pub mod requirements;
 pub mod table;
 
-use crate::catalog::Lang;
+use crate::catalog::{Catalog, Lang, Severity};
+use crate::history::Trends;
 use crate::results::{ReportStatus, Status, Verdict};
 
 /// The report formats. A new one is a variant here and its arm in [`render_styled`]: `--format`,
@@ -23,6 +25,17 @@ pub enum Format {
     Json,
     Markdown,
     Junit,
+    /// One self-contained page for people sent the report by mail (`html`).
+    Html,
+}
+
+/// What a format may use besides the report, passed in by the caller (reports read nothing
+/// themselves): the check catalogue, for each finding's fix (HTML), and each vendor's earlier
+/// graded runs, for its trend (HTML; `None` when the run keeps no history).
+#[derive(Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub catalog: Option<&'a Catalog>,
+    pub trends: Option<&'a Trends>,
 }
 
 /// Renders `report` in `format` without colour (as every file is written); `width` is the
@@ -33,7 +46,7 @@ pub fn render(
     lang: Lang,
     width: u16,
 ) -> String {
-    render_styled(report, format, lang, width, false)
+    render_with(report, format, lang, width, false, Extras::default())
 }
 
 /// Renders `report` in `format`, with colour codes where the format has them (the table) and
@@ -45,11 +58,24 @@ pub fn render_styled(
     width: u16,
     color: bool,
 ) -> String {
+    render_with(report, format, lang, width, color, Extras::default())
+}
+
+/// [`render_styled`] with what the HTML adds from outside the report: fix texts and trends.
+pub fn render_with(
+    report: &crate::results::RunReport,
+    format: Format,
+    lang: Lang,
+    width: u16,
+    color: bool,
+    extras: Extras,
+) -> String {
     match format {
         Format::Table => table::render(report, lang, width, color),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, lang),
         Format::Junit => junit::render(report),
+        Format::Html => html::render(report, lang, extras),
     }
 }
 
@@ -64,6 +90,19 @@ pub(crate) fn status_word(status: Status, lang: Lang) -> &'static str {
         (Status::Error, Lang::Ja) => "判定不能",
         (Status::Pass, Lang::Ja) => "合格",
         (Status::Skipped, Lang::Ja) => "対象外",
+    }
+}
+
+pub(crate) fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => severity.name(),
+        Lang::Ja => match severity {
+            Severity::Critical => "重大",
+            Severity::High => "高",
+            Severity::Medium => "中",
+            Severity::Low => "低",
+            Severity::Info => "情報",
+        },
     }
 }
 

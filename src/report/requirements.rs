@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::catalog::{Catalog, Check, Lang};
-use crate::report::pick;
+use crate::report::{pick, severity_word};
 
 /// One requirement: a control and the checks that verify it, in catalogue order.
 struct Requirement<'a> {
@@ -52,20 +52,9 @@ fn passing(check: &Check, lang: Lang) -> String {
         Lang::Ja => format!(
             "`{}`（重要度 {}）に合格すること：「{}」に該当しない",
             check.id,
-            severity_ja(check.severity),
+            severity_word(check.severity, lang),
             check.title.ja
         ),
-    }
-}
-
-fn severity_ja(s: crate::catalog::Severity) -> &'static str {
-    use crate::catalog::Severity::*;
-    match s {
-        Critical => "重大",
-        High => "高",
-        Medium => "中",
-        Low => "低",
-        Info => "情報",
     }
 }
 

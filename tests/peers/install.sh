@@ -18,6 +18,9 @@ PACKAGES=(
     gnutls-bin
     # issue 12: tests/reference.rs renders the generated man pages (groff, man -l)
     groff-base man-db
+    # issue 12: tests/html_report.rs renders the HTML report in headless Chromium (and a
+    # Japanese font, so that the Japanese page's screenshot shows text, not boxes)
+    chromium fonts-ipafont-gothic
 )
 
 missing=()
