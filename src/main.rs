@@ -988,7 +988,9 @@ fn write_reports(
     let width = terminal_width();
     // `--explain`: beside a table it is more text for people (in the table's file or on
     // stdout); beside machine formats it goes to stderr, so that they stay parseable.
-    let explained = out.explain.then(|| grade::explain_run(report, lang));
+    let explained = out
+        .explain
+        .then(|| report::wrap_hanging(&grade::explain_run(report, lang), width));
     let explain_here = |format: Format| explained.as_deref().filter(|_| format == Format::Table);
     if out.format != Format::Table {
         if let Some(text) = &explained {

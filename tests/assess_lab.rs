@@ -79,6 +79,14 @@ fn a_legacy_tls_endpoint_and_an_open_vnc_give_f_with_the_reasons() {
     for reason in ["vnc-no-auth", "vnc-exposed", "tls-legacy-protocol"] {
         assert!(must.contains(reason), "{reason} must be fixed:\n{table}");
     }
+    // Each list is most severe first: the critical VNC before the high ones, medium before low.
+    let should = table.split("Should fix").nth(1).unwrap_or_default();
+    let at = |list: &str, what: &str| list.find(what).unwrap_or(usize::MAX);
+    assert!(at(must, "[critical]") < at(must, "[high]"), "{table}");
+    assert!(
+        at(should, "[medium] tls-no-forward-secrecy") < at(should, "[low] tls-mozilla"),
+        "{table}"
+    );
     // The same in JSON, with the grade's reasons.
     let mut json = base.to_vec();
     json.extend(["--format", "json"]);

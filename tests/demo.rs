@@ -416,3 +416,36 @@ fn the_readme_s_worked_grade_example_is_what_explain_prints() {
     assert!(serde_json::from_slice::<Value>(&out.stdout).is_ok());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Grade of Sakura Printing"));
 }
+
+#[test]
+fn the_grade_explanation_fits_80_columns_without_splitting_a_word() {
+    let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
+    for lang in ["en", "ja"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vendor-audit"))
+            .args(["demo", "--explain", "--lang", lang])
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let marker = if lang == "en" {
+            "\nGrade of "
+        } else {
+            "の評価:\n"
+        };
+        let start = stdout.find(marker).expect("an explanation after the table");
+        let explanation = &stdout[start..];
+        for line in explanation.lines() {
+            let width = unicode_width::UnicodeWidthStr::width(line);
+            assert!(width <= 80, "{width} columns: {line:?}\n{explanation}");
+        }
+        // A long deduction line wrapped at a space, its continuation under its text.
+        if lang == "en" {
+            assert!(
+                explanation.contains(
+                    "  -15  web_forms.no_store_on_personal_pages declared in place, contradicted by\n       form-cross-session-leak\n"
+                ),
+                "{explanation}"
+            );
+        }
+    }
+}

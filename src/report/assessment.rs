@@ -10,11 +10,18 @@ use crate::results::{Status, VendorResult};
 
 pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
     let failing = |must: bool| -> Vec<String> {
-        let mut list: Vec<String> = vendor
+        let mut failed: Vec<&crate::results::Finding> = vendor
             .findings
             .iter()
             .filter(|f| f.status == Status::Fail && !f.waived)
             .filter(|f| (f.severity >= Severity::High) == must)
+            .collect();
+        // The most severe first, then by check and target.
+        failed.sort_by(|a, b| {
+            (b.severity, &a.check, &a.target).cmp(&(a.severity, &b.check, &b.target))
+        });
+        failed
+            .into_iter()
             .map(|f| {
                 format!(
                     "  - [{}] {} on {}: {}",
@@ -27,9 +34,7 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
                     }
                 )
             })
-            .collect();
-        list.sort();
-        list
+            .collect()
     };
     let mut out = String::new();
     let _ = writeln!(

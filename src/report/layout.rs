@@ -287,6 +287,42 @@ pub(crate) fn wrap_lines(text: &str, width: u16) -> String {
     out
 }
 
+/// Wraps each line of `text` to `width` columns (at least 20) with a hanging indent: a line's
+/// continuation starts under its text, after its leading spaces and its first word (`-40`,
+/// `cap`, `=`), so that lists such as the grade explanation stay readable at 80 columns.
+pub fn wrap_hanging(text: &str, width: u16) -> String {
+    let width = usize::from(width.max(20));
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if columns(body) <= width {
+            out.push_str(line);
+            continue;
+        }
+        // The prefix (leading spaces, first word, the spaces after it) is kept as written,
+        // for its alignment; the rest wraps under the rest, unless that leaves too little room.
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        let word_end = body[lead..].find(' ').map_or(body.len(), |i| lead + i);
+        let rest_at = body.len() - body[word_end..].trim_start_matches(' ').len();
+        let (prefix, rest) = body.split_at(rest_at);
+        let hang = columns(prefix).min(width / 2);
+        out.push_str(prefix);
+        let wrapped = wrap(rest, width - hang);
+        for (i, l) in wrapped.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+                out.push_str(&" ".repeat(hang));
+            }
+            out.push_str(l);
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,5 +375,25 @@ mod tests {
             allocate(20, &[10, 8, 20], &[4, 8, 6], &[30, 8, 90]),
             vec![6, 8, 6]
         );
+    }
+
+    #[test]
+    fn hanging_wrap_keeps_words_whole_and_indents_continuations() {
+        let line = "  -20  tls-legacy-protocol failed (high) on portal.example.lab:8443, portal.example.lab:9443, portal.example.lab:10443\n  = grade F\n";
+        let text = wrap_hanging(line, 80);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() >= 3, "{text}");
+        assert!(lines.iter().all(|l| columns(l) <= 80), "{text}");
+        assert!(lines[0].starts_with("  -20  tls-legacy-protocol"), "{text}");
+        assert!(
+            lines[1].starts_with("       ") && !lines[1].starts_with("        "),
+            "{text}"
+        );
+        assert_eq!(lines.last(), Some(&"  = grade F"));
+        // No word was split: the words are those of the input.
+        let words = |t: &str| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(words(&text), words(line));
+        // A short text is left as it is.
+        assert_eq!(wrap_hanging("  = grade A\n", 80), "  = grade A\n");
     }
 }

@@ -13,6 +13,8 @@ pub mod output;
 pub mod requirements;
 pub mod table;
 
+pub use layout::wrap_hanging;
+
 use crate::catalog::{Catalog, Lang, Severity};
 use crate::history::Trends;
 use crate::results::{ReportStatus, Status, Verdict};
