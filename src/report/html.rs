@@ -403,7 +403,7 @@ fn trend_svg(points: &[ScorePoint], lang: Lang) -> String {
         );
     }
     // The first and the last run's judging day under the axis, the last run's score beside it.
-    for i in [0, points.len() - 1] {
+    for i in [0, points.len().saturating_sub(1)] {
         let Some(p) = points.get(i) else { continue };
         let day: String = p.now.chars().take(10).collect();
         let anchor = if i == 0 { "start" } else { "end" };

@@ -19,7 +19,7 @@ use crate::catalog::{Catalog, Lang, Severity};
 use crate::history::Trends;
 use crate::results::{ReportStatus, Status, Verdict};
 
-/// The report formats. A new one is a variant here and its arm in [`render_styled`]: `--format`,
+/// The report formats. A new one is a variant here and its arm in [`render_with`]: `--format`,
 /// `--output FORMAT=FILE` and their error messages take the names from this enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
