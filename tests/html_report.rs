@@ -50,6 +50,21 @@ fn artefacts() -> PathBuf {
     dir
 }
 
+/// Chromium's version; fails the test, before any demo runs, when it cannot run.
+fn require_chromium() -> String {
+    let problem = match Command::new("chromium").arg("--version").output() {
+        Ok(out) if out.status.success() => {
+            return String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        }
+        Ok(out) => format!("it exits {}", out.status),
+        Err(e) => e.to_string(),
+    };
+    panic!(
+        "VENDOR_AUDIT_LAB is set but `chromium --version` fails ({problem}): install it \
+         (apt-get install chromium; tests/peers/install.sh does)"
+    )
+}
+
 /// Runs headless Chromium on `page` with `args`, within a minute; its standard output.
 fn chromium(page: &Path, args: &[String]) -> String {
     let profile = tempfile::tempdir().unwrap();
@@ -200,6 +215,7 @@ fn the_html_report_renders_in_chromium_with_grades_findings_and_trend() {
     if !lab() {
         return;
     }
+    eprintln!("{}", require_chromium());
     let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
@@ -234,6 +250,13 @@ fn the_html_report_renders_in_chromium_with_grades_findings_and_trend() {
         !dom.contains("<script"),
         "the page has no script, and none was made"
     );
+    let lower = dom.to_ascii_lowercase();
+    for fetch in ["src=", "<link", "url(", "@import", "href=\"http"] {
+        assert!(
+            !lower.contains(fetch),
+            "the page fetches something: {fetch}"
+        );
+    }
     let parts = sections(&dom);
     assert_eq!(parts.len(), vendors.len(), "one section per vendor");
     for (v, section) in vendors.iter().zip(&parts) {
@@ -304,6 +327,7 @@ fn the_japanese_html_report_renders_in_chromium() {
     if !lab() {
         return;
     }
+    eprintln!("{}", require_chromium());
     let _guard = DEMO.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report-ja.html");
