@@ -279,6 +279,17 @@ fn every_format_renders_and_the_scripted_endpoint_is_named() {
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(xml.contains("<failure"), "{xml}");
 
+    // OSCAL: one result per vendor (tests/oscal.rs has trestle validate it).
+    let oscal = demo(&["--format", "oscal"]);
+    assert_eq!(oscal.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&oscal.stdout).unwrap();
+    assert_eq!(
+        doc["assessment-results"]["results"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+
     let japanese = demo(&["--lang", "ja"]);
     let text = String::from_utf8_lossy(&japanese.stdout);
     assert!(text.contains("リモートデスクトップ"), "{text}");

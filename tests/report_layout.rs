@@ -276,7 +276,7 @@ fn colour_codes_only_when_asked() {
     let stripped = strip_ansi(&coloured);
     assert_eq!(stripped, plain);
     // The other formats have no colour at all.
-    for format in [Format::Json, Format::Markdown, Format::Junit] {
+    for format in [Format::Json, Format::Markdown, Format::Junit, Format::Oscal] {
         assert!(!render_styled(&report, format, Lang::En, 100, true).contains('\u{1b}'));
     }
 }

@@ -116,6 +116,11 @@ fn junit() {
 }
 
 #[test]
+fn oscal() {
+    insta::assert_snapshot!(render(&fixed_run(), Format::Oscal, Lang::En, 100));
+}
+
+#[test]
 fn json_keeps_the_fixed_keys() {
     let json: serde_json::Value =
         serde_json::from_str(&render(&fixed_run(), Format::Json, Lang::En, 100)).unwrap();

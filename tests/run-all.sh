@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command of vendor-audit: bash tests/run-all.sh [extra cargo test args]
-# Installs the lab's packages (as root), starts the real peers on loopback,
-# runs the whole cargo test suite against them, and always stops the peers.
+# Installs the lab's packages (as root) and the Python venv of the OSCAL tests, starts the real
+# peers on loopback, runs the whole cargo test suite against them, and always stops the peers.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +17,10 @@ else
         exit 1
     }
 fi
+
+section "python venv for the OSCAL tests (tests/peers/venv.sh: compliance-trestle)"
+VENDOR_AUDIT_PYTHON="$(bash tests/peers/venv.sh)"
+export VENDOR_AUDIT_PYTHON
 
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/vendor-audit-lab.XXXXXX")"
 status=1

@@ -1,5 +1,5 @@
-//! Reports: render a `RunReport` for people (table, markdown, HTML) or machines (JSON, JUnit).
-//! Reports only render; they decide nothing.
+//! Reports: render a `RunReport` for people (table, markdown, HTML) or machines (JSON, JUnit,
+//! OSCAL). Reports only render; they decide nothing.
 
 pub mod assessment;
 pub mod changes;
@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 mod layout;
 pub mod markdown;
+pub mod oscal;
 pub mod output;
 pub mod requirements;
 pub mod table;
@@ -27,6 +28,8 @@ pub enum Format {
     Json,
     Markdown,
     Junit,
+    // NIST OSCAL 1.1 assessment results (JSON), for GRC systems.
+    Oscal,
     /// One self-contained page for people sent the report by mail (`html`).
     Html,
 }
@@ -77,6 +80,7 @@ pub fn render_with(
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, lang),
         Format::Junit => junit::render(report),
+        Format::Oscal => oscal::render(report, lang),
         Format::Html => html::render(report, lang, extras),
     }
 }
