@@ -376,15 +376,26 @@ pub fn validate(
     inventory: &Inventory,
     catalog: &Catalog,
     today: chrono::NaiveDate,
+    lang: Lang,
 ) -> (String, Diagnostics) {
+    let ja = lang == Lang::Ja;
     let mut out = String::new();
     let mut problems = crate::engine::waivers::check_waivers(inventory, catalog, today);
     let known: Vec<&str> = catalog.controls.keys().map(String::as_str).collect();
     for v in &inventory.vendors {
         let report = ReportFile::load(v.report.as_deref(), &v.id, &known);
         let state = match &report {
+            ReportFile::Missing { path: Some(p) } if ja => {
+                format!(
+                    "{} に年次報告書がない（検出事項 report-missing）",
+                    p.display()
+                )
+            }
             ReportFile::Missing { path: Some(p) } => {
                 format!("no report at {} (finding report-missing)", p.display())
+            }
+            ReportFile::Missing { path: None } if ja => {
+                "年次報告書の記載がない（検出事項 report-missing）".to_owned()
             }
             ReportFile::Missing { path: None } => {
                 "no report listed (finding report-missing)".to_owned()
@@ -396,6 +407,15 @@ pub fn validate(
             } => {
                 problems.extend(p.0.iter().cloned());
                 match declaration {
+                    Some(d) if ja => format!(
+                        "年次報告書に誤りがある（{} 件。正しく書かれた回答 {} 件は判定に使う）",
+                        p.0.len(),
+                        d.controls.len()
+                    ),
+                    None if ja => format!(
+                        "年次報告書に誤りがある（{} 件。回答はいずれも数えない）",
+                        p.0.len()
+                    ),
                     Some(d) => format!(
                         "report invalid ({} problem(s); its {} well-formed answer(s) are still judged)",
                         p.0.len(),
@@ -407,6 +427,15 @@ pub fn validate(
                     ),
                 }
             }
+            ReportFile::Loaded { declaration, .. } if ja => {
+                format!(
+                    "年次報告書 {} 年度、回答した管理項目 {} 件",
+                    declaration
+                        .fiscal_year
+                        .map_or_else(|| "?".to_owned(), |y| y.to_string()),
+                    declaration.controls.len()
+                )
+            }
             ReportFile::Loaded { declaration, .. } => {
                 format!(
                     "report FY{}, {} control(s) answered",
@@ -417,48 +446,86 @@ pub fn validate(
                 )
             }
         };
-        let _ = writeln!(
-            out,
-            "{}: {} host(s), {} TLS endpoint(s), {} form(s), {} waiver(s); {state}",
-            v.id,
-            v.hosts.len(),
-            v.tls.len(),
-            v.forms.len(),
-            v.waivers.len()
-        );
+        let _ = if ja {
+            writeln!(
+                out,
+                "{}: ホスト {} 件、TLS 接続先 {} 件、フォーム {} 件、例外承認 {} 件。{state}",
+                v.id,
+                v.hosts.len(),
+                v.tls.len(),
+                v.forms.len(),
+                v.waivers.len()
+            )
+        } else {
+            writeln!(
+                out,
+                "{}: {} host(s), {} TLS endpoint(s), {} form(s), {} waiver(s); {state}",
+                v.id,
+                v.hosts.len(),
+                v.tls.len(),
+                v.forms.len(),
+                v.waivers.len()
+            )
+        };
     }
     if let Some(n) = &inventory.notify {
         let mut to = Vec::new();
         if let Some(var) = &n.webhook_url_env {
             // Said, never the value: the URL may carry a secret token.
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
-            to.push(format!(
-                "the webhook in ${var} ({})",
-                if set {
-                    "set here"
-                } else {
-                    "NOT set in this environment: alerts would wait in the history"
-                }
-            ));
+            to.push(match (ja, set) {
+                (false, true) => format!("the webhook in ${var} (set here)"),
+                (false, false) => format!(
+                    "the webhook in ${var} (NOT set in this environment: alerts would wait in the history)"
+                ),
+                (true, true) => format!("${var} の Webhook（設定済み）"),
+                (true, false) => format!(
+                    "${var} の Webhook（この環境では未設定: 通知は監査履歴に保留される）"
+                ),
+            });
         }
         if let Some(program) = n.command.first() {
-            to.push(format!("the command {program}"));
+            to.push(if ja {
+                format!("コマンド {program}")
+            } else {
+                format!("the command {program}")
+            });
         }
-        let _ = writeln!(
-            out,
-            "alerts at {} and above to {}",
-            n.min_severity,
-            to.join(" and ")
-        );
+        let _ = if ja {
+            writeln!(
+                out,
+                "重大度「{}」以上の通知の送り先: {}",
+                crate::report::severity_word(n.min_severity, lang),
+                to.join("、")
+            )
+        } else {
+            writeln!(
+                out,
+                "alerts at {} and above to {}",
+                n.min_severity,
+                to.join(" and ")
+            )
+        };
     }
-    let _ = writeln!(
-        out,
-        "{}: {} vendor(s); {} check(s), {} control(s)",
-        inventory.path.display(),
-        inventory.vendors.len(),
-        catalog.checks.len(),
-        catalog.controls.len()
-    );
+    let _ = if ja {
+        writeln!(
+            out,
+            "{}: 委託先 {} 件、チェック {} 件、管理項目 {} 件",
+            inventory.path.display(),
+            inventory.vendors.len(),
+            catalog.checks.len(),
+            catalog.controls.len()
+        )
+    } else {
+        writeln!(
+            out,
+            "{}: {} vendor(s); {} check(s), {} control(s)",
+            inventory.path.display(),
+            inventory.vendors.len(),
+            catalog.checks.len(),
+            catalog.controls.len()
+        )
+    };
     (out, Diagnostics(problems))
 }
 
@@ -477,7 +544,7 @@ pub fn report_template(
         "{}",
         pick(
             "# Annual report on the personal-information management system.\n# For each control, remove the leading '# ' and answer true (\"we do this\") or false (\"we do not, yet\").\n# An unanswered control is reported as `undeclared`.",
-            "# 個人情報管理体制に関する年次報告書\n# 各項目の先頭の「# 」を削除し、true（実施している）または false（実施していない）で回答してください。\n# 回答のない項目は「未回答」として報告されます。",
+            "# 個人情報管理体制に関する年次報告書\n# 各管理項目の回答行の先頭の「# 」を削除し、true（実施している）または false（実施していない）で回答してください。\n# 回答のない管理項目は「未回答」として報告されます。",
             lang
         )
     );

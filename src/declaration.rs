@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
+use crate::catalog::Text;
+use crate::diagnostic::{both, did_you_mean, io_error_ja, Diagnostic, Diagnostics};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Declaration {
@@ -70,7 +71,10 @@ impl ReportFile {
                     path: path.to_path_buf(),
                     problems: Diagnostics(vec![Diagnostic::whole_file(
                         path,
-                        format!("cannot read: {e}"),
+                        both(
+                            format!("cannot read: {e}"),
+                            format!("読み込めない（{}）", io_error_ja(&e)),
+                        ),
                     )]),
                     declaration: None,
                 }
@@ -140,7 +144,7 @@ pub fn parse(
         declaration: None,
     })?;
     let mut problems = Vec::new();
-    let mut add = |span: Option<Range<usize>>, key: &str, message: String| {
+    let mut add = |span: Option<Range<usize>>, key: &str, message: Text| {
         problems.push(Diagnostic::at(
             path,
             source,
@@ -164,17 +168,28 @@ pub fn parse(
                     add(
                         span,
                         "vendor",
-                        format!(
-                            "this report is for `{v}`, but the inventory files it under `{vendor_id}`: none of its answers is counted"
+                        both(
+                            format!(
+                                "this report is for `{v}`, but the inventory files it under `{vendor_id}`: none of its answers is counted"
+                            ),
+                            format!(
+                                "この報告書は `{v}` のものだが、委託先一覧では `{vendor_id}` の報告書とされている: 回答はいずれも数えない"
+                            ),
                         ),
                     );
                 }
                 other => add(
                     span,
                     "vendor",
-                    format!(
-                        "expected the vendor id as a string (vendor = \"{vendor_id}\"), found {}",
-                        describe(other)
+                    both(
+                        format!(
+                            "expected the vendor id as a string (vendor = \"{vendor_id}\"), found {}",
+                            describe(other).en
+                        ),
+                        format!(
+                            "委託先 ID を文字列で書く（vendor = \"{vendor_id}\"）。書かれているのは{}",
+                            describe(other).ja
+                        ),
                     ),
                 ),
             },
@@ -189,9 +204,12 @@ pub fn parse(
                     add(
                         span,
                         "fiscal_year",
-                        format!(
-                            "expected a year such as 2026, found {}",
-                            describe(value)
+                        both(
+                            format!("expected a year such as 2026, found {}", describe(value).en),
+                            format!(
+                                "年度を 2026 のように書く。書かれているのは{}",
+                                describe(value).ja
+                            ),
                         ),
                     );
                 }
@@ -211,9 +229,15 @@ pub fn parse(
                     add(
                         span,
                         "submitted",
-                        format!(
-                            "expected a date such as 2026-04-01, found {}",
-                            describe(value)
+                        both(
+                            format!(
+                                "expected a date such as 2026-04-01, found {}",
+                                describe(value).en
+                            ),
+                            format!(
+                                "日付を 2026-04-01 のように書く。書かれているのは{}",
+                                describe(value).ja
+                            ),
                         ),
                     );
                 }
@@ -224,9 +248,15 @@ pub fn parse(
                     add(
                         span,
                         "controls",
-                        format!(
-                            "expected the [controls] table of answers, found {}",
-                            describe(value)
+                        both(
+                            format!(
+                                "expected the [controls] table of answers, found {}",
+                                describe(value).en
+                            ),
+                            format!(
+                                "回答は [controls] テーブルに書く。書かれているのは{}",
+                                describe(value).ja
+                            ),
                         ),
                     );
                 }
@@ -234,17 +264,31 @@ pub fn parse(
             unknown if known_controls.contains(&unknown) => add(
                 Some(key.span()),
                 unknown,
-                format!(
-                    "`{unknown}` is a control, but it is written above the [controls] table: move it under [controls]; this answer is not counted"
+                both(
+                    format!(
+                        "`{unknown}` is a control, but it is written above the [controls] table: move it under [controls]; this answer is not counted"
+                    ),
+                    format!(
+                        "`{unknown}` は管理項目だが [controls] テーブルより上に書かれている: [controls] の下に移す。この回答は数えない"
+                    ),
                 ),
             ),
             unknown => add(
                 Some(key.span()),
                 unknown,
-                format!(
-                    "unknown key `{unknown}`{}: a report has `vendor`, `fiscal_year`, `submitted` and a [controls] table",
-                    did_you_mean(unknown, REPORT_KEYS)
-                ),
+                {
+                    let hint = did_you_mean(unknown, REPORT_KEYS);
+                    both(
+                        format!(
+                            "unknown key `{unknown}`{}: a report has `vendor`, `fiscal_year`, `submitted` and a [controls] table",
+                            hint.en
+                        ),
+                        format!(
+                            "`{unknown}` というキーはない{}: 年次報告書に書くのは `vendor`、`fiscal_year`、`submitted` と [controls] テーブルである",
+                            hint.ja
+                        ),
+                    )
+                },
             ),
         }
     }
@@ -256,7 +300,10 @@ pub fn parse(
             add(
                 None,
                 name,
-                format!("missing `{name}`: the report must say it, e.g. {example}"),
+                both(
+                    format!("missing `{name}`: the report must say it, e.g. {example}"),
+                    format!("`{name}` が書かれていない: 年次報告書に必ず書く（例: {example}）"),
+                ),
             );
         }
     }
@@ -266,8 +313,14 @@ pub fn parse(
             add(
                 None,
                 "controls",
-                format!(
-                    "the [controls] table cannot be read ({why}): none of its answers is counted"
+                both(
+                    format!(
+                        "the [controls] table cannot be read ({why}): none of its answers is counted"
+                    ),
+                    format!(
+                        "[controls] テーブルを読み取れない（{}）: 回答はいずれも数えない",
+                        crate::diagnostic::toml_message_ja(&why)
+                    ),
                 ),
             );
             Vec::new()
@@ -279,15 +332,25 @@ pub fn parse(
         let shown = format!("controls.\"{key}\"");
         if !known_controls.contains(&key.as_str()) {
             let hint = match did_you_mean(key, known_controls.iter().copied()) {
-                none if none.is_empty() => {
-                    " (`vendor-audit report-template` lists the controls)".to_owned()
-                }
+                none if none.en.is_empty() => both(
+                    " (`vendor-audit report-template` lists the controls)",
+                    "（管理項目の一覧は `vendor-audit report-template` で確認できる）",
+                ),
                 suggestion => suggestion,
             };
             add(
                 Some(span.clone()),
                 &shown,
-                format!("unknown control `{key}`{hint}; this answer is not counted"),
+                both(
+                    format!(
+                        "unknown control `{key}`{}; this answer is not counted",
+                        hint.en
+                    ),
+                    format!(
+                        "`{key}` という管理項目はない{}。この回答は数えない",
+                        hint.ja
+                    ),
+                ),
             );
             continue;
         }
@@ -297,7 +360,10 @@ pub fn parse(
             add(
                 Some(span.clone()),
                 &shown,
-                format!("`{key}` is answered more than once; none of its answers is counted"),
+                both(
+                    format!("`{key}` is answered more than once; none of its answers is counted"),
+                    format!("`{key}` に複数回回答している。いずれの回答も数えない"),
+                ),
             );
             continue;
         }
@@ -308,9 +374,15 @@ pub fn parse(
             other => add(
                 Some(span.clone()),
                 &shown,
-                format!(
-                    "`{key}` must be answered true or false, found {}; this answer is not counted",
-                    describe(other)
+                both(
+                    format!(
+                        "`{key}` must be answered true or false, found {}; this answer is not counted",
+                        describe(other).en
+                    ),
+                    format!(
+                        "`{key}` には true か false で回答する。書かれているのは{}で、この回答は数えない",
+                        describe(other).ja
+                    ),
                 ),
             ),
         }
@@ -364,16 +436,17 @@ fn control_answers(source: &str) -> Result<Vec<(String, Range<usize>, toml::Valu
     Ok(out)
 }
 
-/// A TOML value as a person would name it in an error: `the string "yes"`, `the integer 1`.
-fn describe(value: &toml::Value) -> String {
+/// A TOML value as a person would name it in an error: `the string "yes"`, `the integer 1`
+/// (「文字列 "yes"」、「整数 1」).
+fn describe(value: &toml::Value) -> Text {
     match value {
-        toml::Value::String(s) => format!("the string \"{s}\""),
-        toml::Value::Integer(i) => format!("the integer {i}"),
-        toml::Value::Float(f) => format!("the number {f}"),
-        toml::Value::Boolean(b) => format!("the boolean {b}"),
-        toml::Value::Datetime(d) => format!("the date {d}"),
-        toml::Value::Array(_) => "a list".into(),
-        toml::Value::Table(_) => "a table".into(),
+        toml::Value::String(s) => both(format!("the string \"{s}\""), format!("文字列 \"{s}\"")),
+        toml::Value::Integer(i) => both(format!("the integer {i}"), format!("整数 {i}")),
+        toml::Value::Float(f) => both(format!("the number {f}"), format!("数値 {f}")),
+        toml::Value::Boolean(b) => both(format!("the boolean {b}"), format!("真偽値 {b}")),
+        toml::Value::Datetime(d) => both(format!("the date {d}"), format!("日付 {d}")),
+        toml::Value::Array(_) => both("a list", "配列"),
+        toml::Value::Table(_) => both("a table", "テーブル"),
     }
 }
 
@@ -418,16 +491,18 @@ mod tests {
         );
         assert!(
             p[0].message
+                .en
                 .contains("did you mean `remote_access.no_public_rdp`?"),
             "{}",
-            p[0].message
+            p[0].message.en
         );
         assert_eq!((p[1].line, p[1].column), (5, 1));
         assert!(
             p[1].message
+                .en
                 .contains("true or false, found the string \"yes\""),
             "{}",
-            p[1].message
+            p[1].message.en
         );
         let d = r.declaration.expect("the well-formed answers survive");
         assert_eq!(
@@ -445,7 +520,7 @@ mod tests {
             .problems
             .0
             .iter()
-            .map(|d| format!("{}:{} {}", d.line, d.column, d.message))
+            .map(|d| format!("{}:{} {}", d.line, d.column, d.message.en))
             .collect();
         assert_eq!(r.problems.0.len(), 5, "{shown:#?}");
         assert!(
@@ -480,7 +555,7 @@ mod tests {
     fn another_vendors_report_or_broken_toml_loses_every_answer() {
         let r = rejected("vendor = \"other\"\nfiscal_year = 2026\n[controls]\n\"remote_access.no_public_rdp\" = true\n");
         assert!(r.declaration.is_none());
-        assert!(r.problems.0[0].message.contains("none of its answers"));
+        assert!(r.problems.0[0].message.en.contains("none of its answers"));
         let r = rejected("vendor = \"kenko\"\nfiscal_year = 2026\n[controls\n");
         assert!(r.declaration.is_none());
         assert_eq!(r.problems.0[0].line, 3);
@@ -492,7 +567,7 @@ mod tests {
             "vendor = \"kenko\"\nfiscal_year = 2026\n[controls]\n\"backups.offline\" = true\n",
         );
         assert!(
-            !r.problems.0[0].message.contains("did you mean"),
+            !r.problems.0[0].message.en.contains("did you mean"),
             "{}",
             r.problems
         );
@@ -502,6 +577,7 @@ mod tests {
         assert!(
             r.problems.0[0]
                 .message
+                .en
                 .contains("did you mean `remote_access.no_public_vnc`?"),
             "{}",
             r.problems
@@ -517,7 +593,7 @@ mod tests {
             r.problems
                 .0
                 .iter()
-                .all(|d| d.message.contains("answered more than once")),
+                .all(|d| d.message.en.contains("answered more than once")),
             "{}",
             r.problems
         );

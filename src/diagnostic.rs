@@ -1,10 +1,21 @@
 //! Diagnostics for people: an error in a file we read (inventory, declaration, check) named by
 //! file:line:column and key, with the offending line and a caret under it, as cargo-deny does.
-//! Never a Rust debug dump.
+//! Never a Rust debug dump. Each message is written in English and Japanese; rendering picks
+//! one (`render`), the location and keys staying as they are.
 
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use crate::catalog::{Lang, Text};
+
+/// A message in both languages.
+pub fn both(en: impl Into<String>, ja: impl Into<String>) -> Text {
+    Text {
+        en: en.into(),
+        ja: ja.into(),
+    }
+}
 
 /// How bad a problem is: an error makes the file invalid (exit 2); a warning is said and the file
 /// is still used.
@@ -15,7 +26,7 @@ pub enum Level {
 }
 
 /// One problem in one file, located.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub level: Level,
     pub file: PathBuf,
@@ -24,8 +35,8 @@ pub struct Diagnostic {
     pub column: usize,
     /// The dotted key the problem is about, when known (`vendor[2].ports`).
     pub key: Option<String>,
-    /// What is wrong and what was expected.
-    pub message: String,
+    /// What is wrong and what was expected, in English and Japanese.
+    pub message: Text,
     /// The source line, for the snippet.
     pub source_line: String,
 }
@@ -37,7 +48,7 @@ impl Diagnostic {
         source: &str,
         span: Option<Range<usize>>,
         key: Option<String>,
-        message: impl Into<String>,
+        message: Text,
     ) -> Diagnostic {
         let offset = span.map(|s| s.start).unwrap_or(0).min(source.len());
         let (line, column, source_line) = line_column(source, offset);
@@ -57,28 +68,34 @@ impl Diagnostic {
             line,
             column,
             key,
-            message: message.into(),
+            message,
             source_line,
         }
     }
 
     /// A problem with a whole file (unreadable, missing), located at its start.
-    pub fn whole_file(file: &Path, message: impl Into<String>) -> Diagnostic {
+    pub fn whole_file(file: &Path, message: Text) -> Diagnostic {
         Diagnostic {
             level: Level::Error,
             file: file.to_path_buf(),
             line: 1,
             column: 1,
             key: None,
-            message: message.into(),
+            message,
             source_line: String::new(),
         }
     }
 
     /// Builds the diagnostic for a TOML parse or type error (its span points at the culprit).
     pub fn from_toml(file: &Path, source: &str, err: &toml::de::Error) -> Diagnostic {
-        let message = err.message().trim().to_owned();
-        Diagnostic::at(file, source, err.span(), None, message)
+        let message = err.message().trim();
+        Diagnostic::at(
+            file,
+            source,
+            err.span(),
+            None,
+            both(message, toml_message_ja(message)),
+        )
     }
 
     /// The same problem, said as a warning.
@@ -99,17 +116,29 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
+impl Diagnostic {
+    /// The diagnostic for people reading `lang`: `file:line:column: level in `key`: message`,
+    /// then the line with a caret under the column.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        let _ = self.write(&mut out, lang);
+        out
+    }
+
+    fn write(&self, f: &mut impl fmt::Write, lang: Lang) -> fmt::Result {
+        let level = match (self.level, lang) {
+            (Level::Error, Lang::En) => "error",
+            (Level::Warning, Lang::En) => "warning",
+            (Level::Error, Lang::Ja) => "エラー",
+            (Level::Warning, Lang::Ja) => "警告",
         };
         write!(f, "{}: {level}", self.location())?;
-        if let Some(key) = &self.key {
-            write!(f, " in `{key}`")?;
+        match (&self.key, lang) {
+            (Some(key), Lang::En) => write!(f, " in `{key}`")?,
+            (Some(key), Lang::Ja) => write!(f, "（`{key}`）")?,
+            (None, _) => {}
         }
-        writeln!(f, ": {}", self.message)?;
+        writeln!(f, ": {}", self.message.get(lang))?;
         if !self.source_line.is_empty() {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
@@ -121,25 +150,39 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// In English, as `render(Lang::En)`.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, Lang::En)
+    }
+}
+
 /// Several diagnostics, shown one after another.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            writeln!(f, "{d}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(Lang::En))
     }
 }
 
 impl std::error::Error for Diagnostics {}
 
 impl Diagnostics {
+    /// Every diagnostic for people reading `lang`, a blank line between two.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&d.render(lang));
+            out.push('\n');
+        }
+        out
+    }
+
     /// Whether any of them is an error (not only warnings).
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
@@ -175,11 +218,215 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, candidate)| candidate)
 }
 
-/// " (did you mean `x`?)" when a candidate is near `word`, else "".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+/// " (did you mean `x`?)" (「（`x` の誤りか）」) when a candidate is near `word`, else empty.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Text {
     nearest(word, candidates)
-        .map(|c| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default()
+        .map(|c| {
+            both(
+                format!(" (did you mean `{c}`?)"),
+                format!("（`{c}` の誤りか）"),
+            )
+        })
+        .unwrap_or_else(|| both("", ""))
+}
+
+/// A TOML parser or serde message (`unknown field`, `missing field`, `invalid type: …,
+/// expected …`, a syntax error) said in Japanese. Keys, values and type names stay as written;
+/// what no rule here covers is kept as the parser said it, quoted, after a Japanese lead.
+pub fn toml_message_ja(message: &str) -> String {
+    let message = message.trim();
+    let quoted = || {
+        message
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        let name = field.trim_matches('`');
+        let listed = expected_list(expected);
+        let hint = nearest(name, listed.iter().map(String::as_str))
+            .map(|c| format!("（`{c}` の誤りか）"))
+            .unwrap_or_default();
+        return if listed.is_empty() {
+            format!("キー {field} は使えない{hint}: この表にはキーがない")
+        } else {
+            let shown: Vec<String> = listed.iter().map(|k| format!("`{k}`")).collect();
+            format!(
+                "キー {field} は使えない{hint}: 使えるキーは {}",
+                shown.join("、")
+            )
+        };
+    }
+    if let Some(field) = message.strip_prefix("missing field ") {
+        return format!("必須のキー {field} が書かれていない");
+    }
+    if let Some(field) = message.strip_prefix("duplicate field ") {
+        return format!("キー {field} が二度書かれている");
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (value, expected) = rest.split_once(", ").unwrap_or((rest, ""));
+        let listed = expected_list(expected);
+        let hint = nearest(value.trim_matches('`'), listed.iter().map(String::as_str))
+            .map(|c| format!("（`{c}` の誤りか）"))
+            .unwrap_or_default();
+        let shown: Vec<String> = listed.iter().map(|k| format!("`{k}`")).collect();
+        return format!(
+            "値 {value} は使えない{hint}: 使える値は {}",
+            if shown.is_empty() {
+                "ない".to_owned()
+            } else {
+                shown.join("、")
+            }
+        );
+    }
+    for (prefix, lead) in [
+        ("invalid type: ", "値の型が違う"),
+        ("invalid value: ", "値が範囲外または不正である"),
+    ] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((found, expected)) = rest.split_once(", expected ") {
+                return format!(
+                    "{lead}: {}が必要だが、{}が書かれている",
+                    expected_ja(expected),
+                    found_ja(found)
+                );
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("duplicate key ") {
+        let key = rest.split(" in ").next().unwrap_or(rest);
+        return format!("キー {key} が二度書かれている（TOML では同じキーを繰り返せない）");
+    }
+    if let Some(rest) = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("duplicate key "))
+    {
+        let key = rest.split(" in ").next().unwrap_or(rest);
+        return format!("キー {key} が二度書かれている（TOML では同じキーを繰り返せない）");
+    }
+    if let Some(label) = message
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("invalid "))
+    {
+        return format!(
+            "TOML の書き方の誤り: {}が正しく書かれていない（パーサーのメッセージ: \"{}\"）",
+            label_ja(label),
+            quoted()
+        );
+    }
+    format!(
+        "TOML として読めない（パーサーのメッセージ: \"{}\"）",
+        quoted()
+    )
+}
+
+/// An I/O error on a file we read, in Japanese: the usual kinds in words, anything else as the
+/// system said it, quoted.
+pub fn io_error_ja(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "ファイルがない".to_owned(),
+        ErrorKind::PermissionDenied => "読み取る権限がない".to_owned(),
+        ErrorKind::InvalidData => "UTF-8 のテキストとして読めない".to_owned(),
+        ErrorKind::IsADirectory => "ファイルではなくフォルダである".to_owned(),
+        _ => format!("システムのメッセージ: \"{e}\""),
+    }
+}
+
+/// The names in serde's "expected one of `a`, `b`" / "expected `a`".
+fn expected_list(expected: &str) -> Vec<String> {
+    if !expected.starts_with("expected") {
+        return Vec::new();
+    }
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What serde expected (`u16`, `a string`, `struct X`), in Japanese.
+fn expected_ja(expected: &str) -> String {
+    let e = expected.trim();
+    let simple = match e {
+        "u8" => "0 から 255 までの整数",
+        "u16" => "0 から 65535 までの整数",
+        "u32" | "u64" | "usize" => "0 以上の整数",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "整数",
+        "f32" | "f64" => "数値",
+        "a string" | "a borrowed string" => "文字列",
+        "a boolean" => "真偽値（true または false）",
+        "a sequence" => "配列",
+        "a map" => "テーブル",
+        "a TOML datetime" | "a datetime" => "日時（例: 2026-04-30T10:00:00+09:00）",
+        "a character" => "1 文字",
+        _ => "",
+    };
+    if !simple.is_empty() {
+        return simple.to_owned();
+    }
+    if e.starts_with("struct ") {
+        return "テーブル".to_owned();
+    }
+    if let Some(rest) = e.strip_prefix("one of ") {
+        return format!("次のいずれか（{rest}）");
+    }
+    format!("「{e}」")
+}
+
+/// What serde found (its `Unexpected`: `string "x"`, `integer `5``), in Japanese.
+fn found_ja(found: &str) -> String {
+    let f = found.trim();
+    for (en, ja) in [
+        ("string ", "文字列 "),
+        ("integer ", "整数 "),
+        ("floating point ", "数値 "),
+        ("boolean ", "真偽値 "),
+        ("character ", "文字 "),
+    ] {
+        if let Some(value) = f.strip_prefix(en) {
+            return format!("{ja}{value} ");
+        }
+    }
+    let word = match f {
+        "sequence" => "配列",
+        "map" => "テーブル",
+        "unit value" => "空の値",
+        "enum" => "列挙値",
+        _ => return format!("「{f}」"),
+    };
+    word.to_owned()
+}
+
+/// The part of TOML that a syntax error names (`string`, `table header`), in Japanese.
+fn label_ja(label: &str) -> String {
+    let word = match label.trim() {
+        "string"
+        | "basic string"
+        | "literal string"
+        | "multiline basic string"
+        | "multiline literal string" => "文字列",
+        "key" | "unquoted key" => "キー",
+        "table header" | "table" => "テーブルの見出し",
+        "array" | "array table" => "配列",
+        "inline table" => "インラインテーブル",
+        "integer" => "整数",
+        "float" => "数値",
+        "date-time" | "date" | "time" | "offset" => "日時",
+        "boolean" => "真偽値",
+        "value" => "値",
+        "escape sequence" => "エスケープ",
+        "unicode 4-digit hex code" | "unicode 8-digit hex code" => "Unicode エスケープ",
+        "comment" => "コメント",
+        "newline" => "改行",
+        "key-value pair" => "キーと値",
+        other => return format!("「{other}」"),
+    };
+    word.to_owned()
 }
 
 /// Deserializes `source` as `T` and reports **every** error serde finds, not only the first.
@@ -380,7 +627,7 @@ mod tests {
                 src,
                 Some(offset..offset + 1),
                 None,
-                "x",
+                both("x", "x"),
             )
             .key
             .unwrap()
@@ -407,10 +654,10 @@ mod tests {
             nearest("fiscal_yaer", ["vendor", "fiscal_year"]),
             Some("fiscal_year")
         );
-        assert_eq!(
-            did_you_mean("vendr", ["vendor"]),
-            " (did you mean `vendor`?)"
-        );
+        let hint = did_you_mean("vendr", ["vendor"]);
+        assert_eq!(hint.en, " (did you mean `vendor`?)");
+        assert_eq!(hint.ja, "（`vendor` の誤りか）");
+        assert_eq!(did_you_mean("zzz", ["vendor"]).ja, "");
     }
 
     #[derive(serde::Deserialize, Debug)]
@@ -459,7 +706,7 @@ mod tests {
         let (value, found) =
             from_toml_all::<Shape>(Path::new("s.toml"), "name = 5\nsize = \"x\"\n");
         assert!(value.is_none());
-        let shown: Vec<String> = found.iter().map(|d| d.message.clone()).collect();
+        let shown: Vec<String> = found.iter().map(|d| d.message.en.clone()).collect();
         assert_eq!(found.len(), 2, "{shown:?}");
         assert!(shown.iter().all(|m| !m.contains("missing")), "{shown:?}");
         // A syntax error is one error, nothing read.
@@ -475,7 +722,7 @@ mod tests {
             src,
             Some(offset..offset + 5),
             None,
-            "too big",
+            both("too big", "大きすぎる"),
         );
         assert_eq!((d.line, d.column), (3, 10));
         assert_eq!(d.key.as_deref(), Some("audit.ports"));
@@ -485,5 +732,56 @@ mod tests {
             "{shown}"
         );
         assert!(shown.ends_with("  |          ^"), "{shown}");
+        let ja = d.render(Lang::Ja);
+        assert!(
+            ja.starts_with("v.toml:3:10: エラー（`audit.ports`）: 大きすぎる\n"),
+            "{ja}"
+        );
+        assert!(ja.ends_with("  |          ^"), "{ja}");
+    }
+
+    fn ja_of(src: &str) -> Vec<String> {
+        let (_, found) = from_toml_all::<Shape>(Path::new("s.toml"), src);
+        found.iter().map(|d| d.message.ja.clone()).collect()
+    }
+
+    #[test]
+    fn parser_messages_are_said_in_japanese() {
+        let found =
+            ja_of("name = \"n\"\nsize = \"big\"\ncolour = 1\n[[part]]\nsize = -1\nsise = 2\n");
+        assert_eq!(
+            found[0],
+            "値の型が違う: 0 から 65535 までの整数が必要だが、文字列 \"big\" が書かれている",
+            "{found:#?}"
+        );
+        assert!(
+            found[1].starts_with("キー `colour` は使えない: 使えるキーは `name`、`size`、`part`"),
+            "{found:#?}"
+        );
+        assert!(
+            found[2].starts_with("値が範囲外または不正である: 0 から 65535 までの整数"),
+            "{found:#?}"
+        );
+        assert!(
+            found[3].starts_with("キー `sise` は使えない（`size` の誤りか）"),
+            "{found:#?}"
+        );
+        let found = ja_of("size = 1\n");
+        assert_eq!(found, ["必須のキー `name` が書かれていない"]);
+        let found = ja_of("name = \"n\nsize = 1\n");
+        assert!(
+            found[0].starts_with("TOML の書き方の誤り: 文字列が正しく書かれていない（パーサーのメッセージ: \"invalid "),
+            "{found:#?}"
+        );
+        let found = ja_of("name = \"a\"\nname = \"b\"\n");
+        assert!(
+            found[0].starts_with("キー `name` が二度書かれている"),
+            "{found:#?}"
+        );
+        // Nothing known: the parser's words, quoted.
+        assert_eq!(
+            toml_message_ja("something new"),
+            "TOML として読めない（パーサーのメッセージ: \"something new\"）"
+        );
     }
 }

@@ -12,7 +12,8 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::catalog::Text;
+use crate::diagnostic::{both, Diagnostic, Diagnostics};
 
 /// The ports swept on a host when the inventory does not list its own (SPEC §7.1).
 pub const DEFAULT_SWEEP: &[u16] = &[
@@ -196,7 +197,7 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    fn add(&mut self, span: Range<usize>, key: String, message: impl Into<String>) {
+    fn add(&mut self, span: Range<usize>, key: String, message: Text) {
         self.found.push(Diagnostic::at(
             self.file,
             self.source,
@@ -218,7 +219,14 @@ impl Problems<'_> {
             let name = key.rsplit('.').next().unwrap_or(&key).to_owned();
             // Written, but with a value of the wrong type: that is already said.
             if !self.found.iter().any(|d| d.key.as_deref() == Some(&key)) {
-                self.add(table.clone(), key, format!("missing field `{name}`"));
+                self.add(
+                    table.clone(),
+                    key,
+                    both(
+                        format!("missing field `{name}`"),
+                        format!("必須のキー `{name}` が書かれていない"),
+                    ),
+                );
             }
             Spanned::new(table.clone(), String::new())
         })
@@ -263,7 +271,13 @@ impl Inventory {
         let source = std::fs::read_to_string(path).map_err(|e| {
             Diagnostics(vec![Diagnostic::whole_file(
                 path,
-                format!("cannot read the inventory: {e}"),
+                both(
+                    format!("cannot read the inventory: {e}"),
+                    format!(
+                        "委託先一覧を読み込めない（{}）",
+                        crate::diagnostic::io_error_ja(&e)
+                    ),
+                ),
             )])
         })?;
         Inventory::parse(path, &source)
@@ -301,9 +315,15 @@ impl Inventory {
                 problems.add(
                     id.span(),
                     format!("vendor[{index}].id"),
-                    format!(
-                        "duplicate vendor id `{}`: each vendor is listed once",
-                        id.get_ref()
+                    both(
+                        format!(
+                            "duplicate vendor id `{}`: each vendor is listed once",
+                            id.get_ref()
+                        ),
+                        format!(
+                            "委託先 ID `{}` が重複している: 各委託先は一度だけ記載する",
+                            id.get_ref()
+                        ),
                     ),
                 );
             }
@@ -355,9 +375,13 @@ fn convert_notify(raw: Spanned<RawNotify>, problems: &mut Problems) -> NotifySet
             &masked,
             Some(span),
             Some("notify.webhook_url".into()),
-            "the webhook URL is never written in this file (it would be copied into backups, \
-             reviews and logs): put it in an environment variable and name that variable with \
-             `webhook_url_env = \"NAME\"`",
+            both(
+                "the webhook URL is never written in this file (it would be copied into backups, \
+                 reviews and logs): put it in an environment variable and name that variable with \
+                 `webhook_url_env = \"NAME\"`",
+                "Webhook の URL はこのファイルに書かない（バックアップ、レビュー、ログに写される）。\
+                 URL は環境変数に入れ、その変数名を `webhook_url_env = \"NAME\"` で指定する",
+            ),
         ));
     }
     let env = raw.webhook_url_env.map(|e| {
@@ -371,9 +395,14 @@ fn convert_notify(raw: Spanned<RawNotify>, problems: &mut Problems) -> NotifySet
             problems.add(
                 e.span(),
                 "notify.webhook_url_env".into(),
-                format!(
-                    "`{name}` is not an environment variable name: expected letters, digits and \
-                     `_`, e.g. \"VENDOR_AUDIT_WEBHOOK\""
+                both(
+                    format!(
+                        "`{name}` is not an environment variable name: expected letters, digits and \
+                         `_`, e.g. \"VENDOR_AUDIT_WEBHOOK\""
+                    ),
+                    format!(
+                        "`{name}` は環境変数名ではない: 英字、数字、`_` で書く（例: \"VENDOR_AUDIT_WEBHOOK\"）"
+                    ),
                 ),
             );
         }
@@ -384,7 +413,10 @@ fn convert_notify(raw: Spanned<RawNotify>, problems: &mut Problems) -> NotifySet
             problems.add(
                 c.span(),
                 "notify.command".into(),
-                "expected the program and its arguments, e.g. [\"/usr/local/bin/page\", \"--team\", \"security\"]",
+                both(
+                    "expected the program and its arguments, e.g. [\"/usr/local/bin/page\", \"--team\", \"security\"]",
+                    "プログラムとその引数を配列で書く（例: [\"/usr/local/bin/page\", \"--team\", \"security\"]）",
+                ),
             );
             Vec::new()
         }
@@ -395,7 +427,10 @@ fn convert_notify(raw: Spanned<RawNotify>, problems: &mut Problems) -> NotifySet
         problems.add(
             table,
             "notify".into(),
-            "[notify] names no destination: expected `webhook_url_env` or `command` (or both)",
+            both(
+                "[notify] names no destination: expected `webhook_url_env` or `command` (or both)",
+                "[notify] に通知先がない: `webhook_url_env` か `command`（または両方）を書く",
+            ),
         );
     }
     NotifySettings {
@@ -421,9 +456,15 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             Err(_) => problems.add(
                 tz.span(),
                 "audit.timezone".into(),
-                format!(
-                    "unknown time zone `{}`: expected an IANA name such as \"Asia/Tokyo\"",
-                    tz.get_ref()
+                both(
+                    format!(
+                        "unknown time zone `{}`: expected an IANA name such as \"Asia/Tokyo\"",
+                        tz.get_ref()
+                    ),
+                    format!(
+                        "`{}` というタイムゾーンはない: \"Asia/Tokyo\" のような IANA の名前で書く",
+                        tz.get_ref()
+                    ),
                 ),
             ),
         }
@@ -434,9 +475,15 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             None => problems.add(
                 start.span(),
                 "audit.fiscal_year_start".into(),
-                format!(
-                    "`{}` is not a month and day: expected \"MM-DD\", e.g. \"04-01\"",
-                    start.get_ref()
+                both(
+                    format!(
+                        "`{}` is not a month and day: expected \"MM-DD\", e.g. \"04-01\"",
+                        start.get_ref()
+                    ),
+                    format!(
+                        "`{}` は月日ではない: \"MM-DD\" の形で書く（例: \"04-01\"）",
+                        start.get_ref()
+                    ),
                 ),
             ),
         }
@@ -448,7 +495,10 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             problems.add(
                 t.span(),
                 format!("audit.trust[{i}]"),
-                format!("{e}; expected a PEM file of one or more CA certificates"),
+                both(
+                    format!("{e}; expected a PEM file of one or more CA certificates"),
+                    format!("CA 証明書（1 枚以上）の PEM ファイルを指定する（原文: \"{e}\"）"),
+                ),
             );
         }
         settings.trust.push(path);
@@ -463,9 +513,15 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
             Err(_) => problems.add(
                 addr.span(),
                 format!("audit.resolve.\"{name}\""),
-                format!(
-                    "`{}` is not an IP address: expected e.g. \"127.0.0.31\"",
-                    addr.get_ref()
+                both(
+                    format!(
+                        "`{}` is not an IP address: expected e.g. \"127.0.0.31\"",
+                        addr.get_ref()
+                    ),
+                    format!(
+                        "`{}` は IP アドレスではない（例: \"127.0.0.31\"）",
+                        addr.get_ref()
+                    ),
                 ),
             ),
         }
@@ -488,7 +544,10 @@ fn convert_vendor(
         problems.add(
             id_spanned.span(),
             format!("vendor[{index}].id"),
-            format!("`{id}` is not a valid vendor id: expected lowercase letters, digits and '-' ([a-z0-9-]+)"),
+            both(
+                format!("`{id}` is not a valid vendor id: expected lowercase letters, digits and '-' ([a-z0-9-]+)"),
+                format!("`{id}` は委託先 ID として使えない: 英小文字、数字、'-' で書く（[a-z0-9-]+）"),
+            ),
         );
     }
     for host in &raw.hosts {
@@ -496,7 +555,10 @@ fn convert_vendor(
             problems.add(
                 host.span(),
                 format!("vendor[{index}].hosts"),
-                format!("`{}` is not a host name or IP address", host.get_ref()),
+                both(
+                    format!("`{}` is not a host name or IP address", host.get_ref()),
+                    format!("`{}` はホスト名でも IP アドレスでもない", host.get_ref()),
+                ),
             );
         }
     }
@@ -506,7 +568,10 @@ fn convert_vendor(
             problems.add(
                 port.span(),
                 format!("vendor[{index}].ports"),
-                "port 0 is not a port one can connect to: expected 1 to 65535",
+                both(
+                    "port 0 is not a port one can connect to: expected 1 to 65535",
+                    "0 番ポートには接続できない: 1 から 65535 までで書く",
+                ),
             );
         } else {
             ports.push(*port.get_ref());
@@ -521,17 +586,26 @@ fn convert_vendor(
                     .get_ref()
                     .rsplit_once(':')
                     .is_some_and(|(_, p)| p.parse::<u16>() == Ok(0));
-                let why = if port_zero {
-                    ": port 0 is not a port one can connect to"
+                let (why, why_ja) = if port_zero {
+                    (
+                        ": port 0 is not a port one can connect to",
+                        "。0 番ポートには接続できない",
+                    )
                 } else {
-                    ""
+                    ("", "")
                 };
                 problems.add(
                     endpoint.span(),
                     format!("vendor[{index}].tls"),
-                    format!(
-                        "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\", \"[::1]:9443\"){why}",
-                        endpoint.get_ref()
+                    both(
+                        format!(
+                            "`{}` is not HOST:PORT (e.g. \"portal.example.lab:443\", \"[::1]:9443\"){why}",
+                            endpoint.get_ref()
+                        ),
+                        format!(
+                            "`{}` は HOST:PORT の形ではない（例: \"portal.example.lab:443\"、\"[::1]:9443\"）{why_ja}",
+                            endpoint.get_ref()
+                        ),
                     ),
                 );
             }
@@ -550,9 +624,15 @@ fn convert_vendor(
                 problems.add(
                     value.span(),
                     key(field),
-                    format!(
-                        "`{}` is not a date and time: expected e.g. 2026-04-30T10:00:00+09:00",
-                        value.get_ref()
+                    both(
+                        format!(
+                            "`{}` is not a date and time: expected e.g. 2026-04-30T10:00:00+09:00",
+                            value.get_ref()
+                        ),
+                        format!(
+                            "`{}` は日時ではない（例: 2026-04-30T10:00:00+09:00）",
+                            value.get_ref()
+                        ),
                     ),
                 );
             }
@@ -594,7 +674,10 @@ fn convert_vendor(
                     problems.add(
                         value.span(),
                         format!("vendor[{index}].waiver[{w}].expires"),
-                        "expected a date, e.g. 2027-03-31",
+                        both(
+                            "expected a date, e.g. 2027-03-31",
+                            "日付で書く（例: 2027-03-31）",
+                        ),
                     );
                 }
                 date
@@ -670,17 +753,24 @@ pub fn join_host_port(host: &str, port: u16) -> String {
 
 /// An http(s) URL whose host is a valid host name or address (an internationalised name is
 /// checked in its punycode form) and whose port, if written, is not 0; or why not.
-fn check_url(url: &str) -> Result<(), String> {
+fn check_url(url: &str) -> Result<(), Text> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(format!("`{url}` is not an http:// or https:// URL"));
+        return Err(both(
+            format!("`{url}` is not an http:// or https:// URL"),
+            format!("`{url}` は http:// または https:// の URL ではない"),
+        ));
     }
     let parsed = url::Url::parse(url).map_err(|e| match e {
         url::ParseError::IdnaError
         | url::ParseError::InvalidDomainCharacter
-        | url::ParseError::EmptyHost => {
-            format!("`{url}`: its host is not a valid host name ({e})")
-        }
-        _ => format!("`{url}` is not a valid URL: {e}"),
+        | url::ParseError::EmptyHost => both(
+            format!("`{url}`: its host is not a valid host name ({e})"),
+            format!("`{url}`: ホスト名が正しくない（原文: \"{e}\"）"),
+        ),
+        _ => both(
+            format!("`{url}` is not a valid URL: {e}"),
+            format!("`{url}` は正しい URL ではない（原文: \"{e}\"）"),
+        ),
     })?;
     let host_ok = match parsed.host() {
         Some(url::Host::Domain(name)) => is_valid_host(name),
@@ -689,13 +779,19 @@ fn check_url(url: &str) -> Result<(), String> {
     };
     if !host_ok {
         let host = parsed.host_str().unwrap_or("");
-        return Err(format!(
-            "`{url}`: `{host}` is not a valid host name (letters, digits and '-' in dot-separated labels, none starting or ending with '-')"
+        return Err(both(
+            format!(
+                "`{url}`: `{host}` is not a valid host name (letters, digits and '-' in dot-separated labels, none starting or ending with '-')"
+            ),
+            format!(
+                "`{url}`: `{host}` はホスト名として正しくない（英字、数字、'-' をドットで区切って書き、各部分の先頭と末尾に '-' は使えない）"
+            ),
         ));
     }
     if parsed.port() == Some(0) {
-        return Err(format!(
-            "`{url}`: port 0 is not a port one can connect to: expected 1 to 65535"
+        return Err(both(
+            format!("`{url}`: port 0 is not a port one can connect to: expected 1 to 65535"),
+            format!("`{url}`: 0 番ポートには接続できない: 1 から 65535 までで書く"),
         ));
     }
     Ok(())
@@ -826,7 +922,7 @@ expires = 2027-03-31
                     d.line,
                     d.column,
                     d.key.as_deref().unwrap_or("-"),
-                    d.message
+                    d.message.en
                 )
             })
             .collect()

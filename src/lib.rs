@@ -14,6 +14,7 @@ pub mod engine;
 pub mod fact;
 pub mod grade;
 pub mod history;
+pub mod i18n;
 pub mod inventory;
 pub mod msgs;
 pub mod notify;

@@ -2,9 +2,11 @@
 //! outcome to the exit codes of SPEC §4 (0 ok, 1 something failed, 2 bad invocation or invalid
 //! files, 3 the run could not proceed).
 
+use std::fmt::Display;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -20,7 +22,22 @@ use vendor_audit::probe::Limits;
 use vendor_audit::report::color::{self, ColorChoice};
 use vendor_audit::report::output::{self, OutputSpec};
 use vendor_audit::report::{self, Format};
-use vendor_audit::{commands, demo, grade, reference, watch};
+use vendor_audit::{commands, demo, grade, i18n, reference, watch};
+
+/// The language of this invocation, set once in `main`: `--lang`, else the locale variables.
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+fn lang() -> Lang {
+    LANG.get().copied().unwrap_or(Lang::En)
+}
+
+/// One line for people on standard error, `vendor-audit: …`, in the invocation's language.
+fn say(en: impl Display, ja: impl Display) {
+    match lang() {
+        Lang::En => eprintln!("vendor-audit: {en}"),
+        Lang::Ja => eprintln!("vendor-audit: {ja}"),
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +49,10 @@ use vendor_audit::{commands, demo, grade, reference, watch};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The language of what is printed for people: en or ja [default: from LC_ALL, LC_MESSAGES
+    /// or LANG, the first one set; ja when it starts with `ja`, else en].
+    #[arg(long, value_enum, global = true)]
+    lang: Option<LangArg>,
 }
 
 #[derive(Subcommand)]
@@ -58,8 +79,6 @@ enum Command {
         /// Folders of extra checks (add or override built-in ones).
         #[arg(long = "checks", value_name = "DIR", global = true)]
         dirs: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value = "en", global = true)]
-        lang: LangArg,
     },
     /// Validate the inventory, every declaration it names, and the checks.
     Validate {
@@ -74,8 +93,6 @@ enum Command {
     /// The contract annex: each control as a numbered requirement, with the checks that verify it
     /// and what passing each means, ready to attach to a contract.
     Requirements {
-        #[arg(long, value_enum, default_value = "en")]
-        lang: LangArg,
         #[arg(long, value_enum, default_value = "markdown")]
         format: AnnexFormat,
         #[arg(long = "checks", value_name = "DIR")]
@@ -83,8 +100,6 @@ enum Command {
     },
     /// Print a blank annual report: one commented line per control.
     ReportTemplate {
-        #[arg(long, value_enum, default_value = "en")]
-        lang: LangArg,
         /// The vendor id to put in the template.
         #[arg(long, default_value = "your-vendor-id")]
         vendor: String,
@@ -130,8 +145,6 @@ struct OutputArgs {
     /// Colour the table on standard output (files written by --output never are).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
-    #[arg(long, value_enum, default_value = "en")]
-    lang: LangArg,
     /// Exit 1 when a finding at or above this severity fails or cannot be judged
     /// [default: high for `run`, never for `demo`, whose findings are the show].
     #[arg(long, value_enum)]
@@ -397,11 +410,24 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_INVALID } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // Not parsed: the language is read from the arguments leniently, else the locale.
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            let lang = i18n::lang_in_args(&args).unwrap_or_else(i18n::env_lang);
+            if !e.use_stderr() {
+                // --help and --version: clap's own text, on stdout.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            match lang {
+                Lang::En => {
+                    let _ = e.print();
+                }
+                Lang::Ja => eprint!("{}", i18n::clap_error(&e, lang)),
+            }
+            return ExitCode::from(EXIT_INVALID);
         }
     };
+    let lang = *LANG.get_or_init(|| cli.lang.map_or_else(i18n::env_lang, Lang::from));
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Demo(args) => demo_command(args),
@@ -409,26 +435,29 @@ fn main() -> ExitCode {
         Command::Assess(args) => assess_command(args),
         Command::History(args) => history_command(args),
         Command::Diff(args) => diff_command(args),
-        Command::Checks { action, dirs, lang } => with_catalog(&dirs, |catalog| {
-            match action.unwrap_or(ChecksAction::List) {
-                ChecksAction::List => print!("{}", commands::checks_list(catalog, lang.into())),
-                ChecksAction::Facts => print!(
-                    "{}",
-                    commands::checks_facts(lang.into(), usize::from(terminal_width()))
-                ),
-                ChecksAction::Grading => print!("{}", grade::formula(lang.into())),
-                ChecksAction::Show { id } => {
-                    match commands::checks_show(catalog, &id, lang.into()) {
+        Command::Checks { action, dirs } => {
+            with_catalog(&dirs, |catalog| {
+                match action.unwrap_or(ChecksAction::List) {
+                    ChecksAction::List => print!("{}", commands::checks_list(catalog, lang)),
+                    ChecksAction::Facts => print!(
+                        "{}",
+                        commands::checks_facts(lang, usize::from(terminal_width()))
+                    ),
+                    ChecksAction::Grading => print!("{}", grade::formula(lang)),
+                    ChecksAction::Show { id } => match commands::checks_show(catalog, &id, lang) {
                         Some(text) => print!("{text}"),
                         None => {
-                            eprintln!("vendor-audit: no check `{id}`; `vendor-audit checks list` shows them");
+                            say(
+                                format!("no check `{id}`; `vendor-audit checks list` shows them"),
+                                format!("`{id}` というチェックはない（一覧は `vendor-audit checks list`）"),
+                            );
                             return ExitCode::from(EXIT_INVALID);
                         }
-                    }
+                    },
                 }
-            }
-            ExitCode::SUCCESS
-        }),
+                ExitCode::SUCCESS
+            })
+        }
         Command::Validate { config, dirs, now } => with_catalog(&dirs, |catalog| {
             let inventory = match Inventory::load(&config) {
                 Ok(i) => i,
@@ -436,18 +465,17 @@ fn main() -> ExitCode {
             };
             let now = now.unwrap_or_else(|| chrono::Utc::now().fixed_offset());
             let today = now.with_timezone(&inventory.audit.timezone).date_naive();
-            let (text, problems) = commands::validate(&inventory, catalog, today);
+            let (text, problems) = commands::validate(&inventory, catalog, today, lang);
             print!("{text}");
             // Warnings (an expired waiver) are said; only errors make the files invalid.
             if problems.has_errors() {
                 invalid(&problems)
             } else {
-                eprint!("{problems}");
+                eprint!("{}", problems.render(lang));
                 ExitCode::SUCCESS
             }
         }),
-        Command::Requirements { lang, format, dirs } => with_catalog(&dirs, |catalog| {
-            let lang = lang.into();
+        Command::Requirements { format, dirs } => with_catalog(&dirs, |catalog| {
             print!(
                 "{}",
                 match format {
@@ -457,13 +485,13 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }),
-        Command::ReportTemplate { lang, vendor, dirs } => with_catalog(&dirs, |catalog| {
+        Command::ReportTemplate { vendor, dirs } => with_catalog(&dirs, |catalog| {
             print!(
                 "{}",
                 commands::report_template(
                     catalog,
                     &vendor,
-                    lang.into(),
+                    lang,
                     chrono::Utc::now().fixed_offset()
                 )
             );
@@ -474,7 +502,10 @@ fn main() -> ExitCode {
             match reference::completions(Cli::command(), shell, &mut script) {
                 Ok(()) => print_bytes(&script),
                 Err(e) => {
-                    eprintln!("vendor-audit: cannot generate the completions: {e}");
+                    say(
+                        format!("cannot generate the completions: {e}"),
+                        format!("補完スクリプトを生成できない（原文: \"{e}\"）"),
+                    );
                     ExitCode::from(EXIT_CANNOT_RUN)
                 }
             }
@@ -482,7 +513,10 @@ fn main() -> ExitCode {
         Command::Manpage { out: None } => match reference::man_page(Cli::command()) {
             Ok(page) => print_bytes(&page),
             Err(e) => {
-                eprintln!("vendor-audit: cannot render the man page: {e}");
+                say(
+                    format!("cannot render the man page: {e}"),
+                    format!("man ページを生成できない（原文: \"{e}\"）"),
+                );
                 ExitCode::from(EXIT_CANNOT_RUN)
             }
         },
@@ -495,9 +529,12 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!(
-                        "vendor-audit: cannot write the man pages into {}: {e}",
-                        dir.display()
+                    say(
+                        format!("cannot write the man pages into {}: {e}", dir.display()),
+                        format!(
+                            "{} に man ページを書き込めない（原文: \"{e}\"）",
+                            dir.display()
+                        ),
                     );
                     ExitCode::from(EXIT_CANNOT_RUN)
                 }
@@ -514,14 +551,17 @@ fn print_bytes(bytes: &[u8]) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("vendor-audit: cannot write to standard output: {e}");
+            say(
+                format!("cannot write to standard output: {e}"),
+                format!("標準出力に書き込めない（原文: \"{e}\"）"),
+            );
             ExitCode::from(EXIT_CANNOT_RUN)
         }
     }
 }
 
 fn invalid(problems: &Diagnostics) -> ExitCode {
-    eprint!("{problems}");
+    eprint!("{}", problems.render(lang()));
     ExitCode::from(EXIT_INVALID)
 }
 
@@ -541,7 +581,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| {
-            eprintln!("vendor-audit: cannot start the async runtime: {e}");
+            say(
+                format!("cannot start the async runtime: {e}"),
+                format!("非同期ランタイムを起動できない（原文: \"{e}\"）"),
+            );
             ExitCode::from(EXIT_CANNOT_RUN)
         })
 }
@@ -554,10 +597,17 @@ fn run_command(args: RunArgs) -> ExitCode {
     for id in &args.vendors {
         if inventory.vendor(id).is_none() {
             let known: Vec<&str> = inventory.vendors.iter().map(|v| v.id.as_str()).collect();
-            eprintln!(
-                "vendor-audit: no vendor `{id}` in {}; known: {}",
-                args.config.display(),
-                known.join(", ")
+            say(
+                format!(
+                    "no vendor `{id}` in {}; known: {}",
+                    args.config.display(),
+                    known.join(", ")
+                ),
+                format!(
+                    "{} に委託先 `{id}` はない（記載されている委託先: {}）",
+                    args.config.display(),
+                    known.join("、")
+                ),
             );
             return ExitCode::from(EXIT_INVALID);
         }
@@ -600,7 +650,7 @@ fn open_for_writing(
 /// Opens a history to write to; one that cannot be opened stops the command (exit 3).
 fn open_history(path: &Path) -> Result<History, ExitCode> {
     History::open(path).map_err(|e| {
-        eprintln!("vendor-audit: {e}");
+        history_error(&e);
         ExitCode::from(EXIT_CANNOT_RUN)
     })
 }
@@ -616,14 +666,20 @@ fn open_for_reading(source: &HistorySource) -> Result<History, ExitCode> {
         None => history::locate(None, None, &source.config),
     };
     if !path.is_file() {
-        eprintln!(
-            "vendor-audit: no history at {}: `vendor-audit run` stores one (or give --db FILE)",
-            path.display()
+        say(
+            format!(
+                "no history at {}: `vendor-audit run` stores one (or give --db FILE)",
+                path.display()
+            ),
+            format!(
+                "{} に監査履歴がない: `vendor-audit run` が作成する（または --db FILE で指定する）",
+                path.display()
+            ),
         );
         return Err(ExitCode::from(EXIT_INVALID));
     }
     History::open(&path).map_err(|e| {
-        eprintln!("vendor-audit: {e}");
+        history_error(&e);
         ExitCode::from(EXIT_CANNOT_RUN)
     })
 }
@@ -654,10 +710,16 @@ fn history_command(args: HistoryArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("vendor-audit: {e}");
+            history_error(&e);
             ExitCode::from(EXIT_CANNOT_RUN)
         }
     }
+}
+
+/// A history that cannot be read or written: its own words (path and cause) in English; in
+/// Japanese, a lead sentence and those words quoted.
+fn history_error(e: &impl Display) {
+    say(e, format!("監査履歴を使えない（原文: \"{e}\"）"));
 }
 
 fn diff_command(args: DiffArgs) -> ExitCode {
@@ -669,7 +731,10 @@ fn diff_command(args: DiffArgs) -> ExitCode {
     let changes = match changes {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("vendor-audit: {e}");
+            say(
+                &e,
+                format!("比較する監査実行を特定できない（原文: \"{e}\"）"),
+            );
             return ExitCode::from(EXIT_INVALID);
         }
     };
@@ -771,21 +836,16 @@ fn demo_command(args: DemoArgs) -> ExitCode {
     let lab = match rt.block_on(demo::Lab::start(now)) {
         Ok(lab) => lab,
         Err(e) => {
-            eprintln!("vendor-audit demo: {e}");
+            match lang() {
+                Lang::En => eprintln!("vendor-audit demo: {e}"),
+                Lang::Ja => eprintln!("vendor-audit demo: デモを起動できない（原文: \"{e}\"）"),
+            }
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
     };
     // On stderr, so that `--format json` and the other formats stay clean on stdout.
-    eprintln!("{}", lab.banner());
-    eprintln!(
-        "  judged as of {} (the demo's fixed clock{}; --now moves it)\n",
-        now.to_rfc3339(),
-        if now == demo::clock() {
-            ""
-        } else {
-            ", overridden"
-        }
-    );
+    eprintln!("{}", lab.banner(lang()));
+    eprintln!("{}\n", demo::clock_line(now, lang()));
     let inventory = match Inventory::load(lab.inventory_path()) {
         Ok(i) => i,
         Err(d) => return invalid(&d),
@@ -870,7 +930,10 @@ fn audit_and_report(
             return match problem {
                 Some(d) => invalid(&d),
                 None => {
-                    eprintln!("vendor-audit: loading the checks failed unexpectedly");
+                    say(
+                        "loading the checks failed unexpectedly",
+                        "チェックの読み込みが予期せず失敗した",
+                    );
                     ExitCode::from(EXIT_CANNOT_RUN)
                 }
             };
@@ -904,7 +967,7 @@ fn audit_and_report(
         let text: String = report
             .vendors
             .iter()
-            .map(|v| report::assessment::summary(v, out.lang.into()))
+            .map(|v| report::assessment::summary(v, lang()))
             .collect();
         if out.format == Format::Table && !out.output.iter().any(|o| o.format.is_none()) {
             print!("\n{text}");
@@ -916,12 +979,21 @@ fn audit_and_report(
         let meta = RunMeta::of(kind, inventory, &catalog.digest);
         match history.record_and_compare(&report, &meta) {
             Ok(changes) => {
-                eprintln!(
-                    "vendor-audit: run {} stored in {} (since each vendor's previous run: {} new failing, {} fixed)",
-                    report.run.id,
-                    history.path().display(),
-                    changes.regressions.len(),
-                    changes.fixed.len()
+                say(
+                    format!(
+                        "run {} stored in {} (since each vendor's previous run: {} new failing, {} fixed)",
+                        report.run.id,
+                        history.path().display(),
+                        changes.regressions.len(),
+                        changes.fixed.len()
+                    ),
+                    format!(
+                        "監査実行 {} を {} に記録した（各委託先の前回の監査実行から、新たな不合格 {} 件、解消 {} 件）",
+                        report.run.id,
+                        history.path().display(),
+                        changes.regressions.len(),
+                        changes.fixed.len()
+                    ),
                 );
                 if let Some(settings) = &inventory.notify {
                     let notifier = Notifier::new(settings);
@@ -929,21 +1001,25 @@ fn audit_and_report(
                     match rt.block_on(notifier.queue_and_deliver(history, &alerts)) {
                         Ok(delivery) => {
                             for e in &delivery.errors {
-                                eprintln!("vendor-audit: {e}");
+                                say(e, format!("通知を送れなかった（原文: \"{e}\"）"));
                             }
                         }
-                        Err(e) => eprintln!("vendor-audit: alerts: {e}"),
+                        Err(e) => say(
+                            format!("alerts: {e}"),
+                            format!("通知を処理できない（原文: \"{e}\"）"),
+                        ),
                     }
                 }
             }
             Err(e) => {
-                eprintln!("vendor-audit: {e}");
+                history_error(&e);
                 return ExitCode::from(EXIT_CANNOT_RUN);
             }
         }
     } else if inventory.notify.is_some() {
-        eprintln!(
-            "vendor-audit: [notify] is set but --no-history was given: alerts compare with the stored runs, so none is sent"
+        say(
+            "[notify] is set but --no-history was given: alerts compare with the stored runs, so none is sent",
+            "[notify] が設定されているが --no-history が指定された: 通知は記録済みの監査実行との比較で送るため、送らない",
         );
     }
     if report.fails_at(out.fail_on.unwrap_or(FailOn::High).threshold()) {
@@ -958,7 +1034,10 @@ fn audit_and_report(
 fn check_outputs(specs: &[OutputSpec]) -> Result<(), ExitCode> {
     for (i, spec) in specs.iter().enumerate() {
         if specs[..i].iter().any(|other| other.path == spec.path) {
-            eprintln!("vendor-audit: --output names {} twice", spec.path.display());
+            say(
+                format!("--output names {} twice", spec.path.display()),
+                format!("--output に {} が二度指定されている", spec.path.display()),
+            );
             return Err(ExitCode::from(EXIT_INVALID));
         }
         let folder = match spec.path.parent() {
@@ -966,10 +1045,17 @@ fn check_outputs(specs: &[OutputSpec]) -> Result<(), ExitCode> {
             _ => Path::new("."),
         };
         if !folder.is_dir() {
-            eprintln!(
-                "vendor-audit: cannot write {}: there is no folder {}",
-                spec.path.display(),
-                folder.display()
+            say(
+                format!(
+                    "cannot write {}: there is no folder {}",
+                    spec.path.display(),
+                    folder.display()
+                ),
+                format!(
+                    "{} に書き込めない: フォルダ {} がない",
+                    spec.path.display(),
+                    folder.display()
+                ),
             );
             return Err(ExitCode::from(EXIT_INVALID));
         }
@@ -984,7 +1070,7 @@ fn write_reports(
     out: &OutputArgs,
     extras: report::Extras,
 ) -> Result<(), ExitCode> {
-    let lang: Lang = out.lang.into();
+    let lang = lang();
     let width = terminal_width();
     // `--explain`: beside a table it is more text for people (in the table's file or on
     // stdout); beside machine formats it goes to stderr, so that they stay parseable.
@@ -1008,7 +1094,10 @@ fn write_reports(
             text.push_str(explain_here(format).unwrap_or(""));
         }
         output::write_whole(&spec.path, &text).map_err(|e| {
-            eprintln!("vendor-audit: cannot write {}: {e}", spec.path.display());
+            say(
+                format!("cannot write {}: {e}", spec.path.display()),
+                format!("{} に書き込めない（原文: \"{e}\"）", spec.path.display()),
+            );
             ExitCode::from(EXIT_CANNOT_RUN)
         })?;
     }

@@ -198,7 +198,7 @@ fn a_broken_user_check_is_located() {
         + 1;
     assert_eq!(err.0[0].line, line, "{err}");
     assert_eq!(err.0[0].key.as_deref(), Some("condition"));
-    assert!(err.0[0].message.contains("CEL"), "{err}");
+    assert!(err.0[0].message.en.contains("CEL"), "{err}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{both, io_error_ja, Diagnostic, Diagnostics};
 use crate::inventory::Inventory;
 
 /// What the command line names.
@@ -33,7 +33,10 @@ pub fn add_targets_file(candidate: &mut Candidate, path: &Path) -> Result<(), Di
         .map_err(|e| {
             Diagnostics(vec![Diagnostic::whole_file(
                 path,
-                format!("cannot read the targets file: {e}"),
+                both(
+                    format!("cannot read the targets file: {e}"),
+                    format!("対象のファイルを読み込めない（{}）", io_error_ja(&e)),
+                ),
             )])
         })?;
     for line in text.lines() {
@@ -129,13 +132,19 @@ pub fn inventory(candidate: &Candidate) -> Result<Inventory, Diagnostics> {
     let text = toml::to_string(&Value::Table(root)).map_err(|e| {
         Diagnostics(vec![Diagnostic::whole_file(
             Path::new("(command line)"),
-            format!("cannot describe the candidate: {e}"),
+            both(
+                format!("cannot describe the candidate: {e}"),
+                format!("評価する委託先を記述できない（原文: \"{e}\"）"),
+            ),
         )])
     })?;
     if candidate.hosts.is_empty() && candidate.tls.is_empty() && candidate.forms.is_empty() {
         return Err(Diagnostics(vec![Diagnostic::whole_file(
             Path::new("(command line)"),
-            "no target: name at least one --host, --tls, --form or --targets FILE".to_owned(),
+            both(
+                "no target: name at least one --host, --tls, --form or --targets FILE",
+                "対象がない: --host、--tls、--form、--targets FILE のいずれかで少なくとも一つ指定する",
+            ),
         )]));
     }
     Inventory::parse(&cwd.join("(command line)"), &text)

@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::facts::FACTS;
 use crate::condition::Condition;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{both, Diagnostic, Diagnostics};
 use crate::fact::{FactValue, Facts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -219,7 +219,7 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
     let Some(raw) = raw else {
         return Err(Diagnostics(problems));
     };
-    let mut add = |span: Range<usize>, key: &str, message: String| {
+    let mut add = |span: Range<usize>, key: &str, message: Text| {
         problems.push(Diagnostic::at(
             path,
             text,
@@ -233,14 +233,20 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
         add(
             raw.id.span(),
             "id",
-            format!("`{id}` is not a check id: expected [a-z0-9-]+"),
+            both(
+                format!("`{id}` is not a check id: expected [a-z0-9-]+"),
+                format!("`{id}` はチェック ID として使えない: [a-z0-9-]+ で書く"),
+            ),
         );
     }
     if path.file_stem().is_some_and(|stem| stem != id.as_str()) {
         add(
             raw.id.span(),
             "id",
-            format!("the id `{id}` differs from the file name: name the file `{id}.toml`"),
+            both(
+                format!("the id `{id}` differs from the file name: name the file `{id}.toml`"),
+                format!("ID `{id}` がファイル名と違う: ファイル名を `{id}.toml` にする"),
+            ),
         );
     }
     let facts: Vec<String> = raw
@@ -253,7 +259,10 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
         add(
             raw.facts.span(),
             "facts",
-            "list the facts the check reads".into(),
+            both(
+                "list the facts the check reads",
+                "チェックが読む事実を `facts` に列挙する",
+            ),
         );
     }
     for fact in raw.facts.get_ref() {
@@ -261,9 +270,15 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
             add(
                 fact.span(),
                 "facts",
-                format!(
-                    "unknown fact `{}`: the fact catalogue (src/catalog/facts.rs) lists them",
-                    fact.get_ref()
+                both(
+                    format!(
+                        "unknown fact `{}`: the fact catalogue (src/catalog/facts.rs) lists them",
+                        fact.get_ref()
+                    ),
+                    format!(
+                        "`{}` という事実はない: 事実の一覧は src/catalog/facts.rs（`vendor-audit checks facts`）にある",
+                        fact.get_ref()
+                    ),
                 ),
             );
         }
@@ -277,7 +292,14 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                         add(
                             source.span(),
                             key,
-                            format!("`{root}` is read but no fact under it is listed in `facts`"),
+                            both(
+                                format!(
+                                    "`{root}` is read but no fact under it is listed in `facts`"
+                                ),
+                                format!(
+                                    "`{root}` を読んでいるが、その下の事実が `facts` に列挙されていない"
+                                ),
+                            ),
                         );
                     }
                 }
@@ -287,7 +309,10 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                 add(
                     source.span(),
                     key,
-                    format!("not a valid CEL expression: {e}"),
+                    both(
+                        format!("not a valid CEL expression: {e}"),
+                        format!("CEL の式として正しくない（原文: \"{e}\"）"),
+                    ),
                 );
                 None
             }
@@ -307,7 +332,10 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
                     text,
                     None,
                     Some("message".into()),
-                    format!("placeholder `{{{name}}}` is not one of the listed facts"),
+                    both(
+                        format!("placeholder `{{{name}}}` is not one of the listed facts"),
+                        format!("差し込み `{{{name}}}` は `facts` に列挙された事実ではない"),
+                    ),
                 ));
             }
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::check::Text;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{both, Diagnostic, Diagnostics};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +42,10 @@ pub fn parse_controls(path: &Path, text: &str) -> Result<Vec<Control>, Diagnosti
                 text,
                 Some(c.span()),
                 Some("key".into()),
-                format!("`{key}` is not a control key: expected `area.name` in lowercase and '_'"),
+                both(
+                    format!("`{key}` is not a control key: expected `area.name` in lowercase and '_'"),
+                    format!("`{key}` は管理項目のキーとして使えない: 英小文字と '_' で `area.name` の形に書く"),
+                ),
             ));
         }
         if !seen.insert(key.clone()) {
@@ -51,7 +54,10 @@ pub fn parse_controls(path: &Path, text: &str) -> Result<Vec<Control>, Diagnosti
                 text,
                 Some(c.span()),
                 Some("key".into()),
-                format!("control `{key}` is listed twice"),
+                both(
+                    format!("control `{key}` is listed twice"),
+                    format!("管理項目 `{key}` が二度記載されている"),
+                ),
             ));
         }
     }

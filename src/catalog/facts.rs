@@ -222,6 +222,8 @@ pub const FACTS: &[FactSpec] = &[
     fact("report.error", Str, "report", "Every problem of the report (file:line:column: message, naming the key and the nearest known one), and how many of its answers are still judged.", "年次報告書のすべての問題（ファイル:行:列: メッセージ。該当するキーと、最も近い既知のキーを示す）と、それでも判定する回答の数。"),
     fact("report.current", Bool, "report", "The report is for the audit's fiscal year and not dated after today; absent when its fiscal year cannot be read.", "年次報告書が監査の年度のもので、今日より後の日付でない。年度が読み取れないときは存在しない。"),
     fact("report.stale_reason", Str, "report", "Why the report is not current, with both fiscal years (or the date still ahead); absent when it is current.", "年次報告書が今年度のものでない理由（両方の年度、またはまだ来ていない日付を示す）。今年度のものなら存在しない。"),
+    fact("report.error_ja", Str, "report", "`report.error` in Japanese, for the Japanese finding message.", "`report.error` の日本語版（日本語の検出事項メッセージ用）。"),
+    fact("report.stale_reason_ja", Str, "report", "`report.stale_reason` in Japanese, for the Japanese finding message.", "`report.stale_reason` の日本語版（日本語の検出事項メッセージ用）。"),
 ];
 
 /// The names of the facts whose name starts with `prefix` (`"tls.cert."`, `"form."`), in

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{both, io_error_ja, Diagnostic, Diagnostics};
 
 pub use check::{AssetKind, Check, Lang, Severity, Text};
 pub use control::Control;
@@ -77,7 +77,10 @@ impl Catalog {
                         &c.source_text,
                         Some(span.clone()),
                         Some("control".into()),
-                        format!("unknown control `{key}`: controls are listed in {CONTROLS_FILE}"),
+                        both(
+                            format!("unknown control `{key}`: controls are listed in {CONTROLS_FILE}"),
+                            format!("`{key}` という管理項目はない: 管理項目は {CONTROLS_FILE} に記載する"),
+                        ),
                     ));
                 }
             }
@@ -123,7 +126,10 @@ fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagn
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostics(vec![Diagnostic::whole_file(
             dir,
-            format!("cannot read the checks folder: {e}"),
+            both(
+                format!("cannot read the checks folder: {e}"),
+                format!("チェックのフォルダを読み込めない（{}）", io_error_ja(&e)),
+            ),
         )])
     })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -135,7 +141,10 @@ fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagn
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Diagnostics(vec![Diagnostic::whole_file(
                     &path,
-                    format!("cannot read: {e}"),
+                    both(
+                        format!("cannot read: {e}"),
+                        format!("読み込めない（{}）", io_error_ja(&e)),
+                    ),
                 )])
             })?;
             out.push((path, text));

@@ -22,6 +22,8 @@ use tokio::sync::Semaphore;
 
 use forms::Handler;
 
+use crate::catalog::Lang;
+
 /// At most this many connections are served at once; more are closed straight away.
 pub(crate) const MAX_CONNECTIONS: usize = 64;
 /// A connection is closed after this long, whatever the client does.
@@ -84,6 +86,27 @@ pub fn clock() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(CLOCK).unwrap_or_else(|_| chrono::Utc::now().fixed_offset())
 }
 
+/// The line under the banner: the instant the demo judges as of, and whether `--now` moved it.
+pub fn clock_line(now: DateTime<FixedOffset>, lang: Lang) -> String {
+    let moved = now != clock();
+    match lang {
+        Lang::En => format!(
+            "  judged as of {} (the demo's fixed clock{}; --now moves it)",
+            now.to_rfc3339(),
+            if moved { ", overridden" } else { "" }
+        ),
+        Lang::Ja => format!(
+            "  判定の基準時刻: {}（{}。--now で変更できる）",
+            now.to_rfc3339(),
+            if moved {
+                "デモの固定時刻を --now で変更した"
+            } else {
+                "デモの固定時刻"
+            }
+        ),
+    }
+}
+
 /// The simulated hosts: (name in the inventory, loopback address). The addresses are those of
 /// the inventory's `[audit.resolve]` (a unit test keeps them in step).
 pub const XRAY: (&str, &str) = ("xray-reading.kenko-zaidan.example", "127.0.0.31");
@@ -124,7 +147,8 @@ pub struct Lab {
     dir: tempfile::TempDir,
     inventory: PathBuf,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    listening: Vec<String>,
+    /// Each simulated endpoint: its address, and what it shows in English and Japanese.
+    listening: Vec<(String, &'static str, &'static str)>,
 }
 
 impl Lab {
@@ -182,27 +206,55 @@ impl Lab {
             forms::Headers::Correct,
         );
 
-        let at = |(name, ip): (&str, &str), port: u16, what: &str| {
-            format!("{name}:{port} ({ip})\n      {what}")
+        let at = |(name, ip): (&str, &str), port: u16, en: &'static str, ja: &'static str| {
+            (format!("{name}:{port} ({ip})"), en, ja)
         };
         let listening = vec![
-            at(XRAY, 3389, "RDP without NLA; its NTLM challenge names the internal domain"),
-            at(XRAY, 5900, "VNC without a password"),
-            at(XRAY, 4242, "DICOM archive accepting any AE title"),
-            at(PORTAL, HTTPS_PORT, "TLS 1.2/1.3 (rustls), valid certificate"),
-            at(RESULTS, HTTPS_PORT, "TLS 1.2/1.3 (rustls), certificate expired 10 days ago"),
+            at(
+                XRAY,
+                3389,
+                "RDP without NLA; its NTLM challenge names the internal domain",
+                "NLA なしの RDP。NTLM チャレンジが内部ドメイン名を明かす",
+            ),
+            at(XRAY, 5900, "VNC without a password", "パスワードなしの VNC"),
+            at(
+                XRAY,
+                4242,
+                "DICOM archive accepting any AE title",
+                "どの AE タイトルでも受け付ける DICOM 画像保管サーバー",
+            ),
+            at(
+                PORTAL,
+                HTTPS_PORT,
+                "TLS 1.2/1.3 (rustls), valid certificate",
+                "TLS 1.2/1.3（rustls）、有効な証明書",
+            ),
+            at(
+                RESULTS,
+                HTTPS_PORT,
+                "TLS 1.2/1.3 (rustls), certificate expired 10 days ago",
+                "TLS 1.2/1.3（rustls）、証明書は 10 日前に期限切れ",
+            ),
             at(
                 IMAGE_GATEWAY,
                 HTTPS_PORT,
                 "TLS 1.0 with RC4 and 3DES, SCRIPTED: hello answers built by the demo, no TLS stack",
+                "RC4 と 3DES を使う TLS 1.0。SCRIPTED: 応答はデモが組み立てたもので、TLS の実装はない",
             ),
             at(
                 VOUCHER,
                 HTTPS_PORT,
                 "voucher form open before its go-live, behind a cache that keeps pages by URL\n      \
                  alone; a made-up previous applicant's entry is already in it",
+                "受付開始前に公開された商品券の申込フォーム。URL だけでページを保存するキャッシュの\n      \
+                 後ろにあり、架空の前の申込者の入力がすでに入っている",
             ),
-            at(CONTACT, HTTPS_PORT, "contact form done right"),
+            at(
+                CONTACT,
+                HTTPS_PORT,
+                "contact form done right",
+                "正しく設定された問い合わせフォーム",
+            ),
         ];
         let tasks = vec![
             tokio::spawn(rdp::serve(rdp_listener, rdp_tls)),
@@ -235,15 +287,28 @@ impl Lab {
     }
 
     /// What is running, for people (printed on stderr).
-    pub fn banner(&self) -> String {
-        let mut text = String::from("vendor-audit demo: simulated endpoints on loopback\n");
-        for line in &self.listening {
-            text.push_str(&format!("  {line}\n"));
+    pub fn banner(&self, lang: Lang) -> String {
+        let mut text = String::from(match lang {
+            Lang::En => "vendor-audit demo: simulated endpoints on loopback\n",
+            Lang::Ja => "vendor-audit demo: ループバック上の模擬サーバー\n",
+        });
+        for (address, en, ja) in &self.listening {
+            let what = match lang {
+                Lang::En => en,
+                Lang::Ja => ja,
+            };
+            text.push_str(&format!("  {address}\n      {what}\n"));
         }
-        text.push_str(&format!(
-            "  inventory, reports and the demo CA in {}",
-            self.dir.path().display()
-        ));
+        text.push_str(&match lang {
+            Lang::En => format!(
+                "  inventory, reports and the demo CA in {}",
+                self.dir.path().display()
+            ),
+            Lang::Ja => format!(
+                "  委託先一覧、年次報告書、デモ用 CA の置き場所: {}",
+                self.dir.path().display()
+            ),
+        });
         text
     }
 }
@@ -295,6 +360,16 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clock_line_says_whether_now_moved_it_in_both_languages() {
+        let fixed = clock();
+        assert!(clock_line(fixed, Lang::En).ends_with("(the demo's fixed clock; --now moves it)"));
+        assert!(clock_line(fixed, Lang::Ja).ends_with("（デモの固定時刻。--now で変更できる）"));
+        let moved = fixed + chrono::TimeDelta::days(1);
+        assert!(clock_line(moved, Lang::En).contains(", overridden;"));
+        assert!(clock_line(moved, Lang::Ja).contains("デモの固定時刻を --now で変更した"));
+    }
 
     /// The lab serves exactly what the inventory names: every endpoint's name resolves to the
     /// address the lab binds, and appears among the assets with the lab's port.

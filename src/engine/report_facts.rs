@@ -4,7 +4,9 @@
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 
+use crate::catalog::Text;
 use crate::declaration::{Declaration, ReportFile};
+use crate::diagnostic::both;
 use crate::fact::Facts;
 use crate::results::ReportStatus;
 
@@ -22,28 +24,40 @@ pub fn fiscal_year(now: DateTime<FixedOffset>, tz: Tz, start: (u32, u32)) -> i32
 /// Why a report's declaration is not for the current fiscal year, if it is not: for an earlier
 /// year, for a year that has not begun, or submitted after `today` (a date in the future cannot
 /// be a submission). `None` when it is current, or when its fiscal year is unknown.
-pub fn stale_reason(
-    declaration: &Declaration,
-    current_fy: i32,
-    today: NaiveDate,
-) -> Option<String> {
+/// In English and Japanese (`report.stale_reason`, `report.stale_reason_ja`).
+pub fn stale_reason(declaration: &Declaration, current_fy: i32, today: NaiveDate) -> Option<Text> {
     let fy = declaration.fiscal_year?;
     let mut reasons = Vec::new();
     if fy < current_fy {
-        reasons.push(format!(
-            "the report is for fiscal year {fy}; the current fiscal year is {current_fy}"
+        reasons.push(both(
+            format!("the report is for fiscal year {fy}; the current fiscal year is {current_fy}"),
+            format!("年次報告書は {fy} 年度のもので、今年度は {current_fy} 年度である"),
         ));
     } else if fy > current_fy {
-        reasons.push(format!(
-            "the report is for fiscal year {fy}, which has not begun: the current fiscal year is {current_fy}"
+        reasons.push(both(
+            format!(
+                "the report is for fiscal year {fy}, which has not begun: the current fiscal year is {current_fy}"
+            ),
+            format!(
+                "年次報告書はまだ始まっていない {fy} 年度のもので、今年度は {current_fy} 年度である"
+            ),
         ));
     }
     if let Some(submitted) = declaration.submitted.filter(|s| *s > today) {
-        reasons.push(format!(
-            "the report of fiscal year {fy} says it was submitted on {submitted}, which is still ahead (today is {today}, in fiscal year {current_fy})"
+        reasons.push(both(
+            format!(
+                "the report of fiscal year {fy} says it was submitted on {submitted}, which is still ahead (today is {today}, in fiscal year {current_fy})"
+            ),
+            format!(
+                "{fy} 年度の年次報告書の提出日が {submitted} で、まだ来ていない（今日は {current_fy} 年度の {today}）"
+            ),
         ));
     }
-    (!reasons.is_empty()).then(|| reasons.join("; "))
+    (!reasons.is_empty()).then(|| {
+        let (en, ja): (Vec<String>, Vec<String>) =
+            reasons.into_iter().map(|t| (t.en, t.ja)).unzip();
+        both(en.join("; "), ja.join("。"))
+    })
 }
 
 /// The report's status: `current` for this fiscal year, `stale` for an earlier one, one that has
@@ -81,7 +95,8 @@ pub fn facts(
             let reason = stale_reason(declaration, current_fy, today);
             facts.set("report.current", reason.is_none());
             if let Some(reason) = reason {
-                facts.set("report.stale_reason", reason);
+                facts.set("report.stale_reason", reason.en);
+                facts.set("report.stale_reason_ja", reason.ja);
             }
         }
     }
@@ -91,15 +106,19 @@ pub fn facts(
         ..
     } = report
     {
-        let mut error = problems
-            .0
-            .iter()
-            // Each message names its key; the location says where it is.
-            .map(|d| format!("{}: {}", d.location(), d.message))
-            .collect::<Vec<_>>()
-            .join("; ");
+        // Each message names its key; the location says where it is.
+        let located = |lang| {
+            problems
+                .0
+                .iter()
+                .map(|d| format!("{}: {}", d.location(), d.message.get(lang)))
+                .collect::<Vec<_>>()
+        };
+        let mut error = located(crate::catalog::Lang::En).join("; ");
+        let mut error_ja = located(crate::catalog::Lang::Ja).join("。");
         if error.is_empty() {
             error = "invalid report".into();
+            error_ja = "年次報告書に誤りがある".into();
         }
         if let Some(d) = declaration {
             let n = d.controls.len();
@@ -107,8 +126,10 @@ pub fn facts(
                 " ({n} well-formed answer{} still judged)",
                 if n == 1 { " is" } else { "s are" }
             ));
+            error_ja.push_str(&format!("（正しく書かれた回答 {n} 件は判定に使う）"));
         }
         facts.set("report.error", error);
+        facts.set("report.error_ja", error_ja);
     }
     facts
 }
@@ -180,6 +201,11 @@ mod tests {
                 && reason.contains("today is 2026-11-26")
                 && reason.contains("fiscal year 2026"),
             "{reason}"
+        );
+        let reason_ja = facts.get("report.stale_reason_ja").unwrap().display();
+        assert_eq!(
+            reason_ja,
+            "2026 年度の年次報告書の提出日が 2027-01-10 で、まだ来ていない（今日は 2026 年度の 2026-11-26）"
         );
         let facts = self::facts(&loaded(2026, Some("2026-04-01")), None, 2026, today);
         assert_eq!(facts.get("report.current"), Some(&true.into()));

@@ -5,8 +5,9 @@
 
 use chrono::NaiveDate;
 
+use crate::catalog::Text;
 use crate::catalog::{AssetKind, Catalog};
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{both, did_you_mean, Diagnostic};
 use crate::inventory::{join_host_port, split_host_port, Inventory, Vendor, Waiver};
 use crate::results::{Finding, Status, WaiverNote};
 
@@ -76,7 +77,7 @@ pub fn check_waivers(
     let mut found = Vec::new();
     for (v, vendor) in inventory.vendors.iter().enumerate() {
         for (w, waiver) in vendor.waivers.iter().enumerate() {
-            let at = |span: std::ops::Range<usize>, field: &str, message: String| {
+            let at = |span: std::ops::Range<usize>, field: &str, message: Text| {
                 Diagnostic::at(
                     &inventory.path,
                     &inventory.source,
@@ -86,46 +87,87 @@ pub fn check_waivers(
                 )
             };
             match catalog.check(&waiver.check) {
-                None => found.push(at(
-                    waiver.spans.check.clone(),
-                    "check",
-                    format!(
-                        "no check `{}` in the catalogue{}: this waiver can never apply (`vendor-audit checks list` shows the ids)",
-                        waiver.check,
-                        did_you_mean(&waiver.check, catalog.checks.keys().map(String::as_str))
-                    ),
-                )),
+                None => {
+                    let hint =
+                        did_you_mean(&waiver.check, catalog.checks.keys().map(String::as_str));
+                    found.push(at(
+                        waiver.spans.check.clone(),
+                        "check",
+                        both(
+                            format!(
+                                "no check `{}` in the catalogue{}: this waiver can never apply (`vendor-audit checks list` shows the ids)",
+                                waiver.check, hint.en
+                            ),
+                            format!(
+                                "`{}` というチェックはない{}: この例外承認は適用されることがない（チェック ID の一覧は `vendor-audit checks list` で確認できる）",
+                                waiver.check, hint.ja
+                            ),
+                        ),
+                    ))
+                }
                 Some(check) => {
                     let targets = targets(vendor, check.asset);
                     if !targets.iter().any(|t| same_target(&waiver.target, t)) {
-                        let expected = match check.asset {
-                            AssetKind::Host => "a swept host, or HOST:PORT on one of its swept ports",
-                            AssetKind::Tls => "one of its TLS endpoints (HOST:PORT)",
-                            AssetKind::Form => "one of its form URLs",
-                            AssetKind::Report => "\"report\"",
+                        let (expected, expected_ja) = match check.asset {
+                            AssetKind::Host => (
+                                "a swept host, or HOST:PORT on one of its swept ports",
+                                "走査するホスト、またはその走査ポートの HOST:PORT",
+                            ),
+                            AssetKind::Tls => (
+                                "one of its TLS endpoints (HOST:PORT)",
+                                "その TLS 接続先（HOST:PORT）",
+                            ),
+                            AssetKind::Form => ("one of its form URLs", "そのフォームの URL"),
+                            AssetKind::Report => ("\"report\"", "\"report\""),
                         };
                         let listed = if targets.is_empty() {
-                            format!("vendor `{}` lists none", vendor.id)
+                            both(
+                                format!("vendor `{}` lists none", vendor.id),
+                                format!("委託先 `{}` には一つもない", vendor.id),
+                            )
                         } else {
                             let shown: Vec<&str> =
                                 targets.iter().take(6).map(String::as_str).collect();
-                            let rest = if targets.len() > shown.len() {
-                                format!(", … ({} in all)", targets.len())
+                            let (rest, rest_ja) = if targets.len() > shown.len() {
+                                (
+                                    format!(", … ({} in all)", targets.len()),
+                                    format!("、…（全 {} 件）", targets.len()),
+                                )
                             } else {
-                                String::new()
+                                (String::new(), String::new())
                             };
-                            format!("vendor `{}` has {}{rest}", vendor.id, shown.join(", "))
+                            both(
+                                format!("vendor `{}` has {}{rest}", vendor.id, shown.join(", ")),
+                                format!(
+                                    "委託先 `{}` にあるのは {}{rest_ja}",
+                                    vendor.id,
+                                    shown.join("、")
+                                ),
+                            )
                         };
+                        let hint = did_you_mean(&waiver.target, targets.iter().map(String::as_str));
                         found.push(at(
                             waiver.spans.target.clone(),
                             "target",
-                            format!(
-                                "`{}` is not one of vendor `{}`'s assets that `{}` ({} check) judges{}: expected {expected}; {listed}",
-                                waiver.target,
-                                vendor.id,
-                                check.id,
-                                check.asset.name(),
-                                did_you_mean(&waiver.target, targets.iter().map(String::as_str)),
+                            both(
+                                format!(
+                                    "`{}` is not one of vendor `{}`'s assets that `{}` ({} check) judges{}: expected {expected}; {}",
+                                    waiver.target,
+                                    vendor.id,
+                                    check.id,
+                                    check.asset.name(),
+                                    hint.en,
+                                    listed.en,
+                                ),
+                                format!(
+                                    "`{}` は、委託先 `{}` の資産のうちチェック `{}`（{} のチェック）が判定するものではない{}: {expected_ja}を書く。{}",
+                                    waiver.target,
+                                    vendor.id,
+                                    check.id,
+                                    check.asset.name(),
+                                    hint.ja,
+                                    listed.ja,
+                                ),
                             ),
                         ));
                     }
@@ -137,9 +179,15 @@ pub fn check_waivers(
                         at(
                             span,
                             "expires",
-                            format!(
-                                "this waiver of `{}` on `{}` expired on {last_day} (today is {today}): it no longer applies; renew or remove it",
-                                waiver.check, waiver.target
+                            both(
+                                format!(
+                                    "this waiver of `{}` on `{}` expired on {last_day} (today is {today}): it no longer applies; renew or remove it",
+                                    waiver.check, waiver.target
+                                ),
+                                format!(
+                                    "`{}`（対象 `{}`）の例外承認は {last_day} に期限切れとなった（今日は {today}）: もう適用されない。更新するか削除する",
+                                    waiver.check, waiver.target
+                                ),
                             ),
                         )
                         .warning(),

@@ -6,6 +6,7 @@ use super::{
     UNJUDGED_POINTS, UNJUDGED_POINTS_MAX,
 };
 use crate::catalog::{Lang, Severity};
+use crate::report::severity_word;
 
 fn pick<'a>(en: &'a str, ja: &'a str, lang: Lang) -> &'a str {
     match lang {
@@ -40,12 +41,12 @@ fn cap_words(rule: CapRule, lang: Lang) -> &'static str {
         (CapRule::Unjudged, Lang::En) => {
             "a check could not be judged (an A needs complete evidence)"
         }
-        (CapRule::CriticalFailure, Lang::Ja) => "重大度 critical のチェックが不合格",
-        (CapRule::HighFailure, Lang::Ja) => "重大度 high のチェックが不合格",
+        (CapRule::CriticalFailure, Lang::Ja) => "重大度「重大」のチェックが不合格",
+        (CapRule::HighFailure, Lang::Ja) => "重大度「高」のチェックが不合格",
         (CapRule::ReportMissing, Lang::Ja) => "年次報告書が提出されていない",
         (CapRule::ReportStale, Lang::Ja) => "年次報告書が今年度のものではない",
         (CapRule::ReportInvalid, Lang::Ja) => "年次報告書に読み取れない回答がある",
-        (CapRule::Unjudged, Lang::Ja) => "判定できないチェックがある（A には完全な証拠が必要）",
+        (CapRule::Unjudged, Lang::Ja) => "判定できないチェックがある（A には完全な証跡が必要）",
     }
 }
 
@@ -79,7 +80,10 @@ const SEVERITIES: [Severity; 5] = [
 pub fn formula(lang: Lang) -> String {
     let points: Vec<String> = SEVERITIES
         .iter()
-        .map(|s| format!("{s} {}", fail_points(*s)))
+        .map(|s| match lang {
+            Lang::En => format!("{s} {}", fail_points(*s)),
+            Lang::Ja => format!("{} {} 点", severity_word(*s, lang), fail_points(*s)),
+        })
         .collect();
     let caps: Vec<String> = CapRule::ALL
         .iter()
@@ -127,13 +131,13 @@ pub fn formula(lang: Lang) -> String {
              \x20   （有効な例外承認のある不合格は差し引かない）\n\
              \x20 - 申告と矛盾した管理項目ごと（実施と申告、観測で不合格）: チェックの不合格に加えて {CONTRADICTED_POINTS}\n\
              \x20   点。未実施と申告した不備は不合格の分だけ\n\
-             \x20 - 判定できなかったチェックごと（error）: {UNJUDGED_POINTS} 点、合計で最大 {UNJUDGED_POINTS_MAX} 点。\n\
+             \x20 - 判定できなかったチェックごと（判定不能）: {UNJUDGED_POINTS} 点、合計で最大 {UNJUDGED_POINTS_MAX} 点。\n\
              \x20   合格とは数えず、件数を報告に示す\n\
              点数は0未満にならない。次に該当する上限を適用する（最も低いものが優先）:\n\
              {}\n\
              評価は点数で決まる: {}。\n\
              `run` の `--explain` は委託先ごとの減点と上限を示す。JSONでは `grading` にある。\n",
-            points.join(", "),
+            points.join("、"),
             caps.join("\n"),
             bands(lang)
         ),
@@ -156,7 +160,11 @@ pub fn explain(grading: &Grading, lang: Lang) -> String {
                 format!("{} failed ({}) on {targets}", d.check, d.severity)
             }
             (DeductionKind::Failed, Lang::Ja) => {
-                format!("{} 不合格（{}）: {targets}", d.check, d.severity)
+                format!(
+                    "{} 不合格（重大度 {}）: {targets}",
+                    d.check,
+                    severity_word(d.severity, lang)
+                )
             }
             (DeductionKind::Contradicted, Lang::En) => format!(
                 "{} declared in place, contradicted by {}",
@@ -175,7 +183,11 @@ pub fn explain(grading: &Grading, lang: Lang) -> String {
                 )
             }
             (DeductionKind::Unjudged, Lang::Ja) => {
-                format!("{} 判定不能（{}）: {targets}", d.check, d.severity)
+                format!(
+                    "{} 判定不能（重大度 {}）: {targets}",
+                    d.check,
+                    severity_word(d.severity, lang)
+                )
             }
         };
         out.push_str(&format!("  -{:<3} {what}\n", d.points));

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::catalog::{Lang, Severity};
-use crate::report::pick;
+use crate::report::{pick, severity_word};
 use crate::results::{Status, VendorResult};
 
 pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
@@ -22,17 +22,18 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
         });
         failed
             .into_iter()
-            .map(|f| {
-                format!(
+            .map(|f| match lang {
+                Lang::En => format!(
                     "  - [{}] {} on {}: {}",
-                    f.severity,
+                    f.severity, f.check, f.target, f.title
+                ),
+                Lang::Ja => format!(
+                    "  - [{}] {}（対象 {}）: {}",
+                    severity_word(f.severity, lang),
                     f.check,
                     f.target,
-                    match lang {
-                        Lang::En => &f.title,
-                        Lang::Ja => &f.title_ja,
-                    }
-                )
+                    f.title_ja
+                ),
             })
             .collect()
     };
@@ -45,19 +46,19 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
         vendor.id,
         pick("grade", "評価", lang),
         vendor.grade,
-        pick("score", "得点", lang),
+        pick("score", "点数", lang),
         vendor.score
     );
     for (must, en, ja) in [
         (
             true,
             "Must fix before contract (critical, high)",
-            "契約前に是正が必要（重大・高）",
+            "契約前に対処が必要（重大・高）",
         ),
         (
             false,
             "Should fix (medium, low)",
-            "是正が望ましい（中・低）",
+            "対処が望ましい（中・低）",
         ),
     ] {
         let list = failing(must);
@@ -82,7 +83,8 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
                 Lang::En => format!(
                     "Could not be judged: {unjudged} finding(s) (not passes; see the report)"
                 ),
-                Lang::Ja => format!("判定不能: {unjudged} 件（合格ではない。報告を参照）"),
+                Lang::Ja =>
+                    format!("判定不能: {unjudged} 件（合格とは数えない。詳細は上の結果を参照）"),
             }
         );
     }

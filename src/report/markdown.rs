@@ -2,14 +2,16 @@
 //! wikis and e-mail.
 
 use super::{
-    declared_word, pick, report_word, rows, status_word, unidentified_ports, verdict_word, Row,
+    declared_word, pick, report_word, rows, severity_word, status_word, unidentified_ports,
+    verdict_word, Row,
 };
 use crate::catalog::Lang;
 use crate::results::{RunReport, Status};
 
 pub fn render(report: &RunReport, lang: Lang) -> String {
     let mut out = format!(
-        "# vendor-audit run {}\n\n{}: {}\n\n",
+        "# {} {}\n\n{}: {}\n\n",
+        pick("vendor-audit run", "vendor-audit 監査実行", lang),
         report.run.id,
         pick("Judged at", "判定時刻", lang),
         report.run.now
@@ -56,7 +58,8 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
                             .collect(),
                     };
                     out.push_str(&format!(
-                        "| {severity} | {} | `{target}` | {} | {} |\n",
+                        "| {} | {} | `{target}` | {} | {} |\n",
+                        severity_word(severity, lang),
                         status_word(Status::Error, lang),
                         checks.join(", "),
                         observed.join("; ")
@@ -95,22 +98,28 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
         out.push('\n');
     }
     let s = &report.summary;
-    out.push_str(&format!(
-        "**{} fail, {} error, {} pass, {} skipped; {} controls contradicted.**\n",
-        s.fail, s.error, s.pass, s.skipped, s.contradicted
-    ));
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "**{} fail, {} error, {} pass, {} skipped; {} controls contradicted.**\n",
+            s.fail, s.error, s.pass, s.skipped, s.contradicted
+        ),
+        Lang::Ja => format!(
+            "**不合格 {}・判定不能 {}・合格 {}・対象外 {}。申告と矛盾した管理項目 {} 件。**\n",
+            s.fail, s.error, s.pass, s.skipped, s.contradicted
+        ),
+    });
     out
 }
 
 fn finding_row(f: &crate::results::Finding, lang: Lang) -> String {
     let waived = if f.waived {
-        pick(" (waived)", "（例外承認）", lang)
+        pick(" (waived)", "（例外承認済み）", lang)
     } else {
         ""
     };
     format!(
         "| {} | {}{waived} | `{}` | {} (`{}`) | {} |\n",
-        f.severity,
+        severity_word(f.severity, lang),
         status_word(f.status, lang),
         f.target,
         cell(pick(&f.title, &f.title_ja, lang)),

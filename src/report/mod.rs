@@ -99,19 +99,6 @@ pub(crate) fn status_word(status: Status, lang: Lang) -> &'static str {
     }
 }
 
-pub(crate) fn severity_word(severity: Severity, lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => severity.name(),
-        Lang::Ja => match severity {
-            Severity::Critical => "重大",
-            Severity::High => "高",
-            Severity::Medium => "中",
-            Severity::Low => "低",
-            Severity::Info => "情報",
-        },
-    }
-}
-
 pub(crate) fn verdict_word(verdict: Verdict, lang: Lang) -> &'static str {
     match lang {
         Lang::En => verdict.name(),
@@ -120,7 +107,22 @@ pub(crate) fn verdict_word(verdict: Verdict, lang: Lang) -> &'static str {
             Verdict::Contradicted => "申告と矛盾",
             Verdict::Admitted => "未実施（申告どおり）",
             Verdict::Undeclared => "未回答",
-            Verdict::Unverifiable => "外部から確認不能",
+            Verdict::Unverifiable => "確認不能",
+        },
+    }
+}
+
+/// A severity as people read it: `critical` … `info` in English; 重大・高・中・低・情報 in
+/// Japanese (docs/GLOSSARY.ja.md). Machine formats keep the English name.
+pub fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => severity.name(),
+        Lang::Ja => match severity {
+            Severity::Critical => "重大",
+            Severity::High => "高",
+            Severity::Medium => "中",
+            Severity::Low => "低",
+            Severity::Info => "情報",
         },
     }
 }
@@ -267,4 +269,30 @@ pub(crate) fn errors_text(reasons: &[(&str, Vec<&crate::results::Finding>)], lan
         })
         .collect();
     parts.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_words_are_the_glossarys() {
+        let all = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ];
+        let ja: Vec<&str> = all.iter().map(|s| severity_word(*s, Lang::Ja)).collect();
+        assert_eq!(ja, ["重大", "高", "中", "低", "情報"]);
+        let en: Vec<&str> = all.iter().map(|s| severity_word(*s, Lang::En)).collect();
+        assert_eq!(en, ["critical", "high", "medium", "low", "info"]);
+        // One word per verdict: the old `外部から確認不能` is gone.
+        assert_eq!(verdict_word(Verdict::Unverifiable, Lang::Ja), "確認不能");
+        assert_eq!(
+            verdict_word(Verdict::Admitted, Lang::Ja),
+            "未実施（申告どおり）"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::catalog::{Catalog, Check, Lang};
-use crate::report::{pick, severity_word};
+use crate::report::pick;
 
 /// One requirement: a control and the checks that verify it, in catalogue order.
 struct Requirement<'a> {
@@ -50,9 +50,9 @@ fn passing(check: &Check, lang: Lang) -> String {
             check.id, check.severity, check.title.en
         ),
         Lang::Ja => format!(
-            "`{}`（重要度 {}）に合格すること：「{}」に該当しない",
+            "`{}`（重大度 {}）に合格すること：「{}」に該当しない",
             check.id,
-            severity_word(check.severity, lang),
+            crate::report::severity_word(check.severity, lang),
             check.title.ja
         ),
     }
@@ -67,7 +67,7 @@ fn heading(lang: Lang) -> (&'static str, &'static str) {
         ),
         pick(
             "The contractor meets each requirement below for every system that holds or transmits the personal data of this contract, for the whole term of the contract, and declares each one in its annual report (under the key shown below each requirement's title). Requirements \"verified from outside\" are checked by the city with vendor-audit against the contractor's listed endpoints; a requirement is met only when every check named passes. The others are verified by the annual report and by audit.",
-            "受託者は、本契約の個人情報を保管又は送受信するすべてのシステムについて、契約期間を通じて以下の各要件を満たし、年次報告書で各要件への対応を申告する（各要件の表題の下に記した項目キーで回答する）。「外部から確認」と記した要件は、市が vendor-audit により受託者の届け出た接続先に対して確認し、記載の検査がすべて合格した場合に限り満たしているものとする。その他の要件は年次報告書及び監査により確認する。",
+            "受託者は、本契約の個人情報を保管又は送受信するすべてのシステムについて、契約期間を通じて以下の各要件を満たし、年次報告書で各要件への対応を申告する（各要件の表題の下に記した管理項目のキーで回答する）。「外部から確認」と記した要件は、市が vendor-audit により受託者の届け出た接続先に対して確認し、記載のチェックにすべて合格した場合に限り満たしているものとする。その他の要件は年次報告書及び監査により確認する。",
             lang,
         ),
     )

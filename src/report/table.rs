@@ -29,7 +29,7 @@ pub fn render(report: &RunReport, lang: Lang, width: u16, color: bool) -> String
             s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
         ),
         Lang::Ja => format!(
-            "不合格 {} ・判定不能 {} ・合格 {} ・対象外 {}（例外承認 {}）・管理項目: 申告と矛盾 {} ・確認済み {} ・未実施 {} ・未回答 {} ・確認不能 {} ・実行 {}（{}）\n",
+            "不合格 {} ・判定不能 {} ・合格 {} ・対象外 {} ・例外承認済み {} · 管理項目: 申告と矛盾 {} ・確認済み {} ・未実施（申告どおり） {} ・未回答 {} ・確認不能 {} · 監査実行 {}（{}）\n",
             s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
         ),
     };
@@ -45,7 +45,10 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
     let report = &vendor.report;
     let fy = report
         .fiscal_year
-        .map(|y| format!(", FY{y}"))
+        .map(|y| match lang {
+            Lang::En => format!(", FY{y}"),
+            Lang::Ja => format!("、{y} 年度"),
+        })
         .unwrap_or_default();
     let mut out = wrap(
         &format!(
@@ -81,9 +84,9 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
     let one = |findings: &mut Vec<Vec<Text>>, f: &Finding| {
         let mut status = status_word(f.status, lang).to_owned();
         if f.waived {
-            status.push_str(pick(" (waived)", "（例外承認）", lang));
+            status.push_str(pick(" (waived)", "（例外承認済み）", lang));
         } else if f.waiver.as_ref().is_some_and(|w| w.expired) {
-            status.push_str(pick(" (waiver expired)", "（例外期限切れ）", lang));
+            status.push_str(pick(" (waiver expired)", "（例外承認の期限切れ）", lang));
         }
         let text = format!(
             "{}\n{}\n{}",
@@ -92,7 +95,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
             f.message
         );
         findings.push(vec![
-            severity_cell(f.severity),
+            severity_cell(f.severity, lang),
             status_cell(f.status, status),
             Text::plain(text),
         ]);
@@ -108,7 +111,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
                     continue;
                 };
                 findings.push(vec![
-                    severity_cell(severity),
+                    severity_cell(severity, lang),
                     status_cell(Status::Error, status_word(Status::Error, lang).to_owned()),
                     Text::plain(format!("{target}\n{}", errors_text(&reasons, lang))),
                 ]);
@@ -142,13 +145,17 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
     if passed > 0 {
         notes.push(match lang {
             Lang::En => format!("{passed} passing check(s) are listed by target; --format json or markdown shows what each observed"),
-            Lang::Ja => format!("合格したチェック {passed} 件は対象ごとにまとめています。各観測結果は --format json または markdown で出力できます"),
+            Lang::Ja => format!("合格したチェック {passed} 件は対象ごとにまとめて示す。各チェックの観測結果は --format json または markdown で確認できる"),
         });
     }
     if skipped > 0 {
         notes.push(match lang {
-            Lang::En => format!("{skipped} check(s) did not apply and are not shown; --format json lists them"),
-            Lang::Ja => format!("対象外のチェック {skipped} 件は表示していません。--format json で全件を出力できます"),
+            Lang::En => format!(
+                "{skipped} check(s) did not apply and are not shown; --format json lists them"
+            ),
+            Lang::Ja => format!(
+                "対象外のチェック {skipped} 件は示していない。--format json で全件を確認できる"
+            ),
         });
     }
     for note in notes {
@@ -228,8 +235,8 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
     out
 }
 
-fn severity_cell(severity: Severity) -> Text {
-    let cell = Text::plain(severity.name());
+fn severity_cell(severity: Severity, lang: Lang) -> Text {
+    let cell = Text::plain(super::severity_word(severity, lang));
     match severity {
         Severity::Critical => cell.fg(Color::Red).bold(),
         Severity::High => cell.fg(Color::Red),
