@@ -347,16 +347,17 @@ fn the_japanese_html_report_renders_in_chromium() {
     assert!(dom.contains("<html lang=\"ja\">"), "{dom}");
     let text = text_of(&dom);
     for label in [
-        "vendor-audit 監査報告",
+        "vendor-audit 監査結果",
         "委託先",
         "評価",
         "重大度別の不合格",
         "点数の推移",
         // The first run in its history: no trend yet, said in Japanese.
         "推移なし",
-        "申告と観測",
+        "申告と観測結果",
         "申告と矛盾",
-        "検査結果",
+        "検出事項",
+        "対処:",
         "評価の内訳",
         "年次報告書",
     ] {

@@ -75,7 +75,7 @@ details summary{cursor:pointer;margin:.6em 0}
 
 /// The report as one self-contained HTML page.
 pub fn render(report: &RunReport, lang: Lang, extras: Extras) -> String {
-    let title = pick("vendor-audit report", "vendor-audit 監査報告", lang);
+    let title = pick("vendor-audit report", "vendor-audit 監査結果", lang);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -90,7 +90,7 @@ pub fn render(report: &RunReport, lang: Lang, extras: Extras) -> String {
         out,
         "<h1>{}</h1>\n<p class=\"meta\">{} <code>{}</code> · {} {} · {}</p>\n",
         esc(title),
-        pick("run", "実行", lang),
+        pick("run", "監査実行", lang),
         esc(&report.run.id),
         pick("judged at", "判定時刻", lang),
         esc(&report.run.now),
@@ -310,7 +310,7 @@ fn trend(v: &VendorResult, report: &RunReport, lang: Lang, extras: Extras) -> St
             "<p class=\"meta\">{}</p>",
             pick(
                 "No trend: this run is not stored in a history.",
-                "推移なし: この実行は履歴に保存されていない。",
+                "推移なし: この監査実行は履歴に保存されていない。",
                 lang
             )
         );
@@ -330,7 +330,7 @@ fn trend(v: &VendorResult, report: &RunReport, lang: Lang, extras: Extras) -> St
             "<p class=\"meta\">{}</p>",
             pick(
                 "No trend yet: this is the vendor's first graded run in the history.",
-                "推移なし: 履歴にある評価済みの実行はこれが最初。",
+                "推移なし: 履歴にある評価済みの監査実行はこれが最初。",
                 lang
             )
         );
@@ -432,7 +432,7 @@ fn trend_svg(points: &[ScorePoint], lang: Lang) -> String {
 fn verdicts(v: &VendorResult, lang: Lang) -> String {
     let mut out = format!(
         "<h3>{}</h3>\n",
-        pick("Declared and observed", "申告と観測", lang)
+        pick("Declared and observed", "申告と観測結果", lang)
     );
     if v.controls.is_empty() {
         let _ = writeln!(
@@ -478,7 +478,7 @@ fn text_in<'a>(en: &'a str, ja: &'a str, lang: Lang) -> &'a str {
 /// Failures first (the most severe first, waived ones after), then what could not be judged
 /// (one card per target and cause), then the passes, folded.
 fn findings(v: &VendorResult, lang: Lang, extras: Extras) -> String {
-    let mut out = format!("<h3>{}</h3>\n", pick("Findings", "検査結果", lang));
+    let mut out = format!("<h3>{}</h3>\n", pick("Findings", "検出事項", lang));
     let mut failed: Vec<&Finding> = v
         .findings
         .iter()
@@ -598,7 +598,7 @@ fn finding_card(f: &Finding, lang: Lang, extras: Extras) -> String {
             (Lang::En, true) => format!("Waiver expired on {until} (not applied): {}", w.reason),
             (Lang::Ja, false) => format!("例外承認（{until} まで）: {}", w.reason),
             (Lang::Ja, true) => {
-                format!("例外承認は {until} に期限切れ（適用しない）: {}", w.reason)
+                format!("例外承認の期限切れ（{until}、適用しない）: {}", w.reason)
             }
         };
         let _ = writeln!(out, "<p class=\"meta\">{}</p>", esc(&text));
@@ -624,7 +624,7 @@ fn finding_card(f: &Finding, lang: Lang, extras: Extras) -> String {
         let _ = writeln!(
             out,
             "<div class=\"fix\"><b>{}</b> {}</div>",
-            esc(pick("How to fix:", "対策:", lang)),
+            esc(pick("How to fix:", "対処:", lang)),
             esc(fix)
         );
     }
@@ -923,13 +923,19 @@ mod tests {
 
     #[test]
     fn japanese_labels() {
-        let html = render(&run(), Lang::Ja, Extras::default());
+        let catalog = Catalog::load(&[]).unwrap();
+        let extras = Extras {
+            catalog: Some(&catalog),
+            trends: None,
+        };
+        let html = render(&run(), Lang::Ja, extras);
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"));
         for label in [
             "重大度別の不合格",
-            "申告と観測",
+            "申告と観測結果",
             "申告と矛盾",
-            "検査結果",
+            "検出事項",
+            "対処:",
             "評価の内訳",
             "重大 1",
             "不合格",
