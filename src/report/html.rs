@@ -596,7 +596,7 @@ fn finding_card(f: &Finding, lang: Lang, extras: Extras) -> String {
         let text = match (lang, w.expired) {
             (Lang::En, false) => format!("Waived until {until}: {}", w.reason),
             (Lang::En, true) => format!("Waiver expired on {until} (not applied): {}", w.reason),
-            (Lang::Ja, false) => format!("例外承認（{until} まで）: {}", w.reason),
+            (Lang::Ja, false) => format!("例外承認済み（{until} まで）: {}", w.reason),
             (Lang::Ja, true) => {
                 format!("例外承認の期限切れ（{until}、適用しない）: {}", w.reason)
             }
