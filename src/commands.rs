@@ -145,16 +145,15 @@ pub fn checks_show(catalog: &Catalog, id: &str, lang: Lang) -> Option<String> {
     Some(out)
 }
 
-/// The finding message of the check's failing example. Check messages exist in English only
-/// on this branch: `lang` is for when they are bilingual.
-fn example_message(c: &Check, _lang: Lang) -> String {
-    c.render_message(true, &c.example_fail)
+/// The finding message of the check's failing example, in `lang`.
+fn example_message(c: &Check, lang: Lang) -> String {
+    c.render_message(true, &c.example_fail, lang)
 }
 
-/// Why the check is skipped when its `applies` is false, as its file says (English only for now,
-/// like [`example_message`]).
-fn skipped_message(c: &Check, _lang: Lang) -> Option<&str> {
-    c.message.skipped.as_deref()
+/// Why the check is skipped when its `applies` is false, as its file says, in `lang` (English
+/// when a user's check has no Japanese).
+fn skipped_message(c: &Check, lang: Lang) -> Option<&str> {
+    c.message.skipped.as_ref().map(|t| t.get(lang))
 }
 
 /// The severity as people read it (the check files' own names in English).
@@ -743,8 +742,9 @@ mod tests {
             untranslated.extend(c.applies.iter().map(|a| a.source().to_owned()));
             for example in [&c.example_fail, &c.example_pass] {
                 untranslated.extend(example.values.values().map(show));
+                // As the finding message quotes them.
+                untranslated.extend(example.values.values().map(|v| v.brief()));
             }
-            untranslated.extend(untranslated_messages(c));
             // Longest first, so that no shorter text cuts into a longer one.
             untranslated.sort_by_key(|u| std::cmp::Reverse(u.len()));
             for u in &untranslated {
@@ -781,15 +781,6 @@ mod tests {
         }
         let english = checks_facts(Lang::En, 100);
         assert!(crate::catalog::facts::english_sentence(&english, &[]).is_some());
-    }
-
-    /// The check's finding messages as `checks show` prints them, while check files have them
-    /// in English only. Once `Messages` are bilingual and `example_message`/`skipped_message`
-    /// use `lang`, delete this: the test above then holds them to Japanese too.
-    fn untranslated_messages(c: &Check) -> Vec<String> {
-        let mut out = vec![c.render_message(true, &c.example_fail)];
-        out.extend(c.message.skipped.clone());
-        out
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Severity;
+use crate::catalog::{Lang, Severity, Text};
 use crate::fact::FactValue;
 use crate::grade::{Grade, Grading};
 
@@ -120,11 +120,36 @@ pub struct Finding {
     pub title: String,
     pub title_ja: String,
     pub message: String,
+    /// `message` in Japanese (the English text when a user's check has none).
+    pub message_ja: String,
     pub control: Option<String>,
     pub waived: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverNote>,
     pub evidence: BTreeMap<String, FactValue>,
+    /// For an `error`, why it could not be judged without the facts that left unknown (the
+    /// probe's reason): what the reports group one target's errors by, one cause told once.
+    /// `None`: the message is the cause. Not in the JSON, where the message says it.
+    #[serde(skip)]
+    pub cause: Option<Text>,
+}
+
+impl Finding {
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Ja => &self.message_ja,
+        }
+    }
+
+    /// Why an `error` could not be judged, in `lang`: its cause, else its message.
+    pub fn cause_in(&self, lang: Lang) -> &str {
+        match &self.cause {
+            Some(cause) => cause.get(lang),
+            None => self.message_in(lang),
+        }
+    }
 }
 
 /// The waiver that matched a finding: applied, or expired (and so not applied).
@@ -168,6 +193,18 @@ pub struct ControlVerdict {
     pub title_ja: String,
     /// Why this verdict, in words (which finding decided it).
     pub reason: String,
+    /// `reason` in Japanese.
+    pub reason_ja: String,
+}
+
+impl ControlVerdict {
+    /// The reason in `lang`.
+    pub fn reason_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.reason,
+            Lang::Ja => &self.reason_ja,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -130,6 +130,111 @@ fn texts_exist_in_both_languages_and_rationale_is_substantial() {
     }
 }
 
+/// Hiragana, katakana or a CJK ideograph: text a Japanese reader reads as Japanese.
+fn has_japanese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+    })
+}
+
+fn placeholder_set(template: &str) -> std::collections::BTreeSet<&str> {
+    vendor_audit::catalog::check::placeholders(template)
+        .into_iter()
+        .collect()
+}
+
+/// `--lang ja` shows every finding message in Japanese: each built-in check's fail, pass and
+/// skipped message has Japanese text of its own (not the English copied), naming the same facts.
+#[test]
+fn every_finding_message_is_written_in_japanese_with_the_same_facts() {
+    let c = catalog();
+    let mut missing = Vec::new();
+    for check in c.checks.values() {
+        let m = &check.message;
+        let templates = [
+            ("fail", Some(&m.fail)),
+            ("pass", Some(&m.pass)),
+            ("skipped", m.skipped.as_ref()),
+        ];
+        for (which, template) in templates {
+            let Some(t) = template else { continue };
+            let Some(ja) = &t.ja else {
+                missing.push(format!("{}: message.{which} has no Japanese", check.id));
+                continue;
+            };
+            if !has_japanese(ja) || ja == &t.en {
+                missing.push(format!(
+                    "{}: message.{which} ja is not Japanese: {ja:?}",
+                    check.id
+                ));
+            }
+            assert_eq!(
+                placeholder_set(&t.en),
+                placeholder_set(ja),
+                "{}: message.{which} names other facts in Japanese",
+                check.id
+            );
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The examples of a few checks, rendered in Japanese with their facts filled in.
+#[test]
+fn japanese_messages_read_with_their_facts_filled() {
+    use vendor_audit::catalog::Lang;
+    let c = catalog();
+    let show = |id: &str, failed: bool| {
+        let check = c.check(id).unwrap();
+        let facts = if failed {
+            &check.example_fail
+        } else {
+            &check.example_pass
+        };
+        check.render_message(failed, facts, Lang::Ja)
+    };
+    assert_eq!(
+        show("tls-legacy-protocol", true),
+        "旧式のプロトコル [TLSv1.0, TLSv1.1] を受け付ける（受け付けるプロトコル: [TLSv1.0, TLSv1.1, TLSv1.2]）"
+    );
+    assert_eq!(
+        show("tls-legacy-protocol", false),
+        "受け付けるのは [TLSv1.2, TLSv1.3] のみ"
+    );
+    assert_eq!(
+        show("vnc-no-auth", true),
+        "ポート 5900 がセキュリティタイプ None（認証なし）を提示している（タイプ [1]）。誰でもデスクトップを操作できる"
+    );
+    assert_eq!(
+        show("vnc-no-auth", false),
+        "ポート 5900 は認証を要求する（タイプ [2]）"
+    );
+    assert_eq!(
+        show("report-missing", true),
+        "reports/kenko-zaidan-2026.toml に年次報告書がない"
+    );
+    // The engine's own sentences have a Japanese counterpart `NAME_ja`, which the Japanese
+    // text takes for `{NAME}`.
+    let stale = c.check("report-stale").unwrap();
+    let mut facts = stale.example_fail.clone();
+    facts.set("report.stale_reason", "the report is for fiscal year 2025");
+    facts.set("report.stale_reason_ja", "年次報告書は 2025 年度のもの");
+    assert_eq!(
+        stale.render_message(true, &facts, Lang::Ja),
+        "年次報告書が今年度のものではない（年次報告書は 2025 年度のもの）"
+    );
+    assert_eq!(
+        stale.render_message(true, &facts, Lang::En),
+        "the report is for fiscal year 2025"
+    );
+    // English stays English.
+    let check = c.check("tls-legacy-protocol").unwrap();
+    assert_eq!(
+        check.render_message(false, &check.example_pass, Lang::En),
+        "accepts only [TLSv1.2, TLSv1.3]"
+    );
+}
+
 #[test]
 fn every_observable_control_has_a_check_and_every_check_control_exists() {
     let c = catalog();

@@ -460,3 +460,48 @@ fn the_grade_explanation_fits_80_columns_without_splitting_a_word() {
         }
     }
 }
+
+/// Hiragana, katakana or a CJK ideograph.
+fn has_japanese(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+/// `--lang ja` gives every finding message and every verdict reason in Japanese: the JSON of
+/// the demo's run carries both, and each Japanese text is Japanese (the probes' own words are
+/// quoted inside it, framed in Japanese).
+#[test]
+fn every_message_and_reason_of_the_demo_has_japanese_text() {
+    let doc = demo_json(&[]);
+    let mut english_only = Vec::new();
+    for v in doc["vendors"].as_array().unwrap() {
+        for f in v["findings"].as_array().unwrap() {
+            let (en, ja) = (
+                f["message"].as_str().unwrap(),
+                f["message_ja"].as_str().unwrap(),
+            );
+            if !has_japanese(ja) || en == ja {
+                english_only.push(format!("finding {} on {}: {ja:?}", f["check"], f["target"]));
+            }
+        }
+        for c in v["controls"].as_array().unwrap() {
+            let (en, ja) = (
+                c["reason"].as_str().unwrap(),
+                c["reason_ja"].as_str().unwrap(),
+            );
+            if !has_japanese(ja) || en == ja {
+                english_only.push(format!("verdict of {}: {ja:?}", c["control"]));
+            }
+        }
+    }
+    assert!(english_only.is_empty(), "{}", english_only.join("\n"));
+    let japanese = demo(&["--lang", "ja"]);
+    let text = String::from_utf8_lossy(&japanese.stdout);
+    for said in [
+        "ポート 3389 でRDPが応答した",
+        "旧式のプロトコル [TLSv1.0] を受け付ける",
+        "未実施と申告されている",
+    ] {
+        assert!(text.contains(said), "{said}\n{text}");
+    }
+}

@@ -20,10 +20,19 @@ fn finding(check: &str, target: &str, status: Status, severity: Severity) -> Fin
         title: format!("title of {check}"),
         title_ja: String::new(),
         message: format!("{check} is {status} on {target}"),
+        message_ja: format!(
+            "{check} が {target} で{}",
+            if status == Status::Pass {
+                "合格"
+            } else {
+                "不合格"
+            }
+        ),
         control: Some(format!("control.of_{}", check.replace('-', "_"))),
         waived: false,
         waiver: None,
         evidence: BTreeMap::from([("service.port".to_string(), FactValue::Int(5900))]),
+        cause: None,
     }
 }
 
@@ -36,6 +45,7 @@ fn control(key: &str, verdict: Verdict) -> ControlVerdict {
         title: String::new(),
         title_ja: String::new(),
         reason: format!("{key} is {}", verdict.name()),
+        reason_ja: format!("{key} の判定: {}", verdict.name()),
     }
 }
 
@@ -173,6 +183,20 @@ fn a_stored_run_reads_back_and_its_changes_are_told() {
     )];
     assert_eq!(vnc.status, Status::Fail);
     assert_eq!(vnc.message, "vnc-exposed is fail on vnc.example.lab:5900");
+    // The Japanese words are kept beside the English ones.
+    assert_eq!(
+        vnc.message_ja,
+        "vnc-exposed が vnc.example.lab:5900 で不合格"
+    );
+    let control = &vendor.controls["remote_access.no_public_vnc"];
+    assert_eq!(
+        control.reason,
+        "remote_access.no_public_vnc is contradicted"
+    );
+    assert_eq!(
+        control.reason_ja,
+        "remote_access.no_public_vnc の判定: contradicted"
+    );
     assert_eq!(
         h.previous_for("machi-web", &b.run.id).unwrap().as_deref(),
         Some(a.run.id.as_str())

@@ -527,3 +527,33 @@ fn the_scanner_finds_english_prose_and_lets_identifiers_be() {
         vec!["the report is for fiscal year".to_owned()]
     );
 }
+
+/// The whole demo report in Japanese, every finding message, verdict reason, heading and note of
+/// it (Markdown: no table wrapping splits a sentence): no English sentence, glossary terms only.
+/// The only English allowed is data: the vendors' names from the inventory, and what servers and
+/// the operating system said, which the messages quote.
+#[test]
+fn the_whole_demo_report_is_japanese() {
+    let (code, stdout, stderr) = run(vendor_audit().args([
+        "demo",
+        "--lang",
+        "ja",
+        "--format",
+        "markdown",
+        "--explain",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_glossary_terms("demo markdown", &stdout);
+    let names = [
+        "Health Promotion Foundation",
+        "Machi Web Solutions",
+        "Sakura Printing (notices mail-out)",
+    ];
+    assert_no_english("demo markdown", &stdout, &names);
+    // The same run in the table, with colour off and at 200 columns so no cell wraps.
+    let (_, table, _) = run(vendor_audit()
+        .args(["demo", "--lang", "ja", "--color", "never"])
+        .env("COLUMNS", "200"));
+    assert_glossary_terms("demo table", &table);
+    assert_no_english("demo table", &table, &names);
+}

@@ -327,6 +327,7 @@ fn hand_made() -> RunReport {
         title: format!("{check}: title"),
         title_ja: format!("{check}：題"),
         message: format!("{check} {status}\nsecond line  "),
+        message_ja: format!("{check} {status}\n二行目  "),
         control: control.map(Into::into),
         waived: false,
         waiver: None,
@@ -338,6 +339,7 @@ fn hand_made() -> RunReport {
                 FactValue::Map(BTreeMap::from([("k".into(), FactValue::Bool(true))])),
             ),
         ]),
+        cause: None,
     };
     let mut waived = finding(
         "ssh-exposed",
@@ -360,6 +362,7 @@ fn hand_made() -> RunReport {
             title: format!("{key}\ntitle "),
             title_ja: "題".into(),
             reason: reason.into(),
+            reason_ja: format!("根拠: {reason}"),
         };
     let vendors = vec![VendorResult {
         id: "sakura".into(),

@@ -26,10 +26,12 @@ fn finding(
         title: title.into(),
         title_ja: format!("（{title}）"),
         message: message.into(),
+        message_ja: format!("（観測結果）{message}"),
         control: None,
         waived: false,
         waiver: None,
         evidence: BTreeMap::new(),
+        cause: None,
     }
 }
 
@@ -48,6 +50,7 @@ fn control(
         title: title.into(),
         title_ja: format!("{title}（日本語）"),
         reason: reason.into(),
+        reason_ja: format!("（根拠）{reason}"),
     }
 }
 

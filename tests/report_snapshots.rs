@@ -14,7 +14,7 @@ fn fixed_run() -> RunReport {
                    status: Status,
                    severity: Severity,
                    title: &str,
-                   message: &str,
+                   message: (&str, &str),
                    control: Option<&str>| Finding {
         check: check.into(),
         target: target.into(),
@@ -22,11 +22,13 @@ fn fixed_run() -> RunReport {
         severity,
         title: title.into(),
         title_ja: format!("（{title}）"),
-        message: message.into(),
+        message: message.0.into(),
+        message_ja: message.1.into(),
         control: control.map(Into::into),
         waived: false,
         waiver: None,
         evidence: BTreeMap::from([("service.port".to_string(), FactValue::Int(3389))]),
+        cause: None,
     };
     let mut waived = finding(
         "ssh-exposed",
@@ -34,7 +36,10 @@ fn fixed_run() -> RunReport {
         Status::Fail,
         Severity::Medium,
         "SSH is reachable",
-        "SSH answered on port 22: SSH-2.0-OpenSSH_9.2p1",
+        (
+            "SSH answered on port 22: SSH-2.0-OpenSSH_9.2p1",
+            "ポート 22 でSSHが応答した: SSH-2.0-OpenSSH_9.2p1",
+        ),
         Some("remote_access.ssh_restricted"),
     );
     waived.waived = true;
@@ -50,17 +55,17 @@ fn fixed_run() -> RunReport {
         score: 0,
         report: ReportSummary { path: Some("reports/kenko-zaidan-2026.toml".into()), status: ReportStatus::Current, fiscal_year: Some(2026) },
         findings: vec![
-            finding("rdp-exposed", "xray.example.lab:3389", Status::Fail, Severity::Critical, "Remote Desktop (RDP) is reachable", "RDP answered on port 3389; selected protocol ssl; NLA enforced: false", Some("remote_access.no_public_rdp")),
-            finding("dicom-exposed", "xray.example.lab:4242", Status::Error, Severity::Critical, "DICOM image archive accepts unknown peers", "service.protocol unavailable: accepted the connection but answered nothing within 8 s", Some("remote_access.dicom_restricted")),
+            finding("rdp-exposed", "xray.example.lab:3389", Status::Fail, Severity::Critical, "Remote Desktop (RDP) is reachable", ("RDP answered on port 3389; selected protocol ssl; NLA enforced: false", "ポート 3389 でRDPが応答した（選択されたプロトコル ssl、NLA必須: false）"), Some("remote_access.no_public_rdp")),
+            finding("dicom-exposed", "xray.example.lab:4242", Status::Error, Severity::Critical, "DICOM image archive accepts unknown peers", ("service.protocol unavailable: accepted the connection but answered nothing within 8 s", "service.protocol を観測できなかった: accepted the connection but answered nothing within 8 s"), Some("remote_access.dicom_restricted")),
             waived,
-            finding("vnc-exposed", "xray.example.lab", Status::Pass, Severity::High, "VNC is reachable", "no swept port answered as a VNC server (open ports: [3389, 4242, 22])", Some("remote_access.no_public_vnc")),
-            finding("vnc-no-auth", "xray.example.lab", Status::Skipped, Severity::Critical, "VNC requires no authentication", "no open port speaks the protocol this check is about", Some("remote_access.vnc_authentication")),
+            finding("vnc-exposed", "xray.example.lab", Status::Pass, Severity::High, "VNC is reachable", ("no swept port answered as a VNC server (open ports: [3389, 4242, 22])", "走査したポートにVNCサーバとして応答するものはない（開放ポート: [3389, 4242, 22]）"), Some("remote_access.no_public_vnc")),
+            finding("vnc-no-auth", "xray.example.lab", Status::Skipped, Severity::Critical, "VNC requires no authentication", ("no open port speaks the protocol this check is about", "このチェックの対象プロトコルで応答する開放ポートがない"), Some("remote_access.vnc_authentication")),
         ],
         controls: vec![
-            ControlVerdict { control: "remote_access.no_public_rdp".into(), declared: Some(true), verdict: Verdict::Contradicted, checks: vec!["rdp-exposed".into()], title: "No Remote Desktop (RDP) reachable from outside".into(), title_ja: "リモートデスクトップ（RDP）を外部に公開していない".into(), reason: "rdp-exposed fail on xray.example.lab:3389".into() },
-            ControlVerdict { control: "remote_access.no_public_vnc".into(), declared: Some(true), verdict: Verdict::Verified, checks: vec!["vnc-exposed".into()], title: "No VNC reachable from outside".into(), title_ja: "VNCを外部に公開していない".into(), reason: "vnc-exposed pass on xray.example.lab".into() },
-            ControlVerdict { control: "backup.offline_copies".into(), declared: Some(false), verdict: Verdict::Admitted, checks: vec![], title: "Backups are kept offline".into(), title_ja: "バックアップをオフラインで保管している".into(), reason: "declared not in place".into() },
-            ControlVerdict { control: "incident.response_plan".into(), declared: None, verdict: Verdict::Undeclared, checks: vec![], title: "An incident response plan exists".into(), title_ja: "インシデント対応計画がある".into(), reason: "the report does not answer this control".into() },
+            ControlVerdict { control: "remote_access.no_public_rdp".into(), declared: Some(true), verdict: Verdict::Contradicted, checks: vec!["rdp-exposed".into()], title: "No Remote Desktop (RDP) reachable from outside".into(), title_ja: "リモートデスクトップ（RDP）を外部に公開していない".into(), reason: "rdp-exposed fail on xray.example.lab:3389".into(), reason_ja: "rdp-exposed が xray.example.lab:3389 で不合格".into() },
+            ControlVerdict { control: "remote_access.no_public_vnc".into(), declared: Some(true), verdict: Verdict::Verified, checks: vec!["vnc-exposed".into()], title: "No VNC reachable from outside".into(), title_ja: "VNCを外部に公開していない".into(), reason: "vnc-exposed pass on xray.example.lab".into(), reason_ja: "vnc-exposed が xray.example.lab で合格".into() },
+            ControlVerdict { control: "backup.offline_copies".into(), declared: Some(false), verdict: Verdict::Admitted, checks: vec![], title: "Backups are kept offline".into(), title_ja: "バックアップをオフラインで保管している".into(), reason: "declared not in place".into(), reason_ja: "未実施と申告されている".into() },
+            ControlVerdict { control: "incident.response_plan".into(), declared: None, verdict: Verdict::Undeclared, checks: vec![], title: "An incident response plan exists".into(), title_ja: "インシデント対応計画がある".into(), reason: "the report does not answer this control".into(), reason_ja: "年次報告書にこの管理項目の回答がない".into() },
         ],
         assets: vec![AssetFacts { target: "xray.example.lab:3389".into(), kind: "service".into(), address: Some("127.0.0.31".into()), facts: BTreeMap::from([("service.protocol".to_string(), FactValue::Str("rdp".into()))]), unavailable: BTreeMap::new() }],
         grading: Default::default(),
@@ -149,7 +154,15 @@ fn json_keeps_the_fixed_keys() {
     }
     let f = &v["findings"][0];
     for key in [
-        "check", "target", "status", "severity", "title", "message", "control", "waived",
+        "check",
+        "target",
+        "status",
+        "severity",
+        "title",
+        "message",
+        "message_ja",
+        "control",
+        "waived",
         "evidence",
     ] {
         assert!(f.get(key).is_some(), "findings[].{key}");
@@ -167,4 +180,56 @@ fn json_keeps_the_fixed_keys() {
         assert!(json["summary"][key].is_number(), "summary.{key}");
     }
     insta::assert_json_snapshot!(json);
+}
+
+/// The errors a silent port leaves are one row in either language, grouped by their cause, not
+/// by the words of each message (which name different facts).
+#[test]
+fn errors_of_one_target_are_one_row_by_their_cause_in_each_language() {
+    use vendor_audit::catalog::Text;
+    let why = "accepted the connection but answered nothing within 8.0 s";
+    let error = |check: &str, fact: &str| Finding {
+        check: check.into(),
+        target: "xray.example.lab:4242".into(),
+        status: Status::Error,
+        severity: Severity::Critical,
+        title: check.into(),
+        title_ja: check.into(),
+        message: format!("{why} ({fact} unavailable)"),
+        message_ja: format!("{fact} を観測できなかった: {why}"),
+        control: None,
+        waived: false,
+        waiver: None,
+        evidence: BTreeMap::new(),
+        cause: Some(Text {
+            en: why.into(),
+            ja: format!("観測できなかった: {why}"),
+        }),
+    };
+    let mut report = fixed_run();
+    report.vendors[0].findings = vec![
+        error("dicom-exposed", "service.protocol"),
+        error("rdp-exposed", "rdp.selected_protocol"),
+    ];
+    let md = render(&report, Format::Markdown, Lang::Ja, 100);
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| 重大 | 判定不能"))
+        .collect();
+    assert_eq!(
+        rows,
+        [format!(
+            "| 重大 | 判定不能 | `xray.example.lab:4242` | `dicom-exposed`, `rdp-exposed` | 観測できなかった: {why} |"
+        )],
+        "{md}"
+    );
+    let table = render(&report, Format::Table, Lang::En, 100);
+    assert!(
+        table.contains("so 2 check(s) cannot tell: dicom-exposed, rdp-exposed"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("unavailable"),
+        "the facts are not in the row: {table}"
+    );
 }

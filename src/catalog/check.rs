@@ -91,16 +91,86 @@ impl Text {
     }
 }
 
-/// Finding messages; `{fact.name}` is replaced by the fact's value.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// A finding message: `{ en = "…", ja = "…" }`, or a plain string, which is English: a check
+/// written by a user may have no Japanese, and a Japanese report then shows its English text.
+/// `{fact.name}` is replaced by the fact's value; both languages name the same facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub en: String,
+    /// `None` for a plain string.
+    pub ja: Option<String>,
+}
+
+impl Template {
+    /// The text in `lang`; English when the template has no Japanese.
+    pub fn get(&self, lang: Lang) -> &str {
+        match (lang, &self.ja) {
+            (Lang::Ja, Some(ja)) => ja,
+            _ => &self.en,
+        }
+    }
+
+    /// The template in `lang` filled from `facts`. The Japanese text takes a fact's Japanese
+    /// counterpart `NAME_ja` for `{NAME}` where the facts have one (the engine's own sentences,
+    /// such as `report.stale_reason_ja`); a template without Japanese is English, values too.
+    pub fn render(&self, lang: Lang, facts: &Facts) -> String {
+        match (lang, &self.ja) {
+            (Lang::Ja, Some(ja)) => fill_with(ja, |name| {
+                facts.get(&format!("{name}_ja")).or_else(|| facts.get(name))
+            }),
+            _ => fill(&self.en, facts),
+        }
+    }
+
+    /// The template filled from `facts`, in both languages (the Japanese falls back to English).
+    pub fn fill(&self, facts: &Facts) -> Text {
+        Text {
+            en: self.render(Lang::En, facts),
+            ja: self.render(Lang::Ja, facts),
+        }
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl<'de> Deserialize<'de> for Template {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = Template;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string (English), or { en = \"…\", ja = \"…\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Template, E> {
+                Ok(Template {
+                    en: s.to_owned(),
+                    ja: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Template, A::Error> {
+                let text = Text::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Template {
+                    en: text.en,
+                    ja: Some(text.ja),
+                })
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
+}
+
+/// Finding messages.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Messages {
-    pub fail: String,
-    pub pass: String,
+    pub fail: Template,
+    pub pass: Template,
     /// Why the check does not apply when its `applies` is false (`skipped`); "does not apply"
     /// when absent.
-    #[serde(default)]
-    pub skipped: Option<String>,
+    pub skipped: Option<Template>,
 }
 
 #[derive(Debug)]
@@ -133,14 +203,22 @@ impl Check {
         self.control.as_ref().map(|(k, _)| k.as_str())
     }
 
-    /// The message for a result, with `{fact}` placeholders filled from `facts`.
-    pub fn render_message(&self, failed: bool, facts: &Facts) -> String {
-        let template = if failed {
+    /// The message for a result in `lang`, with `{fact}` placeholders filled from `facts`.
+    pub fn render_message(&self, failed: bool, facts: &Facts, lang: Lang) -> String {
+        self.template(failed).render(lang, facts)
+    }
+
+    /// The message for a result in English and Japanese.
+    pub fn render_messages(&self, failed: bool, facts: &Facts) -> Text {
+        self.template(failed).fill(facts)
+    }
+
+    fn template(&self, failed: bool) -> &Template {
+        if failed {
             &self.message.fail
         } else {
             &self.message.pass
-        };
-        fill(template, facts)
+        }
     }
 
     /// The listed facts that `facts` has, as evidence.
@@ -154,6 +232,11 @@ impl Check {
 
 /// Replaces `{name}` with the fact's value (`?` when absent).
 pub fn fill(template: &str, facts: &Facts) -> String {
+    fill_with(template, |name| facts.get(name))
+}
+
+/// Replaces `{name}` with the value `value` gives for it (`?` when none).
+fn fill_with<'f>(template: &str, value: impl Fn(&str) -> Option<&'f FactValue>) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -162,7 +245,7 @@ pub fn fill(template: &str, facts: &Facts) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match facts.get(name) {
+                match value(name) {
                     Some(v) => out.push_str(&v.brief()),
                     None => out.push('?'),
                 }
@@ -187,6 +270,10 @@ pub fn placeholders(template: &str) -> Vec<&str> {
         .collect()
 }
 
+fn name_set(template: &str) -> std::collections::BTreeSet<&str> {
+    placeholders(template).into_iter().collect()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCheck {
@@ -198,12 +285,21 @@ struct RawCheck {
     control: Option<Spanned<String>>,
     applies: Option<Spanned<String>>,
     condition: Spanned<String>,
-    message: Messages,
+    message: RawMessages,
     why: Text,
     fix: Text,
     #[serde(default)]
     references: Vec<String>,
     example: RawExample,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMessages {
+    fail: Spanned<Template>,
+    pass: Spanned<Template>,
+    #[serde(default)]
+    skipped: Option<Spanned<Template>>,
 }
 
 #[derive(Deserialize)]
@@ -320,23 +416,49 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
     };
     let condition = compile(&raw.condition, "condition");
     let applies = raw.applies.as_ref().map(|a| compile(a, "applies"));
-    let skipped = raw.message.skipped.iter();
-    for template in [&raw.message.fail, &raw.message.pass]
+    let skipped = raw.message.skipped.iter().map(|t| ("skipped", t));
+    for (which, template) in [("fail", &raw.message.fail), ("pass", &raw.message.pass)]
         .into_iter()
         .chain(skipped)
     {
-        for name in placeholders(template) {
+        let key = format!("message.{which}");
+        let Template { en, ja } = template.get_ref();
+        for name in placeholders(en) {
             if !facts.iter().any(|f| f == name) {
-                problems.push(Diagnostic::at(
-                    path,
-                    text,
-                    None,
-                    Some("message".into()),
+                add(
+                    template.span(),
+                    &key,
                     both(
                         format!("placeholder `{{{name}}}` is not one of the listed facts"),
                         format!("差し込み `{{{name}}}` は `facts` に列挙された事実ではない"),
                     ),
-                ));
+                );
+            }
+        }
+        // The two languages say the same facts: a value named in one and not the other is
+        // lost to the readers of the other.
+        if let Some(ja) = ja {
+            let (en_names, ja_names) = (name_set(en), name_set(ja));
+            for name in en_names.symmetric_difference(&ja_names) {
+                let (has, lacks) = if en_names.contains(name) {
+                    ("en", "ja")
+                } else {
+                    ("ja", "en")
+                };
+                add(
+                    template.span(),
+                    &key,
+                    both(
+                        format!(
+                            "placeholder `{{{name}}}` is in the {has} text but not in the {lacks} \
+                             text: both languages must name the same facts"
+                        ),
+                        format!(
+                            "差し込み `{{{name}}}` が {has} の文にあり {lacks} の文にない: \
+                             両方の言語で同じ事実を差し込む"
+                        ),
+                    ),
+                );
             }
         }
     }
@@ -359,7 +481,11 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, Diagnostics> {
         control: raw.control.map(|c| (c.get_ref().clone(), c.span())),
         applies,
         condition,
-        message: raw.message,
+        message: Messages {
+            fail: raw.message.fail.into_inner(),
+            pass: raw.message.pass.into_inner(),
+            skipped: raw.message.skipped.map(Spanned::into_inner),
+        },
         why: raw.why,
         fix: raw.fix,
         references: raw.references,
@@ -410,5 +536,109 @@ mod tests {
         );
         assert_eq!(fill("no braces {", &f), "no braces {");
         assert_eq!(placeholders("a {b.c} d {e}"), vec!["b.c", "e"]);
+    }
+
+    /// A check file with `message` as given, reading `vnc.no_auth` and `service.port`.
+    fn with_message(message: &str) -> String {
+        format!(
+            r#"id = "t"
+title = {{ en = "T", ja = "T" }}
+severity = "low"
+asset = "host"
+facts = ["vnc.no_auth", "service.port"]
+condition = "vnc.no_auth"
+why = {{ en = "w", ja = "w" }}
+fix = {{ en = "f", ja = "f" }}
+{message}
+[example]
+fail = {{ "vnc.no_auth" = true, "service.port" = 5900 }}
+pass = {{ "vnc.no_auth" = false, "service.port" = 5900 }}
+"#
+        )
+    }
+
+    fn parse(message: &str) -> Result<Check, Diagnostics> {
+        parse_check(Path::new("t.toml"), &with_message(message))
+    }
+
+    #[test]
+    fn a_plain_string_is_english_and_the_japanese_report_shows_it() {
+        let check = parse(r#"message = { fail = "open on {service.port}", pass = "closed" }"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut facts = Facts::new();
+        facts.set("service.port", 5900i64);
+        assert_eq!(check.message.fail.ja, None);
+        assert_eq!(check.render_message(true, &facts, Lang::Ja), "open on 5900");
+        assert_eq!(check.render_messages(true, &facts).ja, "open on 5900");
+    }
+
+    #[test]
+    fn both_languages_are_read_and_each_is_filled() {
+        let check = parse(
+            r#"[message]
+fail = { en = "open on {service.port}", ja = "ポート {service.port} が開放" }
+pass = "closed"
+skipped = { en = "n/a", ja = "対象外" }
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut facts = Facts::new();
+        facts.set("service.port", 5900i64);
+        let text = check.render_messages(true, &facts);
+        assert_eq!(
+            (text.en.as_str(), text.ja.as_str()),
+            ("open on 5900", "ポート 5900 が開放")
+        );
+        assert_eq!(
+            check.message.skipped.map(|s| s.get(Lang::Ja).to_owned()),
+            Some("対象外".into())
+        );
+    }
+
+    #[test]
+    fn a_fact_named_in_one_language_only_is_an_error_at_its_template() {
+        let source = r#"[message]
+fail = { en = "open on {service.port}", ja = "開放: {vnc.no_auth}" }
+pass = "closed"
+"#;
+        let err = parse(source).expect_err("placeholders differ");
+        let text = err.to_string();
+        assert!(
+            text.contains("`{service.port}` is in the en text but not in the ja text"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`{vnc.no_auth}` is in the ja text but not in the en text"),
+            "{text}"
+        );
+        // At the line of `fail`, under `message.fail`.
+        let line = with_message(source)
+            .lines()
+            .position(|l| l.starts_with("fail = { en"))
+            .map(|i| i + 1);
+        assert!(err.0.iter().all(|d| Some(d.line) == line), "{err:?}");
+        assert!(
+            err.0
+                .iter()
+                .all(|d| d.key.as_deref() == Some("message.fail")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_template_must_be_a_string_or_en_and_ja() {
+        for bad in [
+            r#"message = { fail = { en = "a" }, pass = "b" }"#,
+            r#"message = { fail = { en = "a", ja = "b", fr = "c" }, pass = "b" }"#,
+            r#"message = { fail = 3, pass = "b" }"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        let err = parse(r#"message = { fail = "{x.y}", pass = "b" }"#).expect_err("unknown fact");
+        assert!(
+            err.to_string()
+                .contains("placeholder `{x.y}` is not one of the listed facts"),
+            "{err}"
+        );
     }
 }

@@ -2,8 +2,7 @@
 //! probes have already run. A fact that is missing or unavailable makes a finding `error`, never
 //! `pass`; a check whose `applies` is false is `skipped`.
 
-use crate::catalog::check::fill;
-use crate::catalog::{AssetKind, Check};
+use crate::catalog::{AssetKind, Check, Text};
 use crate::fact::Facts;
 use crate::inventory::join_host_port;
 use crate::probe::sweep::{PortReport, PortState};
@@ -27,14 +26,36 @@ pub enum Observed<'a> {
     },
 }
 
+/// What a finding says: its message in both languages, and for an `error` its cause (the
+/// probe's reason, without the facts it left unknown), which the reports group by.
+struct Said {
+    message: Text,
+    cause: Option<Text>,
+}
+
+impl Said {
+    fn plain(en: impl Into<String>, ja: impl Into<String>) -> Said {
+        Said {
+            message: Text {
+                en: en.into(),
+                ja: ja.into(),
+            },
+            cause: None,
+        }
+    }
+}
+
 /// One check on one target: pass, fail, error or skipped, with message and evidence.
 pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
-    let (status, message) = match check.applies.as_ref().map(|a| a.evaluate(facts)) {
+    let (status, said) = match check.applies.as_ref().map(|a| a.evaluate(facts)) {
         Some(Ok(false)) => (
             Status::Skipped,
             match &check.message.skipped {
-                Some(why) => fill(why, facts),
-                None => "does not apply".to_owned(),
+                Some(why) => Said {
+                    message: why.fill(facts),
+                    cause: None,
+                },
+                None => Said::plain("does not apply", "適用条件に該当しない"),
             },
         ),
         // Not knowing whether a check applies because a fact it reads could not be observed
@@ -49,20 +70,28 @@ pub fn judge(check: &Check, target: &str, facts: &Facts) -> Finding {
         {
             (Status::Error, explain(check, facts, why))
         }
-        Some(Err(why)) => (
-            Status::Skipped,
-            format!(
-                "cannot tell whether it applies: {}",
-                explain(check, facts, why)
-            ),
-        ),
+        Some(Err(why)) => {
+            let explained = explain(check, facts, why).message;
+            (
+                Status::Skipped,
+                Said::plain(
+                    format!("cannot tell whether it applies: {}", explained.en),
+                    format!("適用されるか判断できない: {}", explained.ja),
+                ),
+            )
+        }
         Some(Ok(true)) | None => match check.condition.evaluate(facts) {
-            Ok(true) => (Status::Fail, check.render_message(true, facts)),
-            Ok(false) => (Status::Pass, check.render_message(false, facts)),
+            Ok(failed) => (
+                if failed { Status::Fail } else { Status::Pass },
+                Said {
+                    message: check.render_messages(failed, facts),
+                    cause: None,
+                },
+            ),
             Err(why) => (Status::Error, explain(check, facts, why)),
         },
     };
-    finding(check, target, status, message, facts)
+    finding(check, target, status, said, facts)
 }
 
 /// Every finding of `check` on an observed asset.
@@ -101,16 +130,20 @@ fn judge_host(
     unreachable: Option<&str>,
 ) -> Vec<Finding> {
     if let Some(why) = unreachable {
-        return vec![finding(check, name, Status::Error, why.to_owned(), host)];
+        // The reason is the resolver's or the scope's, quoted as it is.
+        let said = Said::plain(why, format!("ホストを走査できなかった: {why}"));
+        return vec![finding(check, name, Status::Error, said, host)];
     }
     if !ports.is_empty()
         && ports
             .iter()
             .all(|p| matches!(p.state, PortState::Filtered(_)))
     {
-        let why =
-            "no swept port answered a TCP connect (host down, or everything filtered): cannot tell";
-        return vec![finding(check, name, Status::Error, why.to_owned(), host)];
+        let said = Said::plain(
+            "no swept port answered a TCP connect (host down, or everything filtered): cannot tell",
+            "走査したどのポートもTCP接続に応答しなかった（ホストの停止、またはすべて応答なし）ため判定できない",
+        );
+        return vec![finding(check, name, Status::Error, said, host)];
     }
     let judged: Vec<Finding> = ports
         .iter()
@@ -127,8 +160,11 @@ fn judge_host(
             .filter(|f| f.status != Status::Skipped)
             .collect();
         if applied.is_empty() {
-            let why = "no open port speaks the protocol this check is about";
-            return vec![finding(check, name, Status::Skipped, why.to_owned(), host)];
+            let said = Said::plain(
+                "no open port speaks the protocol this check is about",
+                "このチェックの対象プロトコルで応答する開放ポートがない",
+            );
+            return vec![finding(check, name, Status::Skipped, said, host)];
         }
         return applied;
     }
@@ -137,19 +173,17 @@ fn judge_host(
         .filter(|f| f.status != Status::Pass)
         .collect();
     if bad.is_empty() {
-        vec![finding(
-            check,
-            name,
-            Status::Pass,
-            check.render_message(false, host),
-            host,
-        )]
+        let said = Said {
+            message: check.render_messages(false, host),
+            cause: None,
+        };
+        vec![finding(check, name, Status::Pass, said, host)]
     } else {
         bad
     }
 }
 
-fn finding(check: &Check, target: &str, status: Status, message: String, facts: &Facts) -> Finding {
+fn finding(check: &Check, target: &str, status: Status, said: Said, facts: &Facts) -> Finding {
     Finding {
         check: check.id.clone(),
         target: target.to_owned(),
@@ -157,31 +191,22 @@ fn finding(check: &Check, target: &str, status: Status, message: String, facts: 
         severity: check.severity,
         title: check.title.en.clone(),
         title_ja: check.title.ja.clone(),
-        message,
+        message: said.message.en,
+        message_ja: said.message.ja,
         control: check.control_key().map(str::to_owned),
         waived: false,
         waiver: None,
         evidence: check.evidence(facts),
-    }
-}
-
-/// The end of the parenthesis that names the facts an error message's reason made unavailable.
-pub const UNAVAILABLE: &str = "unavailable";
-
-/// The reason of an `error` finding's message, without the facts it names: what the reports
-/// group by (`accepted the connection but answered nothing within 8.0 s`).
-pub fn error_reason(message: &str) -> &str {
-    let suffix = format!(" {UNAVAILABLE})");
-    match (message.ends_with(&suffix), message.rfind(" (")) {
-        (true, Some(i)) => message.get(..i).unwrap_or(message),
-        _ => message,
+        cause: said.cause,
     }
 }
 
 /// Says what the probe saw first (its reason), then which listed facts that left unavailable:
-/// `accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)`;
-/// or, when none is unavailable, why the expression could not be evaluated.
-fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
+/// `accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)`,
+/// in Japanese `service.protocol を観測できなかった: accepted the connection …` (the probe's
+/// words are evidence, quoted as the OS or the server gave them); the cause is the reasons
+/// alone. When no fact is unavailable, why the expression could not be evaluated.
+fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> Said {
     // Facts unavailable for the same reason are named together, the reason said once.
     let mut by_reason: Vec<(Vec<&str>, &str)> = Vec::new();
     for name in &check.facts {
@@ -192,31 +217,93 @@ fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> String {
             }
         }
     }
-    let mut reasons: Vec<String> = by_reason
-        .into_iter()
-        .map(|(names, why)| format!("{why} ({} {UNAVAILABLE})", names.join(", ")))
-        .collect();
-    if reasons.is_empty() {
-        reasons.push(evaluation_error);
+    if by_reason.is_empty() {
+        return Said::plain(
+            evaluation_error.clone(),
+            format!("条件を評価できなかった: {evaluation_error}"),
+        );
     }
-    reasons.join("; ")
+    let join = |f: &dyn Fn(&[&str], &str) -> String, sep: &str| {
+        by_reason
+            .iter()
+            .map(|(names, why)| f(names, why))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let whys: Vec<&str> = by_reason.iter().map(|(_, why)| *why).collect();
+    Said {
+        message: Text {
+            en: join(
+                &|names, why| format!("{why} ({} unavailable)", names.join(", ")),
+                "; ",
+            ),
+            ja: join(
+                &|names, why| format!("{} を観測できなかった: {why}", names.join("、")),
+                "。",
+            ),
+        },
+        cause: Some(Text {
+            en: whys.join("; "),
+            ja: format!("観測できなかった: {}", whys.join("。")),
+        }),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::error_reason;
+    use super::*;
+    use crate::catalog::Lang;
+
+    fn judged(id: &str, target: &str, facts: &Facts) -> Finding {
+        let catalog = crate::catalog::Catalog::load(&[]).expect("the built-in catalogue loads");
+        let check = catalog.check(id).expect("a built-in check");
+        judge(check, target, facts)
+    }
 
     #[test]
-    fn the_reason_of_an_error_is_its_message_without_the_facts_it_names() {
+    fn an_unavailable_fact_gives_the_probes_reason_as_the_cause_in_both_languages() {
+        let why = "accepted the connection but answered nothing within 8.0 s";
+        let mut facts = Facts::new();
+        facts.unavailable("service.protocol", why);
+        facts.set("service.port", 4242i64);
+        let f = judged("dicom-exposed", "x:4242", &facts);
+        assert_eq!(f.status, Status::Error);
+        assert_eq!(f.message, format!("{why} (service.protocol unavailable)"));
         assert_eq!(
-            error_reason("accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)"),
-            "accepted the connection but answered nothing within 8.0 s"
+            f.message_in(Lang::Ja),
+            format!("service.protocol を観測できなかった: {why}")
+        );
+        assert_eq!(f.cause_in(Lang::En), why);
+        assert_eq!(f.cause_in(Lang::Ja), format!("観測できなかった: {why}"));
+    }
+
+    #[test]
+    fn facts_unavailable_for_one_reason_are_named_together() {
+        let mut facts = Facts::new();
+        for name in ["tls.legacy_protocols", "tls.protocols"] {
+            facts.unavailable(name, "no answer");
+        }
+        let f = judged("tls-legacy-protocol", "x:443", &facts);
+        assert_eq!(
+            f.message,
+            "no answer (tls.legacy_protocols, tls.protocols unavailable)"
         );
         assert_eq!(
-            error_reason("no answer (tls.protocols, tls.suites unavailable)"),
-            "no answer"
+            f.message_ja,
+            "tls.legacy_protocols、tls.protocols を観測できなかった: no answer"
         );
-        assert_eq!(error_reason("no such key: rdp.x"), "no such key: rdp.x");
-        assert_eq!(error_reason("(x unavailable)"), "(x unavailable)");
+        assert_eq!(f.cause_in(Lang::En), "no answer");
+    }
+
+    #[test]
+    fn a_check_that_does_not_apply_says_so_in_both_languages() {
+        let mut facts = Facts::new();
+        facts.set("tls.dhe_suites", crate::fact::FactValue::List(vec![]));
+        facts.set("tls.dh_bits", 0i64);
+        let f = judged("tls-weak-dh", "x:443", &facts);
+        assert_eq!(f.status, Status::Skipped);
+        assert_eq!(f.message, "no DHE suite accepted");
+        assert_eq!(f.message_ja, "DHEスイートを受け付けていない");
+        assert!(f.cause.is_none());
     }
 }

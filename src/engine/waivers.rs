@@ -214,10 +214,12 @@ mod tests {
             title: String::new(),
             title_ja: String::new(),
             message: String::new(),
+            message_ja: String::new(),
             control: None,
             waived: false,
             waiver: None,
             evidence: BTreeMap::new(),
+            cause: None,
         }
     }
 

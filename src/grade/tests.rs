@@ -15,10 +15,12 @@ fn finding(check: &str, target: &str, status: Status, severity: Severity) -> Fin
         title: check.into(),
         title_ja: check.into(),
         message: String::new(),
+        message_ja: String::new(),
         control: Some(format!("c.{check}")),
         waived: false,
         waiver: None,
         evidence: BTreeMap::new(),
+        cause: None,
     }
 }
 
@@ -39,6 +41,7 @@ fn verdict(check: &str, declared: Option<bool>, verdict: Verdict) -> ControlVerd
         title: String::new(),
         title_ja: String::new(),
         reason: String::new(),
+        reason_ja: String::new(),
     }
 }
 

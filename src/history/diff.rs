@@ -225,6 +225,7 @@ mod tests {
             severity,
             title: "t".into(),
             message: "m".into(),
+            message_ja: "m".into(),
             control: None,
         }
     }
@@ -249,6 +250,7 @@ mod tests {
                         ControlState {
                             verdict: *v,
                             reason: String::new(),
+                            reason_ja: String::new(),
                         },
                     )
                 })

@@ -157,6 +157,8 @@ pub struct FindingState {
     pub severity: Severity,
     pub title: String,
     pub message: String,
+    /// The message in Japanese; the English one for runs stored before it was kept.
+    pub message_ja: String,
     pub control: Option<String>,
 }
 
@@ -164,6 +166,8 @@ pub struct FindingState {
 pub struct ControlState {
     pub verdict: Verdict,
     pub reason: String,
+    /// The reason in Japanese; the English one for runs stored before it was kept.
+    pub reason_ja: String,
 }
 
 /// A run's vendors, by id.
@@ -187,6 +191,7 @@ pub fn snapshot_of(report: &RunReport) -> Snapshot {
                             severity: f.severity,
                             title: f.title.clone(),
                             message: f.message.clone(),
+                            message_ja: f.message_ja.clone(),
                             control: f.control.clone(),
                         },
                     )
@@ -201,6 +206,7 @@ pub fn snapshot_of(report: &RunReport) -> Snapshot {
                         ControlState {
                             verdict: c.verdict,
                             reason: c.reason.clone(),
+                            reason_ja: c.reason_ja.clone(),
                         },
                     )
                 })
@@ -371,6 +377,7 @@ impl History {
                     let text = blobs.id(json(&FindingText {
                         title: &f.title,
                         message: &f.message,
+                        message_ja: &f.message_ja,
                         waiver: f.waiver.as_ref(),
                     }))?;
                     let evidence = blobs.id(json(&f.evidence))?;
@@ -388,7 +395,10 @@ impl History {
                     ])?;
                 }
                 for c in &v.controls {
-                    let reason = blobs.id(c.reason.clone())?;
+                    let reason = blobs.id(json(&ReasonText {
+                        en: &c.reason,
+                        ja: &c.reason_ja,
+                    }))?;
                     control_row.execute(params![
                         run,
                         v.id,
@@ -590,6 +600,7 @@ impl History {
                         severity: parse_name(&r.get::<_, String>(4)?)?,
                         control: r.get(5)?,
                         title: text.title,
+                        message_ja: text.message_ja.unwrap_or_else(|| text.message.clone()),
                         message: text.message,
                     },
                 ))
@@ -603,11 +614,13 @@ impl History {
                  WHERE c.run = ?1 AND c.vendor = ?2",
             )?;
             let rows = stmt.query_map(params![seq, vendor], |r| {
+                let (reason, reason_ja) = stored_reason(r.get(2)?);
                 Ok((
                     r.get::<_, String>(0)?,
                     ControlState {
                         verdict: parse_name(&r.get::<_, String>(1)?)?,
-                        reason: r.get(2)?,
+                        reason,
+                        reason_ja,
                     },
                 ))
             })?;
@@ -857,15 +870,36 @@ impl History {
 struct FindingText<'a> {
     title: &'a str,
     message: &'a str,
+    message_ja: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<&'a crate::results::WaiverNote>,
 }
 
-/// The words of a stored finding, read back.
+/// The words of a stored finding, read back (`message_ja` absent from runs stored before it).
 #[derive(serde::Deserialize)]
 struct StoredText {
     title: String,
     message: String,
+    #[serde(default)]
+    message_ja: Option<String>,
+}
+
+/// A verdict's reason as stored: JSON `{"en": …, "ja": …}` in the blob body, where runs stored
+/// before the Japanese was kept have the English text alone (no schema change: the column
+/// still names a blob).
+#[derive(Serialize, serde::Deserialize)]
+struct ReasonText<S> {
+    en: S,
+    ja: S,
+}
+
+/// The (English, Japanese) reason of a stored blob body: the two of a JSON body, or a plain
+/// English body twice.
+fn stored_reason(body: String) -> (String, String) {
+    match serde_json::from_str::<ReasonText<String>>(&body) {
+        Ok(both) => (both.en, both.ja),
+        Err(_) => (body.clone(), body),
+    }
 }
 
 /// Texts stored once each: the id of a text already stored, else of the one just added.
@@ -910,4 +944,31 @@ pub struct PendingAlert {
 /// A stored value as JSON text (they are all plain data, so this cannot fail in practice).
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_stored_before_the_japanese_was_kept_read_back_in_english() {
+        // A verdict reason: a plain English body, or JSON with both.
+        let plain = "rdp-exposed fail on x:3389".to_owned();
+        assert_eq!(stored_reason(plain.clone()), (plain.clone(), plain.clone()));
+        let both = json(&ReasonText {
+            en: "declared not in place",
+            ja: "未実施と申告されている",
+        });
+        assert_eq!(
+            stored_reason(both),
+            (
+                "declared not in place".to_owned(),
+                "未実施と申告されている".to_owned()
+            )
+        );
+        // A finding's words without `message_ja`.
+        let old: StoredText =
+            serde_json::from_str(r#"{"title":"t","message":"m"}"#).expect("old finding text");
+        assert_eq!((old.message.as_str(), old.message_ja), ("m", None));
+    }
 }

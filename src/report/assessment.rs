@@ -90,3 +90,56 @@ pub fn summary(vendor: &VendorResult, lang: Lang) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Finding, ReportStatus, ReportSummary};
+
+    #[test]
+    fn the_japanese_summary_lists_each_failure_in_japanese() {
+        let fail = Finding {
+            check: "vnc-no-auth".into(),
+            target: "x.example:5900".into(),
+            status: Status::Fail,
+            severity: Severity::Critical,
+            title: "VNC requires no authentication".into(),
+            title_ja: "VNCが認証なしで接続を許す".into(),
+            message: String::new(),
+            message_ja: String::new(),
+            control: None,
+            waived: false,
+            waiver: None,
+            evidence: Default::default(),
+            cause: None,
+        };
+        let vendor = VendorResult {
+            id: "cand".into(),
+            name: "Candidate".into(),
+            grade: Default::default(),
+            score: 0,
+            report: ReportSummary {
+                path: None,
+                status: ReportStatus::Missing,
+                fiscal_year: None,
+            },
+            findings: vec![fail],
+            controls: vec![],
+            assets: vec![],
+            grading: Default::default(),
+        }
+        .graded();
+        let text = summary(&vendor, Lang::Ja);
+        assert!(
+            text.starts_with("契約前評価: Candidate (cand): 評価 F (点数 "),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  - [重大] vnc-no-auth（対象 x.example:5900）: VNCが認証なしで接続を許す\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(" on "), "{text}");
+    }
+}

@@ -36,7 +36,7 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             "| 重大度 | 判定 | 対象 | チェック | 観測結果 |\n|---|---|---|---|---|\n",
             lang,
         ));
-        for row in rows(&v.findings) {
+        for row in rows(&v.findings, lang) {
             let all = row.findings();
             match row {
                 Row::Errors { target, reasons } if all.len() > 1 => {
@@ -92,7 +92,7 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
                 c.control,
                 declared_word(c.declared, lang),
                 verdict_word(c.verdict, lang),
-                cell(&c.reason)
+                cell(c.reason_in(lang))
             ));
         }
         out.push('\n');
@@ -124,7 +124,7 @@ fn finding_row(f: &crate::results::Finding, lang: Lang) -> String {
         f.target,
         cell(pick(&f.title, &f.title_ja, lang)),
         f.check,
-        cell(&f.message)
+        cell(f.message_in(lang))
     )
 }
 

@@ -163,8 +163,8 @@ pub(crate) fn pick<'a>(en: &'a str, ja: &'a str, lang: Lang) -> &'a str {
 /// per check (SPEC §10).
 pub(crate) enum Row<'a> {
     One(&'a crate::results::Finding),
-    /// The errors on one target: each distinct reason (`engine::evaluate::error_reason`), in
-    /// order of first appearance, with the findings it left undecided.
+    /// The errors on one target: each distinct reason (the finding's cause in the report's
+    /// language), in order of first appearance, with the findings it left undecided.
     Errors {
         target: &'a str,
         reasons: Vec<(&'a str, Vec<&'a crate::results::Finding>)>,
@@ -183,15 +183,14 @@ impl<'a> Row<'a> {
 
 /// The rows of `findings` in their order (an error row where its target's first error is),
 /// skipped findings left out.
-pub(crate) fn rows(findings: &[crate::results::Finding]) -> Vec<Row<'_>> {
-    use crate::engine::evaluate::error_reason;
+pub(crate) fn rows(findings: &[crate::results::Finding], lang: Lang) -> Vec<Row<'_>> {
     let mut out: Vec<Row> = Vec::new();
     for f in findings.iter().filter(|f| f.status != Status::Skipped) {
         if f.status != Status::Error || f.waived {
             out.push(Row::One(f));
             continue;
         }
-        let reason = error_reason(&f.message);
+        let reason = f.cause_in(lang);
         let existing = out.iter_mut().find_map(|row| match row {
             Row::Errors { target, reasons } if *target == f.target => Some(reasons),
             _ => None,

@@ -764,6 +764,7 @@ mod tests {
             title: format!("{check} title"),
             title_ja: format!("{check} の題"),
             message: format!("{check} {status} on {target}"),
+            message_ja: format!("{check} が {target} で {status}"),
             control: Some(control.into()),
             waived: false,
             waiver: None,
@@ -774,6 +775,7 @@ mod tests {
                     FactValue::List(vec![FactValue::Str("TLSv1.0\n".into())]),
                 ),
             ]),
+            cause: None,
         }
     }
 
@@ -791,6 +793,7 @@ mod tests {
             title: format!("{key} title"),
             title_ja: format!("{key} の題"),
             reason: reason.into(),
+            reason_ja: format!("（根拠）{reason}"),
         }
     }
 

@@ -92,7 +92,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
             "{}\n{}\n{}",
             f.target,
             pick(&f.title, &f.title_ja, lang),
-            f.message
+            f.message_in(lang)
         );
         findings.push(vec![
             severity_cell(f.severity, lang),
@@ -100,7 +100,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
             Text::plain(text),
         ]);
     };
-    for row in rows(&vendor.findings) {
+    for row in rows(&vendor.findings, lang) {
         let all = row.findings();
         match row {
             Row::One(f) if f.status == Status::Pass && !f.waived => {
@@ -181,7 +181,7 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
             )),
             Text::plain(declared_word(c.declared, lang)),
             verdict_cell(c.verdict, verdict_word(c.verdict, lang)),
-            Text::plain(&c.reason),
+            Text::plain(c.reason_in(lang)),
         ]);
     }
     if !controls.is_empty() {
