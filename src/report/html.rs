@@ -459,7 +459,7 @@ fn verdicts(v: &VendorResult, lang: Lang) -> String {
             esc(declared_word(c.declared, lang)),
             c.verdict.name(),
             esc(verdict_word(c.verdict, lang)),
-            esc(&c.reason)
+            esc(c.reason_in(lang))
         );
     }
     out.push_str("</table>\n");
@@ -491,7 +491,7 @@ fn findings(v: &VendorResult, lang: Lang, extras: Extras) -> String {
         cards += 1;
     }
     let mut passed: Vec<&Finding> = Vec::new();
-    for row in rows(&v.findings) {
+    for row in rows(&v.findings, lang) {
         match row {
             Row::Errors { target, reasons } => {
                 out.push_str(&errors_card(target, &reasons, lang));
@@ -545,7 +545,7 @@ fn findings(v: &VendorResult, lang: Lang, extras: Extras) -> String {
                 esc(&f.target),
                 esc(&f.check),
                 esc(text_in(&f.title, &f.title_ja, lang)),
-                esc(&f.message)
+                esc(f.message_in(lang))
             );
         }
         out.push_str("</table></details>\n");
@@ -589,7 +589,7 @@ fn finding_card(f: &Finding, lang: Lang, extras: Extras) -> String {
         "<div>{}: <code>{}</code></div><p class=\"msg\">{}</p>",
         pick("Target", "対象", lang),
         esc(&f.target),
-        esc(&f.message)
+        esc(f.message_in(lang))
     );
     if let Some(w) = &f.waiver {
         let until = w.expires.as_deref().unwrap_or("-");
@@ -699,6 +699,8 @@ mod tests {
             title: format!("title of {check}"),
             title_ja: format!("{check} の表題"),
             message: message.into(),
+            message_ja: format!("{message}（日本語）"),
+            cause: None,
             control: Some("remote_access.no_public_rdp".into()),
             waived: false,
             waiver: None,
@@ -736,6 +738,7 @@ mod tests {
                 title: "No RDP reachable from outside".into(),
                 title_ja: "RDPを外部に公開していない".into(),
                 reason: format!("rdp-exposed: {HOSTILE}"),
+                reason_ja: format!("rdp-exposed の判定: {HOSTILE}"),
             }],
             assets: vec![],
             grading: Default::default(),
@@ -943,6 +946,16 @@ mod tests {
         ] {
             assert!(html.contains(label), "no {label}");
         }
+        assert!(
+            html.contains("VNC open（日本語）"),
+            "the finding's Japanese message"
+        );
+        assert!(
+            html.contains("rdp-exposed の判定: "),
+            "the verdict's Japanese reason"
+        );
+        let en = render(&run(), Lang::En, Extras::default());
+        assert!(!en.contains("（日本語）") && !en.contains("の判定"));
         for english in ["Failures by severity", "Declared and observed", "Findings"] {
             assert!(
                 !html.contains(english),
