@@ -534,14 +534,8 @@ fn the_scanner_finds_english_prose_and_lets_identifiers_be() {
 /// the operating system said, which the messages quote.
 #[test]
 fn the_whole_demo_report_is_japanese() {
-    let (code, stdout, stderr) = run(vendor_audit().args([
-        "demo",
-        "--lang",
-        "ja",
-        "--format",
-        "markdown",
-        "--explain",
-    ]));
+    let (code, stdout, stderr) =
+        run(vendor_audit().args(["demo", "--lang", "ja", "--format", "markdown", "--explain"]));
     assert_eq!(code, 0, "{stderr}");
     assert_glossary_terms("demo markdown", &stdout);
     let names = [
