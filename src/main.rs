@@ -160,6 +160,17 @@ struct OutputArgs {
     probe: ProbeArgs,
 }
 
+impl OutputArgs {
+    /// Whether `format` is written anywhere: standard output or an `--output` file.
+    fn wants(&self, format: Format) -> bool {
+        self.output
+            .iter()
+            .map(|o| o.format.unwrap_or(self.format))
+            .chain((!self.output.iter().any(|o| o.format.is_none())).then_some(self.format))
+            .any(|f| f == format)
+    }
+}
+
 /// How probing is bounded, and which checks judge: shared by `run`, `demo` and `watch`.
 #[derive(Args, Clone)]
 struct ProbeArgs {
@@ -336,6 +347,10 @@ struct DiffArgs {
 struct DemoArgs {
     #[command(flatten)]
     output: OutputArgs,
+    /// Store the demo's runs in this history (none by default: the lab is thrown away), e.g. to
+    /// see the HTML report's trend over several demos.
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -810,6 +825,11 @@ fn demo_command(args: DemoArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    // The demo is a show on a throwaway lab: nothing of it is kept unless --db asks.
+    let mut history = match args.db.as_deref().map(open_history).transpose() {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
     let mut output = args.output;
     let now = output.now.unwrap_or_else(demo::clock);
     output.now = Some(now);
@@ -831,8 +851,14 @@ fn demo_command(args: DemoArgs) -> ExitCode {
         Err(d) => return invalid(&d),
     };
     output.fail_on = Some(output.fail_on.unwrap_or(FailOn::Never));
-    // The demo is a show on a throwaway lab: nothing of it is kept.
-    let code = audit_and_report(&rt, &inventory, Vec::new(), &output, None, "demo");
+    let code = audit_and_report(
+        &rt,
+        &inventory,
+        Vec::new(),
+        &output,
+        history.as_mut(),
+        "demo",
+    );
     drop(lab);
     code
 }
@@ -917,7 +943,22 @@ fn audit_and_report(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if let Err(code) = write_reports(&report, out) {
+    // The HTML's trend: each vendor's earlier graded runs, read before this one is stored.
+    let trends = history
+        .as_deref()
+        .filter(|_| out.wants(Format::Html))
+        .and_then(|h| match h.trends(&report, report::html::TREND_RUNS) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("vendor-audit: no trend in the HTML report: {e}");
+                None
+            }
+        });
+    let extras = report::Extras {
+        catalog: Some(&catalog),
+        trends: trends.as_ref(),
+    };
+    if let Err(code) = write_reports(&report, out, extras) {
         return code;
     }
     if kind == "assess" {
@@ -1027,6 +1068,7 @@ fn check_outputs(specs: &[OutputSpec]) -> Result<(), ExitCode> {
 fn write_reports(
     report: &vendor_audit::results::RunReport,
     out: &OutputArgs,
+    extras: report::Extras,
 ) -> Result<(), ExitCode> {
     let lang = lang();
     let width = terminal_width();
@@ -1047,7 +1089,7 @@ fn write_reports(
             to_stdout = false;
             out.format
         });
-        let mut text = report::render(report, format, lang, width);
+        let mut text = report::render_with(report, format, lang, width, false, extras);
         if spec.format.is_none() {
             text.push_str(explain_here(format).unwrap_or(""));
         }
@@ -1063,7 +1105,7 @@ fn write_reports(
         let color = color::for_stdout(out.color);
         print!(
             "{}{}",
-            report::render_styled(report, out.format, lang, width, color),
+            report::render_with(report, out.format, lang, width, color, extras),
             explain_here(out.format).unwrap_or("")
         );
     }

@@ -319,3 +319,131 @@ fn history_and_diff_reports() {
         assert!(line.chars().count() <= 100, "over 100 columns: {line}");
     }
 }
+
+#[test]
+fn scores_for_a_trend_oldest_first_without_ungraded_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let mut h = History::open(&path).unwrap();
+    let runs = [
+        (
+            "20261201T000000Z-aaaaaaaa",
+            "2026-12-01T00:00:00Z",
+            false,
+            true,
+        ),
+        (
+            "20261202T000000Z-bbbbbbbb",
+            "2026-12-02T00:00:00Z",
+            true,
+            true,
+        ),
+        (
+            "20261203T000000Z-cccccccc",
+            "2026-12-03T00:00:00Z",
+            false,
+            false,
+        ),
+        (
+            "20261204T000000Z-dddddddd",
+            "2026-12-04T00:00:00Z",
+            false,
+            false,
+        ),
+    ];
+    let mut scores = Vec::new();
+    for (id, started, vnc, form) in runs {
+        let report = run(id, started, vnc, form);
+        scores.push((id, report.vendors[0].score, report.vendors[0].grade));
+        h.record(&report, &meta()).unwrap();
+    }
+    assert!(
+        scores[1].1 < scores[0].1 && scores[0].1 < scores[2].1,
+        "the runs' scores differ: {scores:?}"
+    );
+    // A run stored before grades were (schema 1) has none: left out, not shown as 0.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE vendor_runs SET score = NULL, grade = NULL
+             WHERE run = (SELECT seq FROM runs WHERE id = '20261201T000000Z-aaaaaaaa')",
+            [],
+        )
+        .unwrap();
+    let points = h.scores_for("machi-web", 10).unwrap();
+    let got: Vec<(&str, u32, &str)> = points
+        .iter()
+        .map(|p| (p.run.as_str(), p.score, p.grade.as_str()))
+        .collect();
+    let want: Vec<(&str, u32, &str)> = scores[1..]
+        .iter()
+        .map(|(id, score, grade)| (*id, *score, grade.name()))
+        .collect();
+    assert_eq!(got, want);
+    // The newest `limit`, still oldest first.
+    let last_two: Vec<String> = h
+        .scores_for("machi-web", 2)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.run)
+        .collect();
+    assert_eq!(
+        last_two,
+        ["20261203T000000Z-cccccccc", "20261204T000000Z-dddddddd"]
+    );
+    assert!(h.scores_for("nobody", 10).unwrap().is_empty());
+    // `history` shows each run's grade, and none for the ungraded one.
+    let rows = h.rows(Some("machi-web"), 10).unwrap();
+    let oldest = rows.last().unwrap();
+    assert_eq!((oldest.grade.as_deref(), oldest.score), (None, None));
+    let newest = &rows[0];
+    assert_eq!(newest.score, Some(scores[3].1));
+    assert!(history_table(&rows, 100).contains(&format!("{} {}", scores[3].2, scores[3].1)));
+}
+
+#[test]
+fn a_schema_1_history_gains_grades_and_keeps_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let old = run(
+        "20261201T000000Z-aaaaaaaa",
+        "2026-12-01T00:00:00Z",
+        false,
+        true,
+    );
+    History::open(&path).unwrap().record(&old, &meta()).unwrap();
+    // Back to what the build before grades wrote: schema 1, no grade columns.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "ALTER TABLE vendor_runs DROP COLUMN grade;
+             ALTER TABLE vendor_runs DROP COLUMN score;
+             UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    let mut h = History::open(&path).unwrap();
+    let new = run(
+        "20261202T000000Z-bbbbbbbb",
+        "2026-12-02T00:00:00Z",
+        true,
+        false,
+    );
+    h.record(&new, &meta()).unwrap();
+    let points = h.scores_for("machi-web", 10).unwrap();
+    assert_eq!(
+        points.len(),
+        1,
+        "the run of schema 1 has no grade: {points:?}"
+    );
+    assert_eq!(points[0].run, new.run.id);
+    assert_eq!(h.rows(None, 10).unwrap().len(), 2, "both runs are kept");
+    let version: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, vendor_audit::history::schema_version().to_string());
+}

@@ -107,6 +107,9 @@ pub struct RunVendorRow {
     pub now: String,
     pub kind: String,
     pub vendor: String,
+    /// The vendor's grade and score in the run (`None` for runs stored before grades were).
+    pub grade: Option<String>,
+    pub score: Option<u32>,
     /// Failing, unwaived findings by severity name.
     pub failures: BTreeMap<String, usize>,
     pub errors: usize,
@@ -114,6 +117,20 @@ pub struct RunVendorRow {
     /// Changes since this vendor's previous run (`None` for its first).
     pub changes: Option<ChangeCounts>,
 }
+
+/// One point of a vendor's score over its runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScorePoint {
+    pub run: String,
+    pub started_at: String,
+    /// The instant the run judged at (`--now`, or its clock).
+    pub now: String,
+    pub score: u32,
+    pub grade: String,
+}
+
+/// Each vendor's earlier graded runs, by vendor id, oldest first.
+pub type Trends = BTreeMap<String, Vec<ScorePoint>>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeCounts {
@@ -327,8 +344,9 @@ impl History {
                 known: HashMap::new(),
             };
             let mut vendor_row = tx.prepare_cached(
-                "INSERT INTO vendor_runs (run, vendor, name, report_path, report_status, fiscal_year)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO vendor_runs (run, vendor, name, report_path, report_status, fiscal_year,
+                    score, grade)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut finding_row = tx.prepare_cached(
                 "INSERT INTO findings (run, vendor, check_id, target, status, severity, control,
@@ -352,6 +370,8 @@ impl History {
                     v.report.path,
                     v.report.status.name(),
                     v.report.fiscal_year,
+                    v.score,
+                    v.grade.name(),
                 ])?;
                 for f in &v.findings {
                     let text = blobs.id(json(&FindingText {
@@ -653,6 +673,46 @@ impl History {
         Ok(snap)
     }
 
+    /// `vendor`'s graded runs, the newest `limit` of them, oldest first (by start, then the order
+    /// they were stored in): the points of its score's trend. Runs stored before grades were
+    /// (schema 1) have none and are left out.
+    pub fn scores_for(&self, vendor: &str, limit: usize) -> Result<Vec<ScorePoint>, HistoryError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut points: Vec<ScorePoint> = self
+            .conn
+            .prepare_cached(
+                "SELECT r.id, r.started_at, r.now, v.score, v.grade
+                 FROM vendor_runs v JOIN runs r ON r.seq = v.run
+                 WHERE v.vendor = ?1 AND v.score IS NOT NULL AND v.grade IS NOT NULL
+                 ORDER BY r.started_at DESC, r.seq DESC LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![vendor, limit], |r| {
+                    Ok(ScorePoint {
+                        run: r.get(0)?,
+                        started_at: r.get(1)?,
+                        now: r.get(2)?,
+                        score: u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                        grade: r.get(4)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))?;
+        points.reverse();
+        Ok(points)
+    }
+
+    /// [`History::scores_for`] of each vendor of `report`, read before `report` is stored:
+    /// the runs before it, for a report's trend chart.
+    pub fn trends(&self, report: &RunReport, limit: usize) -> Result<Trends, HistoryError> {
+        report
+            .vendors
+            .iter()
+            .map(|v| Ok((v.id.clone(), self.scores_for(&v.id, limit)?)))
+            .collect()
+    }
+
     /// The newest `limit` (run, vendor) rows, newest first, each with its changes since that
     /// vendor's previous run.
     pub fn rows(
@@ -667,7 +727,7 @@ impl History {
                         AND f.status = 'error'),
                     (SELECT count(*) FROM controls c WHERE c.run = r.seq AND c.vendor = v.vendor
                         AND c.verdict = 'contradicted'),
-                    r.seq
+                    r.seq, v.grade, v.score
                  FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE ?1 IS NULL OR v.vendor = ?1
                  ORDER BY r.started_at DESC, r.seq DESC, v.vendor LIMIT ?2",
@@ -682,6 +742,10 @@ impl History {
                         now: r.get(2)?,
                         kind: r.get(3)?,
                         vendor: r.get(4)?,
+                        grade: r.get(8)?,
+                        score: r
+                            .get::<_, Option<i64>>(9)?
+                            .and_then(|s| u32::try_from(s).ok()),
                         failures: BTreeMap::new(),
                         errors: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
                         contradicted: usize::try_from(r.get::<_, i64>(6)?).unwrap_or(0),

@@ -86,6 +86,12 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX alerts_pending ON alerts (state, id);
     "#,
+    // 2: each vendor's grade in each run (issue 12), for the trend of its score. Runs stored
+    // before it have NULL in both: their grade was never computed, and is not guessed.
+    r#"
+    ALTER TABLE vendor_runs ADD COLUMN score INTEGER;
+    ALTER TABLE vendor_runs ADD COLUMN grade TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -157,9 +157,14 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
         } else {
             format!("\n({})", r.kind)
         };
+        let grade = match (&r.grade, r.score) {
+            (Some(g), Some(s)) => format!("{g} {s}"),
+            _ => "-".to_owned(),
+        };
         table.push(vec![
             Text::plain(format!("{}{kind}", r.run)),
             Text::plain(&r.vendor),
+            Text::plain(grade),
             Text::plain(format!(
                 "{}/{}/{}/{}",
                 n("critical"),
@@ -175,6 +180,7 @@ pub fn history_table(rows: &[RunVendorRow], width: u16) -> String {
     let header = [
         "run (starts with\nits UTC time)",
         "vendor",
+        "grade",
         "fail\nC/H/M/L",
         "error",
         "contra-\ndicted",

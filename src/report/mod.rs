@@ -1,9 +1,10 @@
-//! Reports: render a `RunReport` for people (table, markdown) or machines (JSON, JUnit, OSCAL). Reports
-//! only render; they decide nothing.
+//! Reports: render a `RunReport` for people (table, markdown, HTML) or machines (JSON, JUnit,
+//! OSCAL). Reports only render; they decide nothing.
 
 pub mod assessment;
 pub mod changes;
 pub mod color;
+pub mod html;
 pub mod json;
 pub mod junit;
 mod layout;
@@ -15,10 +16,11 @@ pub mod table;
 
 pub use layout::wrap_hanging;
 
-use crate::catalog::{Lang, Severity};
+use crate::catalog::{Catalog, Lang, Severity};
+use crate::history::Trends;
 use crate::results::{ReportStatus, Status, Verdict};
 
-/// The report formats. A new one is a variant here and its arm in [`render_styled`]: `--format`,
+/// The report formats. A new one is a variant here and its arm in [`render_with`]: `--format`,
 /// `--output FORMAT=FILE` and their error messages take the names from this enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -28,6 +30,17 @@ pub enum Format {
     Junit,
     // NIST OSCAL 1.1 assessment results (JSON), for GRC systems.
     Oscal,
+    /// One self-contained page for people sent the report by mail (`html`).
+    Html,
+}
+
+/// What a format may use besides the report, passed in by the caller (reports read nothing
+/// themselves): the check catalogue, for each finding's fix (HTML), and each vendor's earlier
+/// graded runs, for its trend (HTML; `None` when the run keeps no history).
+#[derive(Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub catalog: Option<&'a Catalog>,
+    pub trends: Option<&'a Trends>,
 }
 
 /// Renders `report` in `format` without colour (as every file is written); `width` is the
@@ -38,7 +51,7 @@ pub fn render(
     lang: Lang,
     width: u16,
 ) -> String {
-    render_styled(report, format, lang, width, false)
+    render_with(report, format, lang, width, false, Extras::default())
 }
 
 /// Renders `report` in `format`, with colour codes where the format has them (the table) and
@@ -50,12 +63,25 @@ pub fn render_styled(
     width: u16,
     color: bool,
 ) -> String {
+    render_with(report, format, lang, width, color, Extras::default())
+}
+
+/// [`render_styled`] with what the HTML adds from outside the report: fix texts and trends.
+pub fn render_with(
+    report: &crate::results::RunReport,
+    format: Format,
+    lang: Lang,
+    width: u16,
+    color: bool,
+    extras: Extras,
+) -> String {
     match format {
         Format::Table => table::render(report, lang, width, color),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, lang),
         Format::Junit => junit::render(report),
         Format::Oscal => oscal::render(report, lang),
+        Format::Html => html::render(report, lang, extras),
     }
 }
 

@@ -20,6 +20,9 @@ PACKAGES=(
     groff-base man-db
     # issue 12: tests/peers/venv.sh makes the venv of compliance-trestle (tests/oscal.rs)
     python3-venv
+    # issue 12: tests/html_report.rs renders the HTML report in headless Chromium (and a
+    # Japanese font, so that the Japanese page's screenshot shows text, not boxes)
+    chromium fonts-ipafont-gothic
 )
 
 missing=()
