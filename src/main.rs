@@ -702,7 +702,7 @@ fn history_command(args: HistoryArgs) -> ExitCode {
                 ChangesFormat::Table => {
                     print!(
                         "{}",
-                        report::changes::history_table(&rows, terminal_width())
+                        report::changes::history_table(&rows, terminal_width(), lang())
                     )
                 }
                 ChangesFormat::Json => print!("{}", report::changes::history_json(&rows)),
@@ -741,7 +741,7 @@ fn diff_command(args: DiffArgs) -> ExitCode {
     match args.format {
         ChangesFormat::Table => print!(
             "{}",
-            report::changes::diff_table(&changes, terminal_width())
+            report::changes::diff_table(&changes, terminal_width(), lang())
         ),
         ChangesFormat::Json => print!("{}", report::changes::diff_json(&changes)),
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use vendor_audit::catalog::Severity;
+use vendor_audit::catalog::{Lang, Severity};
 use vendor_audit::fact::FactValue;
 use vendor_audit::history::diff::Changes;
 use vendor_audit::history::{History, RunMeta};
@@ -308,15 +308,43 @@ type RunVendorRows = Vec<vendor_audit::history::RunVendorRow>;
 #[test]
 fn history_and_diff_reports() {
     let (rows, changes) = two_runs();
-    insta::assert_snapshot!("history_table", history_table(&rows, 100));
+    insta::assert_snapshot!("history_table", history_table(&rows, 100, Lang::En));
     insta::assert_snapshot!("history_json", history_json(&rows));
-    insta::assert_snapshot!("diff_table", diff_table(&changes, 100));
+    insta::assert_snapshot!("diff_table", diff_table(&changes, 100, Lang::En));
     insta::assert_snapshot!("diff_json", diff_json(&changes));
-    for line in diff_table(&changes, 100)
+    for line in diff_table(&changes, 100, Lang::En)
         .lines()
-        .chain(history_table(&rows, 100).lines())
+        .chain(history_table(&rows, 100, Lang::En).lines())
     {
         assert!(line.chars().count() <= 100, "over 100 columns: {line}");
+    }
+}
+
+/// The same tables in Japanese: the glossary's words for states, verdicts and severities, the
+/// Japanese message of a finding and reason of a verdict, and no word of the English headings.
+#[test]
+fn history_and_diff_tables_in_japanese() {
+    let (rows, changes) = two_runs();
+    insta::assert_snapshot!("history_table_ja", history_table(&rows, 100, Lang::Ja));
+    let diff = diff_table(&changes, 100, Lang::Ja);
+    insta::assert_snapshot!("diff_table_ja", diff);
+    let history = history_table(&rows, 100, Lang::Ja);
+    for (text, words) in [
+        (&history, &["監査実行", "委託先", "評価", "初回"][..]),
+        (&diff, &["新たな不合格", "前 → 後", "件"][..]),
+    ] {
+        for w in words {
+            assert!(text.contains(w), "{w} missing:\n{text}");
+        }
+        for english in [
+            "vendor",
+            "since its previous run",
+            "Regressions",
+            "first run",
+            "regression",
+        ] {
+            assert!(!text.contains(english), "{english} in:\n{text}");
+        }
     }
 }
 
@@ -398,7 +426,9 @@ fn scores_for_a_trend_oldest_first_without_ungraded_runs() {
     assert_eq!((oldest.grade.as_deref(), oldest.score), (None, None));
     let newest = &rows[0];
     assert_eq!(newest.score, Some(scores[3].1));
-    assert!(history_table(&rows, 100).contains(&format!("{} {}", scores[3].2, scores[3].1)));
+    assert!(
+        history_table(&rows, 100, Lang::En).contains(&format!("{} {}", scores[3].2, scores[3].1))
+    );
 }
 
 #[test]

@@ -36,6 +36,8 @@ pub struct FindingChange {
     pub title: String,
     /// The message of the newer state (of the older one when the finding is gone).
     pub message: String,
+    /// The same message in Japanese (the English one for runs stored before it was kept).
+    pub message_ja: String,
     pub control: Option<String>,
 }
 
@@ -48,6 +50,8 @@ pub struct ControlChange {
     pub before: Option<&'static str>,
     pub after: Option<&'static str>,
     pub reason: String,
+    /// The same reason in Japanese (the English one for runs stored before it was kept).
+    pub reason_ja: String,
 }
 
 /// A finding's state for comparison: its status, with a waived failure told apart.
@@ -162,6 +166,7 @@ impl Changes {
                 severity: shown.severity,
                 title: shown.title.clone(),
                 message: shown.message.clone(),
+                message_ja: shown.message_ja.clone(),
                 control: shown.control.clone(),
             };
             match (b, a) {
@@ -195,6 +200,10 @@ impl Changes {
                 before: b,
                 after: a,
                 reason: now.or(then).map(|c| c.reason.clone()).unwrap_or_default(),
+                reason_ja: now
+                    .or(then)
+                    .map(|c| c.reason_ja.clone())
+                    .unwrap_or_default(),
             });
         }
     }

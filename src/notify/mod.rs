@@ -444,6 +444,7 @@ mod tests {
             severity,
             title: String::new(),
             message: "m".into(),
+            message_ja: "m".into(),
             control: None,
         }
     }
