@@ -559,7 +559,7 @@ fn vendor_result(report: &RunReport, v: &VendorResult, lang: Lang) -> ResultSet 
                     "{}: {} ({}).",
                     c.control,
                     super::verdict_word(c.verdict, lang),
-                    nonempty(&c.reason, c.verdict.name())
+                    nonempty(c.reason_in(lang), c.verdict.name())
                 ),
                 props: [
                     prop("verdict", c.verdict.name()),
@@ -674,12 +674,20 @@ fn test_observation(
             f.check,
             super::pick(&f.title, &f.title_ja, lang)
         )),
-        description: format!(
-            "{} on {}: {}",
-            f.status.name(),
-            f.target,
-            nonempty(&f.message, "-")
-        ),
+        description: match lang {
+            Lang::En => format!(
+                "{} on {}: {}",
+                f.status.name(),
+                f.target,
+                nonempty(&f.message, "-")
+            ),
+            Lang::Ja => format!(
+                "{}（対象 {}）: {}",
+                super::status_word(f.status, lang),
+                f.target,
+                nonempty(f.message_in(lang), "-")
+            ),
+        },
         props: [
             prop("check-id", &f.check),
             prop("status", f.status.name()),
@@ -1248,6 +1256,12 @@ mod tests {
         assert_eq!(f["title"], "a.contradicted の題");
         assert_eq!(f["target"]["status"]["state"], "not-satisfied");
         assert_eq!(props(f)["verdict"], "contradicted");
+        // The finding's description carries the Japanese reason; its observations the
+        // Japanese messages.
+        let description = f["description"].as_str().unwrap_or_default();
+        assert!(description.contains("（根拠）"), "{description}");
+        let observations = ar["results"][0]["observations"].to_string();
+        assert!(observations.contains(" で "), "{observations}");
     }
 
     #[test]
