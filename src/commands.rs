@@ -6,13 +6,13 @@ use std::fmt::Write;
 use chrono::{DateTime, FixedOffset};
 
 use crate::catalog::facts::{spec, FACTS};
-use crate::catalog::{AssetKind, Catalog, Check, Lang, Severity};
+use crate::catalog::{AssetKind, Catalog, Check, Lang};
 use crate::declaration::ReportFile;
 use crate::diagnostic::Diagnostics;
 use crate::engine::report_facts;
 use crate::fact::FactValue;
 use crate::inventory::Inventory;
-use crate::report::pick;
+use crate::report::{pick, severity_word};
 
 pub fn checks_list(catalog: &Catalog, lang: Lang) -> String {
     let mut out = String::new();
@@ -154,20 +154,6 @@ fn example_message(c: &Check, lang: Lang) -> String {
 /// when a user's check has no Japanese).
 fn skipped_message(c: &Check, lang: Lang) -> Option<&str> {
     c.message.skipped.as_ref().map(|t| t.get(lang))
-}
-
-/// The severity as people read it (the check files' own names in English).
-fn severity_word(severity: Severity, lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => severity.name(),
-        Lang::Ja => match severity {
-            Severity::Critical => "重大",
-            Severity::High => "高",
-            Severity::Medium => "中",
-            Severity::Low => "低",
-            Severity::Info => "情報",
-        },
-    }
 }
 
 /// What a check is about, as people read it (the check files' own names in English).

@@ -15,6 +15,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+use crate::msgs::html::escape;
+
 /// The largest request body a demo site reads.
 const MAX_BODY: usize = 64 * 1024;
 /// Sessions (and cached pages) a demo site keeps at most; the oldest half goes beyond that.
@@ -321,22 +323,6 @@ async fn answer(
     for (name, value) in response.headers {
         if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
             out.headers_mut().append(name, value);
-        }
-    }
-    out
-}
-
-/// HTML-escapes text for an attribute value or element content.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
         }
     }
     out

@@ -1,8 +1,25 @@
 //! HTML forms, read with a real HTML parser (html5ever through `scraper`, as browsers parse):
 //! each `<form>`'s action, method and user inputs, and which inputs carry personal data (by
-//! `autocomplete` token, type, and English/Japanese names and labels). No I/O; never panics.
+//! `autocomplete` token, type, and English/Japanese names and labels); and text escaped for HTML
+//! content and quoted attributes, for the pages we write. No I/O; never panics.
 
 use scraper::{ElementRef, Html, Selector};
+
+/// `text` safe in HTML content and in quoted attribute values (`&`, `<`, `>`, `"`, `'`).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 use url::Url;
 
 /// One `<form>` of a page.

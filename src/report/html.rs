@@ -11,6 +11,7 @@ use super::{
 use crate::catalog::{Lang, Severity};
 use crate::grade::{Confidence, Grade};
 use crate::history::ScorePoint;
+use crate::msgs::html::escape as esc;
 use crate::results::{Finding, RunReport, Status, VendorResult, Verdict};
 
 /// How many earlier runs a trend shows at most (the caller reads this many from the history).
@@ -23,22 +24,6 @@ const BAR_SEVERITIES: [Severity; 4] = [
     Severity::Medium,
     Severity::Low,
 ];
-
-/// Text safe in HTML content and in quoted attribute values.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK JP',sans-serif;color:#1f2328;max-width:62em;margin:1.5em auto;padding:0 1em;line-height:1.45}

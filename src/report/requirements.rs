@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::catalog::{Catalog, Check, Lang};
+use crate::msgs::html::escape as esc;
 use crate::report::pick;
 
 /// One requirement: a control and the checks that verify it, in catalogue order.
@@ -113,13 +114,6 @@ pub fn markdown(catalog: &Catalog, lang: Lang) -> String {
         }
     }
     out
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The annex as one self-contained HTML page (no external fetch), ready to print or attach.
