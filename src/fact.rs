@@ -43,11 +43,21 @@ impl FactValue {
     /// The value for a finding's message: like `display`, but a list shows its first three
     /// items and how many more there are (the evidence and the JSON carry them all).
     pub fn brief(&self) -> String {
+        self.brief_in(crate::catalog::Lang::En)
+    }
+
+    /// [`FactValue::brief`] for a message in `lang`: the count of the items not shown is said
+    /// in that language (`[a, b, c, and 2 more]`, `[a, b, c ほか 2 件]`).
+    pub fn brief_in(&self, lang: crate::catalog::Lang) -> String {
         const SHOWN: usize = 3;
         match self {
             FactValue::List(items) if items.len() > SHOWN => {
                 let parts: Vec<String> = items.iter().take(SHOWN).map(FactValue::display).collect();
-                format!("[{}, and {} more]", parts.join(", "), items.len() - SHOWN)
+                let more = items.len() - SHOWN;
+                match lang {
+                    crate::catalog::Lang::En => format!("[{}, and {more} more]", parts.join(", ")),
+                    crate::catalog::Lang::Ja => format!("[{} ほか {more} 件]", parts.join(", ")),
+                }
             }
             other => other.display(),
         }
@@ -172,6 +182,18 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_list_is_shortened_in_the_message_s_language() {
+        let list = FactValue::List((1..=5).map(FactValue::Int).collect());
+        assert_eq!(list.brief(), "[1, 2, 3, and 2 more]");
+        assert_eq!(
+            list.brief_in(crate::catalog::Lang::Ja),
+            "[1, 2, 3 ほか 2 件]"
+        );
+        let short = FactValue::List((1..=3).map(FactValue::Int).collect());
+        assert_eq!(short.brief_in(crate::catalog::Lang::Ja), short.display());
+    }
 
     #[test]
     fn set_clears_unavailability_and_back() {

@@ -115,7 +115,7 @@ impl Template {
     /// such as `report.stale_reason_ja`); a template without Japanese is English, values too.
     pub fn render(&self, lang: Lang, facts: &Facts) -> String {
         match (lang, &self.ja) {
-            (Lang::Ja, Some(ja)) => fill_with(ja, |name| {
+            (Lang::Ja, Some(ja)) => fill_with(ja, Lang::Ja, |name| {
                 facts.get(&format!("{name}_ja")).or_else(|| facts.get(name))
             }),
             _ => fill(&self.en, facts),
@@ -232,11 +232,16 @@ impl Check {
 
 /// Replaces `{name}` with the fact's value (`?` when absent).
 pub fn fill(template: &str, facts: &Facts) -> String {
-    fill_with(template, |name| facts.get(name))
+    fill_with(template, Lang::En, |name| facts.get(name))
 }
 
-/// Replaces `{name}` with the value `value` gives for it (`?` when none).
-fn fill_with<'f>(template: &str, value: impl Fn(&str) -> Option<&'f FactValue>) -> String {
+/// Replaces `{name}` with the value `value` gives for it (`?` when none), long lists shortened
+/// in `lang`.
+fn fill_with<'f>(
+    template: &str,
+    lang: Lang,
+    value: impl Fn(&str) -> Option<&'f FactValue>,
+) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -246,7 +251,7 @@ fn fill_with<'f>(template: &str, value: impl Fn(&str) -> Option<&'f FactValue>) 
             Some(close) => {
                 let name = &after[..close];
                 match value(name) {
-                    Some(v) => out.push_str(&v.brief()),
+                    Some(v) => out.push_str(&v.brief_in(lang)),
                     None => out.push('?'),
                 }
                 rest = &after[close + 1..];
