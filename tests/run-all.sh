@@ -6,7 +6,16 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-section() { printf '\n==================== %s ====================\n' "$*"; }
+# Each section says how long the one before it took (CI's time is budgeted: .ci/run).
+SECTION_START=$SECONDS
+section() {
+    if [ -n "${SECTION_NAME:-}" ]; then
+        printf '(%s: %d s)\n' "$SECTION_NAME" "$((SECONDS - SECTION_START))"
+    fi
+    SECTION_NAME="$*"
+    SECTION_START=$SECONDS
+    printf '\n==================== %s ====================\n' "$*"
+}
 
 section "lab packages"
 if [ "$(id -u)" -eq 0 ]; then
