@@ -222,8 +222,80 @@ pub fn clap_error(err: &clap::Error, lang: Lang) -> String {
     out
 }
 
+/// English prose left in a text meant to be Japanese: every run of three or more English words,
+/// by the rules of the integration tests' scanner (`tests/common`, `english_leaks`): quoted spans,
+/// identifiers (a digit or `- _ . / : = …` inside), acronyms and names with two capitals are no
+/// words, and a non-ASCII character ends a run. For the unit tests of the Japanese builders.
+#[cfg(test)]
+pub(crate) fn english_prose(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut closing: Option<char> = None;
+    for c in text.chars() {
+        match closing {
+            Some(end) if c == end => {
+                closing = None;
+                plain.push_str(" ¦ ");
+            }
+            Some(_) => {}
+            None if c == '`' || c == '"' => closing = Some(c),
+            None => plain.push(c),
+        }
+    }
+    let is_word = |word: &str| {
+        let capitals = word.chars().filter(char::is_ascii_uppercase).count();
+        !word.is_empty()
+            && word.chars().all(|c| c.is_ascii_alphabetic() || c == '\'')
+            && !word.starts_with('\'')
+            && !word.ends_with('\'')
+            && (capitals == 0
+                || (capitals == 1 && word.starts_with(|c: char| c.is_ascii_uppercase())))
+            && !(word.len() == 1 && capitals == 1)
+    };
+    let mut leaks = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut flush = |run: &mut Vec<String>| {
+        if run.len() >= 3 {
+            leaks.push(run.join(" "));
+        }
+        run.clear();
+    };
+    let mut token = String::new();
+    for c in plain.chars().chain([' ']) {
+        if c.is_ascii() && !c.is_ascii_whitespace() {
+            token.push(c);
+            continue;
+        }
+        if !token.is_empty() {
+            let word = token
+                .trim_start_matches('(')
+                .trim_end_matches([',', '.', ';', ':', '!', '?', ')']);
+            if is_word(word) {
+                run.push(word.to_owned());
+            } else {
+                flush(&mut run);
+            }
+            token.clear();
+        }
+        if !c.is_ascii() {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    leaks
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn english_prose_is_found_and_identifiers_are_not() {
+        assert_eq!(
+            english_prose("Cache-Control: no-store, private: no cache may store it（RFC 9111）"),
+            ["private no cache may store it"]
+        );
+        assert!(english_prose("Cache-Control: no-store, private: どのキャッシュも").is_empty());
+        assert!(english_prose("TLS_RSA_WITH_AES_128_CBC_SHA ほか 1 件").is_empty());
+    }
+
     use super::*;
     use clap::{Parser, Subcommand, ValueEnum};
 

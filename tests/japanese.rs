@@ -542,6 +542,8 @@ fn the_whole_demo_report_is_japanese() {
         "Health Promotion Foundation",
         "Machi Web Solutions",
         "Sakura Printing (notices mail-out)",
+        // The organisation of the demo's CA, quoted from the certificates' DNs.
+        "vendor-audit demo (made at start)",
     ];
     assert_no_english("demo markdown", &stdout, &names);
     // The same run in the table, with colour off and at 200 columns so no cell wraps.

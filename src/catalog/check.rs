@@ -75,7 +75,7 @@ pub enum Lang {
 }
 
 /// A text in English and Japanese.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,

@@ -6,9 +6,15 @@
 //! A page counts as storable when some shared cache may keep it, fresh or not: a stale stored
 //! copy is still served after a 304, or for a cache's default TTL (observed on Varnish 7.1,
 //! nginx 1.22 and Squid 5.7, tests/cache_rules_lab.rs).
+//!
+//! Every reason is said in English and Japanese ([`Text`]), both built from the same values at
+//! the same place: the header fields quoted stay as the server sent them.
 
 use chrono::{DateTime, Utc};
 use sfv::{BareItem, Dictionary, List, ListEntry, Parser};
+
+use crate::catalog::Text;
+use crate::diagnostic::both;
 
 /// Status codes that are heuristically cacheable (RFC 9110 §15.1).
 pub const HEURISTIC_STATUSES: &[u16] =
@@ -25,6 +31,8 @@ const SKEW_SHOWN: i64 = 60;
 
 /// Marks evidence of [`served_by_shared_cache`] that is not a sign of a stored copy served.
 const SUPPORTING: &str = "supporting evidence only";
+/// [`SUPPORTING`] in Japanese.
+const SUPPORTING_JA: &str = "補助的な証跡にとどまる";
 
 /// One cache directive: lower-case name and its (unquoted) argument, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,14 +135,18 @@ struct Lifetime {
 }
 
 impl Lifetime {
-    /// What storing under this lifetime means for the next request.
-    fn note(&self) -> &'static str {
+    /// What storing under this lifetime means for the next request (English, Japanese).
+    fn note(&self) -> (&'static str, &'static str) {
         match self.secs {
-            Some(0) => ": stored, though stale at once",
-            None => {
-                ": not a valid number of seconds, so stale at once (RFC 9111 §4.2.1), yet stored"
-            }
-            Some(_) => "",
+            Some(0) => (
+                ": stored, though stale at once",
+                ": 保存されるが、直ちに古くなる",
+            ),
+            None => (
+                ": not a valid number of seconds, so stale at once (RFC 9111 §4.2.1), yet stored",
+                ": 秒数として正しくないため直ちに古くなる（RFC 9111 §4.2.1）が、保存はされる",
+            ),
+            Some(_) => ("", ""),
         }
     }
 }
@@ -179,12 +191,15 @@ impl Policy {
 
     /// A targeted field's dictionary (RFC 9213 §2.1): flags are Boolean true, max-age and
     /// s-maxage Integers; a member of another type is not consumed, and said so in `ignored`.
-    fn from_dictionary(d: &Dictionary, ignored: &mut Vec<String>) -> Policy {
+    fn from_dictionary(d: &Dictionary, ignored: &mut Vec<Text>) -> Policy {
         let mut p = Policy::default();
         for (key, entry) in d {
             let name = key.as_str();
             let ListEntry::Item(item) = entry else {
-                ignored.push(format!("{name} (an inner list)"));
+                ignored.push(both(
+                    format!("{name} (an inner list)"),
+                    format!("{name}（内側のリスト）"),
+                ));
                 continue;
             };
             let value = &item.bare_item;
@@ -193,7 +208,10 @@ impl Policy {
                 "no-store" | "public" | "must-revalidate" | "must-understand" | "no-cache"
                     if !flag =>
                 {
-                    ignored.push(format!("{name} (not a Boolean true)"));
+                    ignored.push(both(
+                        format!("{name} (not a Boolean true)"),
+                        format!("{name}（Boolean の true ではない）"),
+                    ));
                 }
                 "no-store" => p.no_store = true,
                 "public" => p.public = true,
@@ -203,7 +221,10 @@ impl Policy {
                 "private" => match value {
                     BareItem::Boolean(true) => p.private = true,
                     BareItem::String(fields) => p.private_fields = Some(fields.to_string()),
-                    _ => ignored.push("private (neither true nor a String)".into()),
+                    _ => ignored.push(both(
+                        "private (neither true nor a String)",
+                        "private（true でも String でもない）",
+                    )),
                 },
                 "max-age" | "s-maxage" => {
                     match value.as_integer().map(i64::from).filter(|n| *n >= 0) {
@@ -218,7 +239,10 @@ impl Policy {
                                 p.s_maxage = Some(l);
                             }
                         }
-                        None => ignored.push(format!("{name} (not a non-negative Integer)")),
+                        None => ignored.push(both(
+                            format!("{name} (not a non-negative Integer)"),
+                            format!("{name}（負でない Integer ではない）"),
+                        )),
                     }
                 }
                 _ => {}
@@ -231,11 +255,11 @@ impl Policy {
 /// What one kind of cache would do with the response.
 struct Judgement {
     storable: bool,
-    reasons: Vec<String>,
+    reasons: Vec<Text>,
 }
 
 impl Judgement {
-    fn not_stored(reason: String) -> Judgement {
+    fn not_stored(reason: Text) -> Judgement {
         Judgement {
             storable: false,
             reasons: vec![reason],
@@ -244,27 +268,44 @@ impl Judgement {
 }
 
 /// The Expires field judged by the cache's clock (and the response's `Date`, when it is far off).
-fn expires_reason(expires: &str, date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+fn expires_reason(expires: &str, date: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Text {
     let e = expires.trim();
     match http_date(e) {
-        None => format!(
-            "Expires: {e} is not a valid HTTP-date (RFC 9110 §5.6.7), which RFC 9111 §5.3 \
-             reads as already expired, yet any Expires field allows storing (RFC 9111 §3): \
-             stored, stale at once"
+        None => both(
+            format!(
+                "Expires: {e} is not a valid HTTP-date (RFC 9110 §5.6.7), which RFC 9111 §5.3 \
+                 reads as already expired, yet any Expires field allows storing (RFC 9111 §3): \
+                 stored, stale at once"
+            ),
+            format!(
+                "Expires: {e} は正しい HTTP-date ではなく（RFC 9110 §5.6.7）、RFC 9111 §5.3 により\
+                 期限切れとみなされるが、Expires があれば保存は許される（RFC 9111 §3）: 保存され、\
+                 直ちに古くなる"
+            ),
         ),
-        Some(at) if at <= now => format!(
-            "Expires: {e} is past by the cache's clock: stored, stale at once (RFC 9111 §3, §5.3)"
+        Some(at) if at <= now => both(
+            format!(
+                "Expires: {e} is past by the cache's clock: stored, stale at once (RFC 9111 §3, §5.3)"
+            ),
+            format!(
+                "Expires: {e} はキャッシュの時計ですでに過ぎている: 保存され、直ちに古くなる\
+                 （RFC 9111 §3、§5.3）"
+            ),
         ),
         Some(at) => {
-            let mut r = format!(
-                "Expires: {e}: fresh for {} s by the cache's clock (RFC 9111 §5.3)",
-                (at - now).num_seconds()
+            let secs = (at - now).num_seconds();
+            let mut r = both(
+                format!("Expires: {e}: fresh for {secs} s by the cache's clock (RFC 9111 §5.3)"),
+                format!("Expires: {e}: キャッシュの時計で {secs} 秒間は新しい（RFC 9111 §5.3）"),
             );
             if let Some(d) = date {
                 let off = (d - now).num_seconds();
                 if off.abs() > SKEW_SHOWN {
-                    r.push_str(&format!(
+                    r.en.push_str(&format!(
                         " (the response's Date is {off:+} s off that clock; caches keep their own)"
+                    ));
+                    r.ja.push_str(&format!(
+                        "（応答の Date はその時計と {off:+} 秒ずれている。キャッシュは自身の時計に従う）"
                     ));
                 }
             }
@@ -290,45 +331,65 @@ fn judge(r: &Response, p: &Policy, src: &str, expires: Option<&str>) -> Judgemen
     let mut reasons = Vec::new();
     if p.no_store {
         if p.must_understand && understood(status) {
-            reasons.push(format!(
-                "{src}no-store with must-understand on status {status}, which a cache understands: \
-                 it ignores no-store (RFC 9111 §5.2.2.3)"
+            reasons.push(both(
+                format!(
+                    "{src}no-store with must-understand on status {status}, which a cache \
+                     understands: it ignores no-store (RFC 9111 §5.2.2.3)"
+                ),
+                format!(
+                    "{src}no-store に must-understand があり、ステータス {status} はキャッシュが\
+                     理解するため no-store は無視される（RFC 9111 §5.2.2.3）"
+                ),
             ));
         } else {
-            return Judgement::not_stored(format!(
-                "{src}no-store: no cache may store it (RFC 9111 §5.2.2.5)"
+            return Judgement::not_stored(both(
+                format!("{src}no-store: no cache may store it (RFC 9111 §5.2.2.5)"),
+                format!("{src}no-store: どのキャッシュも保存してはならない（RFC 9111 §5.2.2.5）"),
             ));
         }
     }
     if p.private {
-        return Judgement::not_stored(format!(
-            "{src}private: a shared cache must not store it (RFC 9111 §5.2.2.7)"
+        return Judgement::not_stored(both(
+            format!("{src}private: a shared cache must not store it (RFC 9111 §5.2.2.7)"),
+            format!("{src}private: 共有キャッシュは保存してはならない（RFC 9111 §5.2.2.7）"),
         ));
     }
     if had_authorization && !(p.public || p.s_maxage.is_some() || p.must_revalidate) {
-        return Judgement::not_stored(
+        return Judgement::not_stored(both(
             "the request carried Authorization and the response has no public, s-maxage or \
-             must-revalidate: a shared cache must not store it (RFC 9111 §3.5)"
-                .into(),
-        );
+             must-revalidate: a shared cache must not store it (RFC 9111 §3.5)",
+            "要求に Authorization があり、応答に public、s-maxage、must-revalidate のいずれもない: \
+             共有キャッシュは保存してはならない（RFC 9111 §3.5）",
+        ));
     }
     let mut storable = false;
     if let Some(f) = &p.private_fields {
-        reasons.push(format!(
-            "{src}private=\"{f}\" only keeps those fields out of a shared cache; the response itself may be stored (RFC 9111 §5.2.2.7)"
+        reasons.push(both(
+            format!(
+                "{src}private=\"{f}\" only keeps those fields out of a shared cache; the response itself may be stored (RFC 9111 §5.2.2.7)"
+            ),
+            format!(
+                "{src}private=\"{f}\" はそのヘッダを共有キャッシュに残さないだけで、応答そのものは\
+                 保存されうる（RFC 9111 §5.2.2.7）"
+            ),
         ));
     }
     if p.public {
         storable = true;
-        reasons.push(format!("{src}public (RFC 9111 §5.2.2.9)"));
+        reasons.push(both(
+            format!("{src}public (RFC 9111 §5.2.2.9)"),
+            format!("{src}public（RFC 9111 §5.2.2.9）"),
+        ));
     }
-    if let Some(l) = &p.s_maxage {
-        storable = true;
-        reasons.push(format!("{src}{} (RFC 9111 §5.2.2.10){}", l.shown, l.note()));
-    }
-    if let Some(l) = &p.max_age {
-        storable = true;
-        reasons.push(format!("{src}{} (RFC 9111 §5.2.2.1){}", l.shown, l.note()));
+    for (lifetime, section) in [(&p.s_maxage, "5.2.2.10"), (&p.max_age, "5.2.2.1")] {
+        if let Some(l) = lifetime {
+            storable = true;
+            let (note, note_ja) = l.note();
+            reasons.push(both(
+                format!("{src}{} (RFC 9111 §{section}){note}", l.shown),
+                format!("{src}{}（RFC 9111 §{section}）{note_ja}", l.shown),
+            ));
+        }
     }
     if let Some(e) = expires {
         storable = true;
@@ -337,27 +398,45 @@ fn judge(r: &Response, p: &Policy, src: &str, expires: Option<&str>) -> Judgemen
     let explicit = p.s_maxage.is_some() || p.max_age.is_some() || expires.is_some();
     if HEURISTIC_STATUSES.contains(&status) && !explicit {
         storable = true;
-        reasons.push(match r.last_modified {
-            Some(lm) => format!(
-                "status {status} with Last-Modified: {} and no explicit freshness: a cache may \
-                 treat it as fresh by heuristic (RFC 9111 §4.2.2)",
-                lm.trim()
+        reasons.push(match r.last_modified.map(str::trim) {
+            Some(lm) => both(
+                format!(
+                    "status {status} with Last-Modified: {lm} and no explicit freshness: a cache \
+                     may treat it as fresh by heuristic (RFC 9111 §4.2.2)"
+                ),
+                format!(
+                    "ステータス {status} で Last-Modified: {lm} があり、明示的な鮮度の指定がない: \
+                     キャッシュはヒューリスティックに新しいとみなしうる（RFC 9111 §4.2.2）"
+                ),
             ),
-            None => format!(
-                "status {status} is heuristically cacheable and nothing forbids storing it \
-                 (RFC 9111 §3, RFC 9110 §15.1)"
+            None => both(
+                format!(
+                    "status {status} is heuristically cacheable and nothing forbids storing it \
+                     (RFC 9111 §3, RFC 9110 §15.1)"
+                ),
+                format!(
+                    "ステータス {status} はヒューリスティックにキャッシュでき、保存を禁じる指定もない\
+                     （RFC 9111 §3、RFC 9110 §15.1）"
+                ),
             ),
         });
     }
     if p.no_cache && storable {
-        reasons.push(format!(
-            "{src}no-cache: stored, but revalidated before each reuse (RFC 9111 §5.2.2.4)"
+        reasons.push(both(
+            format!("{src}no-cache: stored, but revalidated before each reuse (RFC 9111 §5.2.2.4)"),
+            format!("{src}no-cache: 保存されるが、再利用のたびに再検証される（RFC 9111 §5.2.2.4）"),
         ));
     }
     if !storable {
-        return Judgement::not_stored(format!(
-            "status {status} with no public, s-maxage, max-age or Expires is not heuristically \
-             cacheable: not storable (RFC 9111 §3)"
+        return Judgement::not_stored(both(
+            format!(
+                "status {status} with no public, s-maxage, max-age or Expires is not heuristically \
+                 cacheable: not storable (RFC 9111 §3)"
+            ),
+            format!(
+                "ステータス {status} で public、s-maxage、max-age、Expires のいずれもなく、\
+                 ヒューリスティックにもキャッシュできない: 保存されない（RFC 9111 §3）"
+            ),
         ));
     }
     Judgement { storable, reasons }
@@ -395,8 +474,9 @@ fn judge_surrogate(
         return None;
     }
     if shown.to_ascii_lowercase().contains("no-store") {
-        return Some(Judgement::not_stored(format!(
-            "Surrogate-Control: {shown}: a surrogate (Varnish, Squid) does not store it"
+        return Some(Judgement::not_stored(both(
+            format!("Surrogate-Control: {shown}: a surrogate (Varnish, Squid) does not store it"),
+            format!("Surrogate-Control: {shown}: サロゲート（Varnish、Squid）は保存しない"),
         )));
     }
     if general.storable {
@@ -411,18 +491,26 @@ fn judge_surrogate(
     if ttl_zero || !varnish_statuses.contains(&status) || vendor_refusal(headers).is_some() {
         return None;
     }
-    let ttl = ["s-maxage", "max-age"]
-        .iter()
-        .find_map(|n| {
-            find(&cc, n).map(|d| format!("{}={}", d.name, d.value.as_deref().unwrap_or_default()))
-        })
-        .unwrap_or_else(|| "its default TTL".into());
+    let (ttl, ttl_ja) = match ["s-maxage", "max-age"].iter().find_map(|n| find(&cc, n)) {
+        Some(d) => {
+            let shown = format!("{}={}", d.name, d.value.as_deref().unwrap_or_default());
+            (shown.clone(), format!("{shown} の期間"))
+        }
+        None => ("its default TTL".to_owned(), "既定の TTL の間".to_owned()),
+    };
     Some(Judgement {
         storable: true,
-        reasons: vec![format!(
-            "Surrogate-Control: {shown} without no-store: Varnish's builtin VCL then skips its \
-             Cache-Control private/no-store test and stores the page for {ttl}; Squid as an \
-             accelerator stores it too"
+        reasons: vec![both(
+            format!(
+                "Surrogate-Control: {shown} without no-store: Varnish's builtin VCL then skips its \
+                 Cache-Control private/no-store test and stores the page for {ttl}; Squid as an \
+                 accelerator stores it too"
+            ),
+            format!(
+                "Surrogate-Control: {shown} に no-store がない: Varnish の builtin VCL は \
+                 Cache-Control の private/no-store の判定を省き、{ttl_ja}ページを保存する。\
+                 アクセラレータとして動く Squid も保存する"
+            ),
         )],
     })
 }
@@ -443,16 +531,23 @@ fn judge_accel_expires(headers: &[(String, String)], now: DateTime<Utc>) -> Opti
     };
     let secs = secs.filter(|s| *s > 0)?;
     if let Some(refusal) = vendor_refusal(headers) {
-        return Some(Judgement::not_stored(format!(
-            "X-Accel-Expires: {v}, but nginx does not store a response with {refusal}"
+        return Some(Judgement::not_stored(both(
+            format!("X-Accel-Expires: {v}, but nginx does not store a response with {refusal}"),
+            format!("X-Accel-Expires: {v} があるが、nginx は {refusal} のある応答を保存しない"),
         )));
     }
     Some(Judgement {
         storable: true,
-        reasons: vec![format!(
-            "X-Accel-Expires: {v}: nginx's proxy_cache stores it for {secs} s in place of \
-             Cache-Control and Expires (nginx 1.22 did so for a private page when this field \
-             came first)"
+        reasons: vec![both(
+            format!(
+                "X-Accel-Expires: {v}: nginx's proxy_cache stores it for {secs} s in place of \
+                 Cache-Control and Expires (nginx 1.22 did so for a private page when this field \
+                 came first)"
+            ),
+            format!(
+                "X-Accel-Expires: {v}: nginx の proxy_cache は Cache-Control と Expires に代えて \
+                 {secs} 秒間保存する（nginx 1.22 は、このヘッダが先にある private のページを保存した）"
+            ),
         )],
     })
 }
@@ -463,7 +558,7 @@ pub fn shared_storable(
     status: u16,
     headers: &[(String, String)],
     had_authorization: bool,
-) -> (bool, Vec<String>) {
+) -> (bool, Vec<Text>) {
     shared_storable_at(status, headers, had_authorization, Utc::now())
 }
 
@@ -485,12 +580,13 @@ pub fn shared_storable_at(
     headers: &[(String, String)],
     had_authorization: bool,
     now: DateTime<Utc>,
-) -> (bool, Vec<String>) {
+) -> (bool, Vec<Text>) {
     if (100..200).contains(&status) {
         return (
             false,
-            vec![format!(
-                "status {status} is not a final response (RFC 9111 §3)"
+            vec![both(
+                format!("status {status} is not a final response (RFC 9111 §3)"),
+                format!("ステータス {status} は最終応答ではない（RFC 9111 §3）"),
             )],
         );
     }
@@ -521,34 +617,57 @@ pub fn shared_storable_at(
     if let Some(shown) = combined(headers, "Cache-Control") {
         let twice = format!("{shown}: {shown}");
         for r in &mut general.reasons {
-            *r = r.replacen(&twice, &shown, 1);
+            r.en = r.en.replacen(&twice, &shown, 1);
+            r.ja = r.ja.replacen(&twice, &shown, 1);
         }
     }
     if let Some(shown) = combined(headers, "CDN-Cache-Control") {
         match Parser::new(&shown).parse::<Dictionary>() {
-            Err(e) => neutral.push(format!(
-                "CDN-Cache-Control: {shown} is not a structured-field dictionary ({e}): a CDN \
-                 ignores it and follows Cache-Control (RFC 9213 §2.1, §2.2)"
+            Err(e) => neutral.push(both(
+                format!(
+                    "CDN-Cache-Control: {shown} is not a structured-field dictionary ({e}): a CDN \
+                     ignores it and follows Cache-Control (RFC 9213 §2.1, §2.2)"
+                ),
+                format!(
+                    "CDN-Cache-Control: {shown} は構造化フィールドの辞書ではない（原文: \"{e}\"）: \
+                     CDN はこれを無視して Cache-Control に従う（RFC 9213 §2.1、§2.2）"
+                ),
             )),
-            Ok(d) if d.is_empty() => {
-                neutral.push("CDN-Cache-Control is empty: a CDN ignores it (RFC 9213 §2.2)".into())
-            }
+            Ok(d) if d.is_empty() => neutral.push(both(
+                "CDN-Cache-Control is empty: a CDN ignores it (RFC 9213 §2.2)",
+                "CDN-Cache-Control が空である: CDN はこれを無視する（RFC 9213 §2.2）",
+            )),
             Ok(d) => {
                 let mut ignored = Vec::new();
                 let p = Policy::from_dictionary(&d, &mut ignored);
                 let mut j = judge(&response, &p, "", None);
-                let mut prefix = format!(
-                    "CDN-Cache-Control: {shown}: a CDN follows it instead of Cache-Control and \
-                     Expires (RFC 9213 §2.2)"
+                let mut prefix = both(
+                    format!(
+                        "CDN-Cache-Control: {shown}: a CDN follows it instead of Cache-Control and \
+                         Expires (RFC 9213 §2.2)"
+                    ),
+                    format!(
+                        "CDN-Cache-Control: {shown}: CDN は Cache-Control と Expires に代えてこれに\
+                         従う（RFC 9213 §2.2）"
+                    ),
                 );
                 if !ignored.is_empty() {
-                    prefix.push_str(&format!(
+                    let (en, ja): (Vec<String>, Vec<String>) =
+                        ignored.into_iter().map(|t| (t.en, t.ja)).unzip();
+                    prefix.en.push_str(&format!(
                         " and does not consume {} (RFC 9213 §2.1)",
-                        ignored.join(", ")
+                        en.join(", ")
+                    ));
+                    prefix.ja.push_str(&format!(
+                        "。ただし {} は用いない（RFC 9213 §2.1）",
+                        ja.join("、")
                     ));
                 }
                 for r in &mut j.reasons {
-                    *r = format!("{prefix}: {r}");
+                    *r = both(
+                        format!("{}: {}", prefix.en, r.en),
+                        format!("{}: {}", prefix.ja, r.ja),
+                    );
                 }
                 judged.push(j);
             }
@@ -560,18 +679,20 @@ pub fn shared_storable_at(
     judged.extend(judge_accel_expires(headers, now));
 
     let storable = judged.iter().any(|j| j.storable);
-    let mut reasons: Vec<String> = judged
+    let mut reasons: Vec<Text> = judged
         .into_iter()
         .filter(|j| j.storable == storable)
         .flat_map(|j| j.reasons)
         .collect();
     if storable && has_vary_star(headers) {
-        reasons.push(
+        reasons.push(both(
             "Vary: * does not forbid storing (RFC 9111 §3); a stored copy must be revalidated \
              before any reuse (§4.1), and Squid 5.7 serves it to the next visitor after a 304 \
-             (Varnish's builtin VCL and nginx 1.22 do not store it)"
-                .into(),
-        );
+             (Varnish's builtin VCL and nginx 1.22 do not store it)",
+            "Vary: * は保存を禁じない（RFC 9111 §3）。保存されたコピーは再利用の前に再検証が必要だが\
+             （§4.1）、Squid 5.7 は 304 の後にそれを次の訪問者へ配信する（Varnish の builtin VCL と \
+             nginx 1.22 は保存しない）",
+        ));
     }
     reasons.extend(neutral);
     (storable, reasons)
@@ -580,16 +701,24 @@ pub fn shared_storable_at(
 /// A page whose second request shows a stored copy served (see [`served_by_shared_cache`]) was
 /// stored, whatever the headers the cache passed on say: a cache may consume the fields that let
 /// it store (nginx hides X-Accel-Expires, Squid as an accelerator removes Surrogate-Control).
-pub fn stored_as_served(evidence: &[String]) -> String {
-    let hits: Vec<&str> = evidence
+pub fn stored_as_served(evidence: &[Text]) -> Text {
+    let hits: Vec<&Text> = evidence
         .iter()
-        .filter(|e| !e.contains(SUPPORTING))
-        .map(String::as_str)
+        .filter(|e| !e.en.contains(SUPPORTING))
         .collect();
-    format!(
-        "a shared cache served a stored copy ({}), so it stores this page whatever the headers \
-         it passes on say (nginx hides X-Accel-Expires; Squid removes Surrogate-Control)",
-        hits.join("; ")
+    let joined = |f: fn(&Text) -> &str| hits.iter().map(|t| f(t)).collect::<Vec<_>>().join("; ");
+    both(
+        format!(
+            "a shared cache served a stored copy ({}), so it stores this page whatever the headers \
+             it passes on say (nginx hides X-Accel-Expires; Squid removes Surrogate-Control)",
+            joined(|t| &t.en)
+        ),
+        format!(
+            "共有キャッシュが保存済みのコピーを配信した（{}）。したがって、キャッシュが伝えるヘッダが\
+             どうであれ、このページは保存されている（nginx は X-Accel-Expires を隠し、Squid は \
+             Surrogate-Control を取り除く）",
+            joined(|t| &t.ja)
+        ),
     )
 }
 
@@ -599,24 +728,20 @@ pub fn stored_as_served(evidence: &[String]) -> String {
 /// hides X-Accel-Expires, Squid drops Surrogate-Control). Each reason names the page's URL.
 pub fn page_storable(
     url: &str,
-    own: (bool, Vec<String>),
-    served: Option<&[String]>,
-) -> (bool, Vec<String>) {
+    own: (bool, Vec<Text>),
+    served: Option<&[Text]>,
+) -> (bool, Vec<Text>) {
+    let at = |r: Text| both(format!("{url}: {}", r.en), format!("{url}: {}", r.ja));
     match (own, served) {
-        ((false, _), Some(evidence)) => {
-            (true, vec![format!("{url}: {}", stored_as_served(evidence))])
-        }
-        ((storable, reasons), _) => (
-            storable,
-            reasons.into_iter().map(|r| format!("{url}: {r}")).collect(),
-        ),
+        ((false, _), Some(evidence)) => (true, vec![at(stored_as_served(evidence))]),
+        ((storable, reasons), _) => (storable, reasons.into_iter().map(at).collect()),
     }
 }
 
 /// The reasons that explain the verdict over several pages: those of the storable pages when
 /// any page is (a fail must not read "no cache may store it" for another page), else every
 /// page's.
-pub fn storability_reasons(pages: Vec<(bool, Vec<String>)>) -> Vec<String> {
+pub fn storability_reasons(pages: Vec<(bool, Vec<Text>)>) -> Vec<Text> {
     let any = pages.iter().any(|(s, _)| *s);
     pages
         .into_iter()
@@ -628,7 +753,7 @@ pub fn storability_reasons(pages: Vec<(bool, Vec<String>)>) -> Vec<String> {
 /// The `Cache-Status` entries (RFC 9211 §2) that show a stored response was served: `hit`, a
 /// `collapsed` request (it got the response fetched for another), or `fwd=stale` with
 /// `fwd-status=304` (the stored copy, revalidated).
-fn cache_status_served(value: &str) -> Result<Vec<String>, String> {
+fn cache_status_served(value: &str) -> Result<Vec<Text>, String> {
     let list: List = Parser::new(value).parse().map_err(|e| e.to_string())?;
     let mut served = Vec::new();
     for entry in &list {
@@ -648,16 +773,25 @@ fn cache_status_served(value: &str) -> Result<Vec<String>, String> {
         let fwd_status = param("fwd-status")
             .and_then(|v| v.as_integer())
             .map(i64::from);
-        let why = if flag("hit") {
-            "a hit"
+        let (why, why_ja) = if flag("hit") {
+            ("a hit", "ヒット")
         } else if flag("collapsed") {
-            "a collapsed request, answered with the response fetched for another"
+            (
+                "a collapsed request, answered with the response fetched for another",
+                "要求が集約され、別の要求のために取得した応答が返された",
+            )
         } else if fwd.as_deref() == Some("stale") && fwd_status == Some(304) {
-            "its stale stored copy, revalidated with a 304"
+            (
+                "its stale stored copy, revalidated with a 304",
+                "古い保存済みコピーを 304 で再検証して返した",
+            )
         } else {
             continue;
         };
-        served.push(format!("{why} in {cache}"));
+        served.push(both(
+            format!("{why} in {cache}"),
+            format!("{cache} で{why_ja}"),
+        ));
     }
     Ok(served)
 }
@@ -668,56 +802,75 @@ fn cache_status_served(value: &str) -> Result<Vec<String>, String> {
 /// (RFC 9211) with hit, collapsed, or fwd=stale and fwd-status=304, `X-Varnish` with two ids.
 /// `Via` (RFC 9110 §7.6.3) shows a proxy in the path and is kept as supporting evidence only,
 /// as is a `Cache-Status` that does not parse.
-pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String>) {
+pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<Text>) {
     let mut evidence = Vec::new();
     for age in header_values(headers, "Age") {
         if age
             .split(',')
             .any(|a| a.trim().parse::<u64>().is_ok_and(|a| a > 0))
         {
-            evidence.push(format!("Age: {} (RFC 9111 §5.1)", age.trim()));
+            let age = age.trim();
+            evidence.push(both(
+                format!("Age: {age} (RFC 9111 §5.1)"),
+                format!("Age: {age}（RFC 9111 §5.1）"),
+            ));
         }
     }
     for v in header_values(headers, "X-Cache") {
         if v.to_ascii_uppercase().contains("HIT") {
-            evidence.push(format!("X-Cache: {}", v.trim()));
+            // The header alone, as the cache sent it: the same in both languages.
+            let shown = format!("X-Cache: {}", v.trim());
+            evidence.push(both(shown.clone(), shown));
         }
     }
     for field in ["X-Cache-Status", "CF-Cache-Status"] {
         for v in header_values(headers, field) {
             let upper = v.trim().to_ascii_uppercase();
             if ["HIT", "STALE", "UPDATING", "REVALIDATED"].contains(&upper.as_str()) {
-                evidence.push(format!("{field}: {} (a stored copy served)", v.trim()));
+                let v = v.trim();
+                evidence.push(both(
+                    format!("{field}: {v} (a stored copy served)"),
+                    format!("{field}: {v}（保存済みのコピーが配信された）"),
+                ));
             }
         }
     }
     let mut unparsed = None;
     if let Some(v) = combined(headers, "Cache-Status") {
         match cache_status_served(&v) {
-            Ok(served) => evidence.extend(
-                served
-                    .into_iter()
-                    .map(|s| format!("Cache-Status: {v} ({s}, RFC 9211 §2)")),
-            ),
-            Err(e) => unparsed = Some(format!(
-                "Cache-Status: {v} is not a structured-field list ({e}): ignored (RFC 9211 §2, RFC 8941; {SUPPORTING})"
+            Ok(served) => evidence.extend(served.into_iter().map(|s| {
+                both(
+                    format!("Cache-Status: {v} ({}, RFC 9211 §2)", s.en),
+                    format!("Cache-Status: {v}（{}、RFC 9211 §2）", s.ja),
+                )
+            })),
+            Err(e) => unparsed = Some(both(
+                format!(
+                    "Cache-Status: {v} is not a structured-field list ({e}): ignored (RFC 9211 §2, RFC 8941; {SUPPORTING})"
+                ),
+                format!(
+                    "Cache-Status: {v} は構造化フィールドのリストではない（原文: \"{e}\"）ため無視する\
+                     （RFC 9211 §2、RFC 8941。{SUPPORTING_JA}）"
+                ),
             )),
         }
     }
     for v in header_values(headers, "X-Varnish") {
         let ids: Vec<&str> = v.split_ascii_whitespace().collect();
         if ids.len() >= 2 && ids.iter().all(|i| i.bytes().all(|b| b.is_ascii_digit())) {
-            evidence.push(format!(
-                "X-Varnish: {} (two ids: this request and the one that filled the cache)",
-                v.trim()
+            let v = v.trim();
+            evidence.push(both(
+                format!("X-Varnish: {v} (two ids: this request and the one that filled the cache)"),
+                format!("X-Varnish: {v}（ID が2つ: この要求と、キャッシュに格納させた要求）"),
             ));
         }
     }
     let hit = !evidence.is_empty();
     for v in header_values(headers, "Via") {
-        evidence.push(format!(
-            "Via: {} (a proxy in the path; {SUPPORTING})",
-            v.trim()
+        let v = v.trim();
+        evidence.push(both(
+            format!("Via: {v} (a proxy in the path; {SUPPORTING})"),
+            format!("Via: {v}（経路上にプロキシがある。{SUPPORTING_JA}）"),
         ));
     }
     evidence.extend(unparsed);
@@ -728,37 +881,56 @@ pub fn served_by_shared_cache(headers: &[(String, String)]) -> (bool, Vec<String
 mod tests {
     use super::*;
 
+    /// A reason that is the same in both languages, for the tests of how reasons are combined.
+    fn same(s: &str) -> Text {
+        both(s, s)
+    }
+
+    fn en(reasons: Vec<Text>) -> Vec<String> {
+        reasons.into_iter().map(|r| r.en).collect()
+    }
+
     #[test]
     fn a_stored_copy_served_proves_the_page_storable_whatever_its_headers() {
         let private = (
             false,
-            vec!["Cache-Control: private: only a private cache may store it".to_owned()],
+            vec![same(
+                "Cache-Control: private: only a private cache may store it",
+            )],
         );
-        let hit = ["X-Cache-Status: HIT (a stored copy served)".to_owned()];
+        let hit = [same("X-Cache-Status: HIT (a stored copy served)")];
         let (s, reasons) = page_storable("http://x/apply", private.clone(), Some(&hit));
         assert!(s, "{reasons:?}");
         assert_eq!(reasons.len(), 1);
         assert!(
-            reasons[0].starts_with("http://x/apply: a shared cache served a stored copy")
-                && reasons[0].contains("X-Cache-Status: HIT"),
+            reasons[0]
+                .en
+                .starts_with("http://x/apply: a shared cache served a stored copy")
+                && reasons[0].en.contains("X-Cache-Status: HIT"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[0].ja.starts_with(
+                "http://x/apply: 共有キャッシュが保存済みのコピーを配信した（X-Cache-Status: HIT"
+            ),
             "{reasons:?}"
         );
         // Without a stored copy served, the page's own headers decide, named by URL.
         let (s, reasons) = page_storable("http://x/apply", private, None);
         assert!(!s);
         assert_eq!(
-            reasons,
+            en(reasons),
             ["http://x/apply: Cache-Control: private: only a private cache may store it"]
         );
         // A page storable on its own keeps its own reasons.
         let (s, reasons) = page_storable(
             "http://x/apply",
-            (true, vec!["Expires: 0: stored, stale at once".to_owned()]),
+            (true, vec![same("Expires: 0: stored, stale at once")]),
             Some(&hit),
         );
         assert!(s);
         assert_eq!(
-            reasons,
+            en(reasons),
             ["http://x/apply: Expires: 0: stored, stale at once"]
         );
     }
@@ -767,14 +939,14 @@ mod tests {
     fn storability_reasons_never_contradict_the_verdict() {
         let form = (
             false,
-            vec!["form: Cache-Control: no-store: no cache may store it".into()],
+            vec![same("form: Cache-Control: no-store: no cache may store it")],
         );
-        let view = (true, vec!["view: Expires: 0 ... stale at once".into()]);
+        let view = (true, vec![same("view: Expires: 0 ... stale at once")]);
         assert_eq!(
             storability_reasons(vec![form.clone(), view.clone()]),
             view.1
         );
-        let other = (false, vec!["view: private".to_owned()]);
+        let other = (false, vec![same("view: private")]);
         assert_eq!(
             storability_reasons(vec![form.clone(), other.clone()]),
             [form.1, other.1].concat()
@@ -795,8 +967,10 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap()
     }
 
+    /// The verdict and the English reasons.
     fn storable(status: u16, pairs: &[(&str, &str)], auth: bool) -> (bool, Vec<String>) {
-        shared_storable_at(status, &h(pairs), auth, now())
+        let (s, r) = shared_storable_at(status, &h(pairs), auth, now());
+        (s, en(r))
     }
 
     /// The reasons as one text, for `contains` checks.
@@ -1283,7 +1457,7 @@ mod tests {
         // A field that is not a structured list is ignored, and said so as supporting evidence.
         let (hit, ev) = served_by_shared_cache(&h(&[("Cache-Status", "hit;;")]));
         assert!(!hit);
-        assert!(ev[0].contains("ignored"), "{ev:?}");
+        assert!(ev[0].en.contains("ignored"), "{ev:?}");
         for v in ["REVALIDATED", "UPDATING", "STALE", "hit"] {
             assert!(
                 served_by_shared_cache(&h(&[("CF-Cache-Status", v)])).0,
@@ -1314,23 +1488,211 @@ mod tests {
         let (_, ev) = served_by_shared_cache(&h(&[("X-Cache-Status", "HIT"), ("Via", "1.1 p")]));
         let r = stored_as_served(&ev);
         assert!(
-            r.contains("X-Cache-Status: HIT") && !r.contains("Via"),
-            "{r}"
+            r.en.contains("X-Cache-Status: HIT") && !r.en.contains("Via"),
+            "{r:?}"
+        );
+        assert!(
+            r.ja.contains("X-Cache-Status: HIT") && !r.ja.contains("Via"),
+            "{r:?}"
         );
         // An unparsable Cache-Status beside a hit is not named as one.
         let (_, ev) = served_by_shared_cache(&h(&[("Age", "3"), ("Cache-Status", "hit;;")]));
         let r = stored_as_served(&ev);
-        assert!(r.contains("Age: 3") && !r.contains("Cache-Status"), "{r}");
+        assert!(
+            r.en.contains("Age: 3") && !r.en.contains("Cache-Status"),
+            "{r:?}"
+        );
     }
 
     #[test]
     fn via_alone_is_not_a_hit_rfc9110_7_6_3() {
         let (hit, ev) = served_by_shared_cache(&h(&[("Via", "1.1 varnish (Varnish/7.1)")]));
         assert!(!hit);
-        assert!(ev[0].contains("supporting"), "{ev:?}");
+        assert!(ev[0].en.contains("supporting"), "{ev:?}");
         let (hit, ev) = served_by_shared_cache(&h(&[("Age", "3"), ("Via", "1.1 squid")]));
         assert!(hit);
         assert_eq!(ev.len(), 2);
+    }
+
+    fn has_japanese(text: &str) -> bool {
+        text.chars()
+            .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+    }
+
+    /// Every reason and every piece of evidence, in each of its variants, is said in Japanese as
+    /// well: Japanese words around the same quoted fields, no English sentence left.
+    #[test]
+    fn every_reason_and_evidence_is_said_in_japanese() {
+        let past = "Thu, 01 Jan 1970 00:00:00 GMT";
+        // Status, headers, whether the request carried Authorization.
+        type Case<'a> = (u16, &'a [(&'a str, &'a str)], bool);
+        let stored: &[Case] = &[
+            (101, &[], false),
+            (
+                200,
+                &[("Cache-Control", "no-store, must-understand, max-age=600")],
+                false,
+            ),
+            (200, &[("Cache-Control", "no-store")], false),
+            (200, &[("Cache-Control", "private")], false),
+            (200, &[("Cache-Control", "max-age=60")], true),
+            (
+                200,
+                &[("Cache-Control", "private=\"Set-Cookie\", max-age=60")],
+                false,
+            ),
+            (302, &[("Cache-Control", "public, s-maxage=0")], false),
+            (302, &[("Cache-Control", "max-age=soon")], false),
+            (302, &[("Expires", "tomorrow")], false),
+            (302, &[("Expires", past)], false),
+            (
+                302,
+                &[
+                    ("Date", "Thu, 30 Apr 2026 00:00:00 GMT"),
+                    ("Expires", "Fri, 01 May 2026 00:10:00 GMT"),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[("Last-Modified", "Tue, 01 Apr 2025 00:00:00 GMT")],
+                false,
+            ),
+            (404, &[], false),
+            (200, &[("Cache-Control", "no-cache, max-age=5")], false),
+            (302, &[], false),
+            (
+                200,
+                &[
+                    ("Cache-Control", "private"),
+                    ("Surrogate-Control", "no-store"),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[
+                    ("Cache-Control", "private, max-age=600"),
+                    ("Surrogate-Control", "content=\"ESI/1.0\""),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[
+                    ("Cache-Control", "private"),
+                    ("Surrogate-Control", "max-age=0"),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[
+                    ("Cache-Control", "private"),
+                    ("X-Accel-Expires", "60"),
+                    ("Set-Cookie", "s=1"),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[("Cache-Control", "private"), ("X-Accel-Expires", "600")],
+                false,
+            ),
+            (
+                200,
+                &[
+                    ("Cache-Control", "no-store"),
+                    ("CDN-Cache-Control", "max-age=600;;"),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[("Cache-Control", "no-store"), ("CDN-Cache-Control", "")],
+                false,
+            ),
+            (
+                200,
+                &[
+                    ("Cache-Control", "no-store"),
+                    (
+                        "CDN-Cache-Control",
+                        "max-age=\"9\", public=1, private=3, a=(b)",
+                    ),
+                ],
+                false,
+            ),
+            (
+                200,
+                &[("Cache-Control", "max-age=600"), ("Vary", "*")],
+                false,
+            ),
+        ];
+        let mut said: Vec<Text> = Vec::new();
+        for (status, hs, auth) in stored {
+            let (_, r) = shared_storable_at(*status, &h(hs), *auth, now());
+            assert!(!r.is_empty(), "{hs:?}");
+            said.extend(r);
+        }
+        let served: &[&[(&str, &str)]] = &[
+            &[
+                ("Age", "37"),
+                ("X-Cache", "TCP_HIT from squid"),
+                ("X-Cache-Status", "HIT"),
+            ],
+            &[(
+                "Cache-Status",
+                "ExampleCache; hit, Other; fwd=uri-miss; collapsed",
+            )],
+            &[("Cache-Status", "ExampleCache; fwd=stale; fwd-status=304")],
+            &[
+                ("Cache-Status", "hit;;"),
+                ("X-Varnish", "32770 3"),
+                ("Via", "1.1 squid"),
+            ],
+        ];
+        for hs in served {
+            let (_, ev) = served_by_shared_cache(&h(hs));
+            assert!(!ev.is_empty(), "{hs:?}");
+            said.push(stored_as_served(&ev));
+            said.extend(ev);
+        }
+        for t in &said {
+            assert_eq!(
+                crate::i18n::english_prose(&t.ja),
+                Vec::<String>::new(),
+                "{t:?}"
+            );
+            // A reason that is only data (`X-Cache: HIT`, `Cache-Control: public (RFC 9111
+            // §5.2.2.9)`) has no sentence to translate; any other has Japanese words.
+            if !crate::i18n::english_prose(&t.en).is_empty() {
+                assert!(has_japanese(&t.ja) && t.ja != t.en, "{t:?}");
+            }
+            // A reason that starts with a header field starts with it in both languages.
+            if let Some((field, _)) = t.en.split_once(": ").filter(|(f, _)| !f.contains(' ')) {
+                assert!(t.ja.starts_with(field), "{t:?}");
+            }
+        }
+        let (_, r) = shared_storable_at(
+            200,
+            &h(&[("Cache-Control", "no-store, private")]),
+            false,
+            now(),
+        );
+        assert_eq!(
+            r[0].ja,
+            "Cache-Control: no-store, private: no-store: どのキャッシュも保存してはならない（RFC 9111 §5.2.2.5）"
+        );
+        // "Cache-Control: private: private: ..." reads "Cache-Control: private: ..." in both.
+        let (_, r) = shared_storable_at(200, &h(&[("Cache-Control", "private")]), false, now());
+        assert_eq!(
+            (r[0].en.as_str(), r[0].ja.as_str()),
+            (
+                "Cache-Control: private: a shared cache must not store it (RFC 9111 §5.2.2.7)",
+                "Cache-Control: private: 共有キャッシュは保存してはならない（RFC 9111 §5.2.2.7）"
+            )
+        );
     }
 
     proptest! {

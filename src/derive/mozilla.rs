@@ -1,12 +1,14 @@
 //! Mozilla's server-side TLS "intermediate" profile (guidelines 6.0), kept as data in
 //! `mozilla-intermediate-6.0.toml`, and the comparison of an endpoint's facts against it: each
-//! deviation named, as sslyze's Mozilla check does.
+//! deviation named, as sslyze's Mozilla check does, in English and Japanese.
 
 use std::sync::OnceLock;
 
 use chrono::DateTime;
 use serde::Deserialize;
 
+use crate::catalog::Text;
+use crate::diagnostic::both;
 use crate::fact::Facts;
 
 /// A TLS configuration profile.
@@ -46,7 +48,8 @@ pub fn intermediate() -> &'static Profile {
 /// What the comparison found: the deviations, or why it cannot be complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
-    pub deviations: Vec<String>,
+    /// Each deviation in English and Japanese (`…deviations`, `…deviations_ja`).
+    pub deviations: Vec<Text>,
     /// Facts the comparison needed and did not have, with the probe's reason when it gave one
     /// (then no deviation does not mean a pass).
     pub missing: Vec<(String, Option<String>)>,
@@ -61,7 +64,10 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
         let allowed = profile.tls_versions.join(", ");
         for version in super::tls::strings(facts, "tls.protocols") {
             if !profile.tls_versions.contains(&version) {
-                deviations.push(format!("{version} accepted (profile: {allowed} only)"));
+                deviations.push(both(
+                    format!("{version} accepted (profile: {allowed} only)"),
+                    format!("{version} を受け付ける（プロファイルは {allowed} のみ）"),
+                ));
             }
         }
     }
@@ -78,10 +84,13 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
                 .filter(|s| !allowed.iter().any(|a| a == s))
                 .collect();
             if !extra.is_empty() {
-                deviations.push(format!(
-                    "{version}: {} suite(s) outside the profile ({})",
-                    extra.len(),
-                    first_few(&extra)
+                let (n, few) = (extra.len(), first_few(&extra));
+                deviations.push(both(
+                    format!("{version}: {n} suite(s) outside the profile ({})", few.en),
+                    format!(
+                        "{version}: プロファイル外の暗号スイート {n} 件（{}）",
+                        few.ja
+                    ),
                 ));
             }
         }
@@ -95,26 +104,29 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
     });
     if let Some(key_type) = &key_type {
         if !profile.certificate_types.contains(key_type) {
-            deviations.push(format!(
-                "certificate key type {key_type} (profile: {})",
-                profile.certificate_types.join(", ")
+            let types = profile.certificate_types.join(", ");
+            deviations.push(both(
+                format!("certificate key type {key_type} (profile: {types})"),
+                format!("証明書の鍵の種類 {key_type}（プロファイルは {types}）"),
             ));
         }
         if key_type == "RSA" && need(facts, "tls.cert.key_bits", &mut missing) {
             let bits = facts.get_int("tls.cert.key_bits").unwrap_or(0);
-            if bits < profile.rsa_key_size {
-                deviations.push(format!(
-                    "certificate RSA key of {bits} bits (profile: at least {})",
-                    profile.rsa_key_size
+            let least = profile.rsa_key_size;
+            if bits < least {
+                deviations.push(both(
+                    format!("certificate RSA key of {bits} bits (profile: at least {least})"),
+                    format!("証明書の RSA 鍵長 {bits} ビット（プロファイルは {least} ビット以上）"),
                 ));
             }
         }
         if key_type == "EC" && need(facts, "tls.cert.curve", &mut missing) {
             let curve = facts.get_str("tls.cert.curve").unwrap_or_default();
             if !profile.certificate_curves.iter().any(|c| c == curve) {
-                deviations.push(format!(
-                    "certificate curve {curve} (profile: {})",
-                    profile.certificate_curves.join(", ")
+                let curves = profile.certificate_curves.join(", ");
+                deviations.push(both(
+                    format!("certificate curve {curve} (profile: {curves})"),
+                    format!("証明書の曲線 {curve}（プロファイルは {curves}）"),
                 ));
             }
         }
@@ -124,9 +136,10 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
             .get_str("tls.cert.signature_algorithm")
             .unwrap_or_default();
         if !profile.certificate_signatures.iter().any(|s| s == sig) {
-            deviations.push(format!(
-                "certificate signature {sig} (profile: {})",
-                profile.certificate_signatures.join(", ")
+            let sigs = profile.certificate_signatures.join(", ");
+            deviations.push(both(
+                format!("certificate signature {sig} (profile: {sigs})"),
+                format!("証明書の署名 {sig}（プロファイルは {sigs}）"),
             ));
         }
     }
@@ -134,10 +147,11 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
     let dhe = facts.get("tls.dh_bits").is_some() || facts.why_unavailable("tls.dh_bits").is_some();
     if dhe && need(facts, "tls.dh_bits", &mut missing) {
         let bits = facts.get_int("tls.dh_bits").unwrap_or(0);
-        if bits < profile.dh_param_size {
-            deviations.push(format!(
-                "DHE group of {bits} bits (profile: at least {})",
-                profile.dh_param_size
+        let least = profile.dh_param_size;
+        if bits < least {
+            deviations.push(both(
+                format!("DHE group of {bits} bits (profile: at least {least})"),
+                format!("DHE のグループ {bits} ビット（プロファイルは {least} ビット以上）"),
             ));
         }
     }
@@ -152,10 +166,11 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
         match (parse("tls.cert.not_before"), parse("tls.cert.not_after")) {
             (Some(from), Some(to)) => {
                 let days = (to - from).num_days();
-                if days > profile.maximum_certificate_lifespan_days {
-                    deviations.push(format!(
-                        "certificate lifespan {days} days (profile: at most {})",
-                        profile.maximum_certificate_lifespan_days
+                let most = profile.maximum_certificate_lifespan_days;
+                if days > most {
+                    deviations.push(both(
+                        format!("certificate lifespan {days} days (profile: at most {most})"),
+                        format!("証明書の有効期間 {days} 日（プロファイルは {most} 日以内）"),
                     ));
                 }
             }
@@ -172,17 +187,16 @@ pub fn compare(profile: &Profile, facts: &Facts) -> Comparison {
 }
 
 /// At most three names, then how many more (the full lists are in `tls.suites`).
-fn first_few(names: &[&str]) -> String {
+fn first_few(names: &[&str]) -> Text {
     const SHOWN: usize = 3;
-    let shown = names
-        .iter()
-        .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let shown = names.iter().take(SHOWN).copied().collect::<Vec<_>>();
+    let (en, ja) = (shown.join(", "), shown.join("、"));
     match names.len().saturating_sub(SHOWN) {
-        0 => shown,
-        more => format!("{shown} and {more} more"),
+        0 => both(en, ja),
+        more => both(
+            format!("{en} and {more} more"),
+            format!("{ja} ほか {more} 件"),
+        ),
     }
 }
 
@@ -245,7 +259,7 @@ mod tests {
     #[test]
     fn a_conforming_endpoint_has_no_deviation() {
         let c = compare(intermediate(), &good());
-        assert_eq!(c.deviations, Vec::<String>::new());
+        assert_eq!(c.deviations, Vec::<Text>::new());
         assert!(c.missing.is_empty(), "{:?}", c.missing);
     }
 
@@ -268,7 +282,12 @@ mod tests {
         f.set("tls.cert.not_after", "2028-01-01T00:00:00Z");
         f.set("tls.dh_bits", 1024i64);
         let c = compare(intermediate(), &f);
-        let all = c.deviations.join("\n");
+        let all = c
+            .deviations
+            .iter()
+            .map(|d| d.en.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         for needle in [
             "TLSv1.0 accepted",
             "TLS_RSA_WITH_AES_128_CBC_SHA",
@@ -297,7 +316,61 @@ mod tests {
         f.set("tls.cert.signature_algorithm", "ecdsa-with-SHA512");
         let c = compare(intermediate(), &f);
         assert_eq!(c.deviations.len(), 1, "{:?}", c.deviations);
-        assert!(c.deviations[0].contains("curve P-521"));
+        assert!(c.deviations[0].en.contains("curve P-521"));
+        assert_eq!(
+            c.deviations[0].ja,
+            "証明書の曲線 P-521（プロファイルは P-256, P-384）"
+        );
+    }
+
+    /// Every deviation in Japanese, from the same values as the English one: the names
+    /// (versions, suites, algorithms) as they are, no English sentence around them.
+    #[test]
+    fn each_deviation_is_said_in_japanese_with_the_same_values() {
+        let mut f = good();
+        f.set("tls.protocols", vec!["TLSv1.0", "TLSv1.2"]);
+        let weak = [
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_RSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            "TLS_RSA_WITH_RC4_128_SHA",
+        ];
+        f.set(
+            "tls.suites",
+            FactValue::Map([("TLSv1.0".to_owned(), weak.to_vec().into())].into()),
+        );
+        f.set("tls.cert.key_bits", 1024i64);
+        f.set("tls.cert.signature_algorithm", "sha1WithRSAEncryption");
+        f.set("tls.cert.not_after", "2028-01-01T00:00:00Z");
+        f.set("tls.dh_bits", 1024i64);
+        let ja: Vec<String> = compare(intermediate(), &f)
+            .deviations
+            .into_iter()
+            .map(|d| d.ja)
+            .collect();
+        assert_eq!(
+            ja,
+            [
+                "TLSv1.0 を受け付ける（プロファイルは TLSv1.2, TLSv1.3 のみ）",
+                "TLSv1.0: プロファイル外の暗号スイート 4 件（TLS_RSA_WITH_AES_128_CBC_SHA、\
+                 TLS_RSA_WITH_AES_256_CBC_SHA、TLS_RSA_WITH_3DES_EDE_CBC_SHA ほか 1 件）",
+                "証明書の RSA 鍵長 1024 ビット（プロファイルは 2048 ビット以上）",
+                "証明書の署名 sha1WithRSAEncryption（プロファイルは sha256WithRSAEncryption, \
+                 ecdsa-with-SHA256, ecdsa-with-SHA384, ecdsa-with-SHA512）",
+                "DHE のグループ 1024 ビット（プロファイルは 2048 ビット以上）",
+                "証明書の有効期間 730 日（プロファイルは 366 日以内）",
+            ]
+        );
+        let mut f = good();
+        f.set("tls.cert.key_type", "DSA");
+        let c = compare(intermediate(), &f);
+        assert!(
+            c.deviations[0]
+                .ja
+                .starts_with("証明書の鍵の種類 DSA（プロファイルは "),
+            "{:?}",
+            c.deviations
+        );
     }
 
     #[test]

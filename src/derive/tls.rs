@@ -123,13 +123,16 @@ pub fn derive(facts: &mut Facts) {
         } else {
             format!("{} ({without})", reasons.join("; "))
         };
+        facts.unavailable("tls.mozilla_intermediate.deviations_ja", why.clone());
         facts.unavailable("tls.mozilla_intermediate.deviations", why);
     } else {
-        put(
-            facts,
-            "tls.mozilla_intermediate.deviations",
-            comparison.deviations,
-        );
+        let (en, ja): (Vec<String>, Vec<String>) = comparison
+            .deviations
+            .into_iter()
+            .map(|t| (t.en, t.ja))
+            .unzip();
+        put(facts, "tls.mozilla_intermediate.deviations_ja", ja);
+        put(facts, "tls.mozilla_intermediate.deviations", en);
     }
 }
 

@@ -21,7 +21,9 @@ use tokio::time::{timeout_at, Instant};
 use url::Url;
 
 use super::ProbeContext;
+use crate::catalog::Text;
 use crate::derive::caching;
+use crate::diagnostic::both;
 use crate::engine::scope;
 use crate::fact::Facts;
 use crate::inventory::{AuditSettings, Form};
@@ -381,20 +383,32 @@ fn forms_of(page: &Page) -> Vec<HtmlForm> {
 }
 
 /// The outcome of one observation over several pages: a value, or why it could not be made.
+/// Each item is said in English and Japanese: our own sentences have a Japanese list fact
+/// (`form.leak_evidence_ja`...), data (URLs, field names) only the one list.
 #[derive(Default)]
 struct Tally {
     found: bool,
-    items: Vec<String>,
+    items: Vec<Text>,
     errors: Vec<String>,
 }
 
 impl Tally {
-    /// A list fact (evidence) and its boolean: present when found, or when nothing failed.
-    fn record(self, facts: &mut Facts, bool_name: Option<&str>, list_name: &str) {
+    /// A list fact (evidence), its Japanese sibling `ja_name` if any, and its boolean: present
+    /// when found, or when nothing failed.
+    fn record(
+        self,
+        facts: &mut Facts,
+        bool_name: Option<&str>,
+        list_name: &str,
+        ja_name: Option<&str>,
+    ) {
         if !self.found && !self.errors.is_empty() {
             let why = self.errors.join("; ");
             if let Some(b) = bool_name {
                 facts.unavailable(b, why.clone());
+            }
+            if let Some(ja) = ja_name {
+                facts.unavailable(ja, why.clone());
             }
             facts.unavailable(list_name, why);
             return;
@@ -402,7 +416,12 @@ impl Tally {
         if let Some(b) = bool_name {
             facts.set(b, self.found);
         }
-        facts.set(list_name, self.items);
+        let (en, ja): (Vec<String>, Vec<String>) =
+            self.items.into_iter().map(|t| (t.en, t.ja)).unzip();
+        if let Some(name) = ja_name {
+            facts.set(name, ja);
+        }
+        facts.set(list_name, en);
     }
 }
 
@@ -509,7 +528,7 @@ pub async fn probe_form(
 
     let mut set_cookies = page.set_cookies.clone();
     let mut prefilled_pii = Tally {
-        items: prefilled(&page, &forms),
+        items: data(prefilled(&page, &forms)),
         ..Tally::default()
     };
     let mut cacheable = Tally::default();
@@ -533,16 +552,18 @@ pub async fn probe_form(
                 page.served.get_or_insert_with(|| evidence.clone());
             }
         }
-        let which = if second {
-            "second request"
+        let (which, which_ja) = if second {
+            ("second request", "2回目の要求")
         } else {
-            "first request"
+            ("first request", "1回目の要求")
         };
-        hit.items.extend(
-            evidence
-                .into_iter()
-                .map(|e| format!("{} ({which}): {e}", p.final_url)),
-        );
+        let url = &p.final_url;
+        hit.items.extend(evidence.into_iter().map(|e| {
+            both(
+                format!("{url} ({which}): {}", e.en),
+                format!("{url}（{which_ja}）: {}", e.ja),
+            )
+        }));
     };
     observe_cache(&page, false, &mut cache_hit);
     match fetch(&cookieless, &url, None, &allowed, ctx, deadline).await {
@@ -566,8 +587,12 @@ pub async fn probe_form(
             facts.set("form.leak_probe", true);
             let leak = leak_probe(ctx, audit, &url, lp, &allowed, &cookieless, deadline).await;
             set_cookies.extend(leak.set_cookies);
-            leak.tally
-                .record(&mut facts, Some("form.leak_found"), "form.leak_evidence");
+            leak.tally.record(
+                &mut facts,
+                Some("form.leak_found"),
+                "form.leak_evidence",
+                Some("form.leak_evidence_ja"),
+            );
             match Url::parse(&lp.view) {
                 Err(e) => {
                     let why = format!("leak_probe view `{}` is not a URL: {e}", lp.view);
@@ -580,7 +605,9 @@ pub async fn probe_form(
                         match fetch(&cookieless, &view, None, &allowed, ctx, deadline).await {
                             Ok(p) => {
                                 if !second {
-                                    prefilled_pii.items.extend(prefilled(&p, &forms_of(&p)));
+                                    prefilled_pii
+                                        .items
+                                        .extend(data(prefilled(&p, &forms_of(&p))));
                                 }
                                 observe_cache(&p, second, &mut cache_hit);
                                 set_cookies.extend(p.set_cookies);
@@ -600,15 +627,25 @@ pub async fn probe_form(
         }
     }
     prefilled_pii.found = !prefilled_pii.items.is_empty();
-    prefilled_pii.record(&mut facts, None, "form.prefilled_pii");
-    let storable: Vec<(bool, Vec<String>)> = pages
+    prefilled_pii.record(&mut facts, None, "form.prefilled_pii", None);
+    let storable: Vec<(bool, Vec<Text>)> = pages
         .into_iter()
         .map(|c| caching::page_storable(&c.url, c.own, c.served.as_deref()))
         .collect();
     cacheable.found = storable.iter().any(|(s, _)| *s);
     cacheable.items = caching::storability_reasons(storable);
-    cacheable.record(&mut facts, Some("form.cacheable"), "form.cacheable_reasons");
-    cache_hit.record(&mut facts, Some("form.cache_hit"), "form.cache_evidence");
+    cacheable.record(
+        &mut facts,
+        Some("form.cacheable"),
+        "form.cacheable_reasons",
+        Some("form.cacheable_reasons_ja"),
+    );
+    cache_hit.record(
+        &mut facts,
+        Some("form.cache_hit"),
+        "form.cache_evidence",
+        Some("form.cache_evidence_ja"),
+    );
 
     let mut weak: Vec<String> = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -634,8 +671,13 @@ pub async fn probe_form(
 /// (`caching::shared_storable`) and the hit evidence of the first stored copy served.
 struct CachedPage {
     url: String,
-    own: (bool, Vec<String>),
-    served: Option<Vec<String>>,
+    own: (bool, Vec<Text>),
+    served: Option<Vec<Text>>,
+}
+
+/// Items that are data (URLs and field names), the same in both languages.
+fn data(items: Vec<String>) -> Vec<Text> {
+    items.into_iter().map(|i| both(i.clone(), i)).collect()
 }
 
 /// What the active leak probe saw.
@@ -756,15 +798,12 @@ async fn leak_probe(
             );
             vec![(&a, ra), (&b, rb), (c, rc)]
         };
-        let when = if round == 1 {
-            "after A's post"
-        } else {
-            "concurrently with A's read (second round)"
-        };
+
         for (s, read) in reads {
             let page = match read {
                 Ok(p) => p,
                 Err(why) => {
+                    let (when, _) = when(round);
                     out.tally
                         .errors
                         .push(format!("session {}'s read of {view} {when}: {why}", s.name));
@@ -774,27 +813,13 @@ async fn leak_probe(
             out.set_cookies.extend(page.set_cookies.clone());
             let has_marker = page.body.contains(&marker);
             let any_marker = markers.iter().any(|m| page.body.contains(m.as_str()));
-            let who = if s.name == "B" {
-                "session B (its own cookie)"
-            } else {
-                "session C (no cookie)"
-            };
-            let evidence = if s.name == "A" {
-                (!has_marker).then(|| {
-                    let showed = if any_marker {
-                        "showed its earlier marker, not its latest"
-                    } else {
-                        "did not show its marker"
-                    };
-                    format!(
-                        "stale: session A's own view {showed} on {view} ({when}, HTTP {})",
-                        page.status
-                    )
+            let seen = if s.name == "A" {
+                (!has_marker).then_some(Seen::Stale {
+                    earlier: any_marker,
+                    status: page.status,
                 })
             } else if any_marker {
-                Some(format!(
-                    "{who} was served session A's marker on {view} ({when}): cross-session leak"
-                ))
+                Some(Seen::Marker)
             } else {
                 let filled: Vec<String> = forms_of(&page)
                     .iter()
@@ -802,13 +827,9 @@ async fn leak_probe(
                     .filter(|i| i.personal && !i.value.trim().is_empty())
                     .map(|i| i.display_name())
                     .collect();
-                (!filled.is_empty()).then(|| {
-                    format!(
-                        "{who} was served a filled-in form ({}) on {view} ({when}): someone else's data",
-                        filled.join(", ")
-                    )
-                })
+                (!filled.is_empty()).then_some(Seen::Filled(filled))
             };
+            let evidence = seen.map(|seen| leak_evidence(s.name, &seen, &view, round));
             if let Some(e) = evidence {
                 if !out.tally.items.contains(&e) {
                     out.tally.items.push(e);
@@ -820,9 +841,128 @@ async fn leak_probe(
     out
 }
 
+/// What one session's read of the view page showed that is leak evidence.
+#[derive(Debug, Clone, PartialEq)]
+enum Seen {
+    /// Session A's own view without its latest marker; `earlier`: with one of its earlier ones.
+    Stale { earlier: bool, status: u16 },
+    /// Session B or C was served a marker of A's.
+    Marker,
+    /// Session B or C was served a form filled in with personal data (those fields).
+    Filled(Vec<String>),
+}
+
+/// When a read was made, by round (English, Japanese).
+fn when(round: u8) -> (&'static str, &'static str) {
+    if round == 1 {
+        ("after A's post", "A の送信後")
+    } else {
+        (
+            "concurrently with A's read (second round)",
+            "A の読み込みと同時（2回目）",
+        )
+    }
+}
+
+/// The evidence of what `session` saw on `view` in `round`, in English and Japanese.
+fn leak_evidence(session: &str, seen: &Seen, view: &Url, round: u8) -> Text {
+    let (when, when_ja) = when(round);
+    let (who, who_ja) = if session == "B" {
+        (
+            "session B (its own cookie)",
+            "セッション B（自身の Cookie）",
+        )
+    } else {
+        ("session C (no cookie)", "セッション C（Cookie なし）")
+    };
+    match seen {
+        Seen::Stale { earlier, status } => {
+            let (showed, showed_ja) = if *earlier {
+                (
+                    "showed its earlier marker, not its latest",
+                    "最新ではなく以前のマーカーが表示された",
+                )
+            } else {
+                ("did not show its marker", "そのマーカーが表示されなかった")
+            };
+            both(
+                format!("stale: session A's own view {showed} on {view} ({when}, HTTP {status})"),
+                format!(
+                    "古いコピー: {view} のセッション A 自身の表示に、{showed_ja}\
+                     （{when_ja}、HTTP {status}）"
+                ),
+            )
+        }
+        Seen::Marker => both(
+            format!("{who} was served session A's marker on {view} ({when}): cross-session leak"),
+            format!(
+                "{who_ja}に {view} でセッション A のマーカーが返された（{when_ja}）: \
+                 セッション間の漏えい"
+            ),
+        ),
+        Seen::Filled(fields) => both(
+            format!(
+                "{who} was served a filled-in form ({}) on {view} ({when}): someone else's data",
+                fields.join(", ")
+            ),
+            format!(
+                "{who_ja}に {view} で入力済みのフォーム（{}）が返された（{when_ja}）: 他人のデータ",
+                fields.join("、")
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each kind of leak evidence, in both languages: the English as the probe has always said
+    /// it, the Japanese from the same values (URL, fields, status) with no English sentence.
+    #[test]
+    fn leak_evidence_is_said_in_english_and_japanese() {
+        let view = Url::parse("https://forms.example/apply/edit").unwrap();
+        let stale = |earlier| Seen::Stale {
+            earlier,
+            status: 200,
+        };
+        let filled = Seen::Filled(vec!["name".into(), "tel".into()]);
+        let cases = [
+            (
+                "A",
+                stale(false),
+                1,
+                "stale: session A's own view did not show its marker on https://forms.example/apply/edit (after A's post, HTTP 200)",
+                "古いコピー: https://forms.example/apply/edit のセッション A 自身の表示に、そのマーカーが表示されなかった（A の送信後、HTTP 200）",
+            ),
+            (
+                "A",
+                stale(true),
+                2,
+                "stale: session A's own view showed its earlier marker, not its latest on https://forms.example/apply/edit (concurrently with A's read (second round), HTTP 200)",
+                "古いコピー: https://forms.example/apply/edit のセッション A 自身の表示に、最新ではなく以前のマーカーが表示された（A の読み込みと同時（2回目）、HTTP 200）",
+            ),
+            (
+                "B",
+                Seen::Marker,
+                1,
+                "session B (its own cookie) was served session A's marker on https://forms.example/apply/edit (after A's post): cross-session leak",
+                "セッション B（自身の Cookie）に https://forms.example/apply/edit でセッション A のマーカーが返された（A の送信後）: セッション間の漏えい",
+            ),
+            (
+                "C",
+                filled,
+                2,
+                "session C (no cookie) was served a filled-in form (name, tel) on https://forms.example/apply/edit (concurrently with A's read (second round)): someone else's data",
+                "セッション C（Cookie なし）に https://forms.example/apply/edit で入力済みのフォーム（name、tel）が返された（A の読み込みと同時（2回目））: 他人のデータ",
+            ),
+        ];
+        for (session, seen, round, en, ja) in cases {
+            let t = leak_evidence(session, &seen, &view, round);
+            assert_eq!((t.en.as_str(), t.ja.as_str()), (en, ja));
+            assert_eq!(crate::i18n::english_prose(&t.ja), Vec::<String>::new());
+        }
+    }
 
     #[test]
     fn cookie_flags() {

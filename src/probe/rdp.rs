@@ -49,6 +49,24 @@ impl Reply {
         }
     }
 
+    /// [`Reply::describe`] in Japanese (`rdp.responses_ja`): the protocol and failure names are
+    /// identifiers, the reasons of an unusable or missing answer are quoted as they were given.
+    pub fn describe_ja(&self) -> String {
+        match self {
+            Reply::Confirm(Confirm::Selected { protocol, .. }) => {
+                format!("{} を選択", x224::protocol_name(*protocol))
+            }
+            Reply::Confirm(Confirm::Failure { code }) => {
+                format!("失敗を返した: {} ({code})", x224::failure_name(*code))
+            }
+            Reply::Confirm(Confirm::NoNegotiation) => {
+                "ネゴシエーション情報のない確認応答".to_owned()
+            }
+            Reply::Unusable(why) => format!("使えない応答（原文: \"{why}\"）"),
+            Reply::NoAnswer(why) => format!("応答がない（原文: \"{why}\"）"),
+        }
+    }
+
     fn selected(&self) -> Option<u32> {
         match self {
             Reply::Confirm(Confirm::Selected { protocol, .. }) => Some(*protocol),
@@ -247,17 +265,18 @@ pub fn facts_from(first: &Reply, tls: &Reply, standard: &Reply, ntlm_step: &Ntlm
     facts.set("service.protocol", Protocol::Rdp.name());
 
     let mut responses = BTreeMap::new();
+    let mut responses_ja = BTreeMap::new();
     for (requested, reply) in [
         (REQUEST_CREDSSP, first),
         (REQUEST_TLS, tls),
         (REQUEST_STANDARD, standard),
     ] {
-        responses.insert(
-            x224::protocols_name(requested),
-            FactValue::from(reply.describe()),
-        );
+        let requested = x224::protocols_name(requested);
+        responses_ja.insert(requested.clone(), FactValue::from(reply.describe_ja()));
+        responses.insert(requested, FactValue::from(reply.describe()));
     }
     facts.set("rdp.responses", FactValue::Map(responses));
+    facts.set("rdp.responses_ja", FactValue::Map(responses_ja));
 
     match first {
         Reply::Confirm(Confirm::Selected { protocol, .. }) => {
@@ -398,6 +417,48 @@ mod tests {
         Reply::Confirm(Confirm::Failure { code })
     }
 
+    /// Every kind of reply said in Japanese: the protocol and failure names are identifiers, a
+    /// reason given by the parser or the network is quoted.
+    #[test]
+    fn each_reply_is_described_in_japanese() {
+        for (reply, en, ja) in [
+            (
+                Reply::Confirm(Confirm::Selected {
+                    protocol: x224::PROTOCOL_SSL,
+                    flags: 0,
+                }),
+                "selected ssl",
+                "ssl を選択",
+            ),
+            (
+                Reply::Confirm(Confirm::Failure { code: 5 }),
+                "failure HYBRID_REQUIRED_BY_SERVER (5)",
+                "失敗を返した: HYBRID_REQUIRED_BY_SERVER (5)",
+            ),
+            (
+                Reply::Confirm(Confirm::NoNegotiation),
+                "confirm without negotiation data",
+                "ネゴシエーション情報のない確認応答",
+            ),
+            (
+                Reply::Unusable("X.224 data PDU instead of a connection confirm".into()),
+                "unusable answer: X.224 data PDU instead of a connection confirm",
+                "使えない応答（原文: \"X.224 data PDU instead of a connection confirm\"）",
+            ),
+            (
+                Reply::NoAnswer("connection refused".into()),
+                "no answer: connection refused",
+                "応答がない（原文: \"connection refused\"）",
+            ),
+        ] {
+            assert_eq!(
+                (reply.describe().as_str(), reply.describe_ja().as_str()),
+                (en, ja)
+            );
+            assert_eq!(crate::i18n::english_prose(ja), Vec::<String>::new());
+        }
+    }
+
     #[test]
     fn decision_table_of_peers_md() {
         // xrdp negotiate: 0xB -> RSP 1, 0x1 -> RSP 1, 0x0 -> RSP 0.
@@ -450,6 +511,24 @@ mod tests {
         assert_eq!(
             responses.get("ssl+hybrid+hybrid_ex"),
             Some(&FactValue::from("selected hybrid"))
+        );
+        // The same answers in Japanese, keyed alike, the names as they are.
+        let Some(FactValue::Map(responses_ja)) = f.get("rdp.responses_ja") else {
+            panic!("no responses_ja")
+        };
+        assert_eq!(
+            responses_ja.keys().collect::<Vec<_>>(),
+            responses.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            responses_ja.get("ssl"),
+            Some(&FactValue::from(
+                "失敗を返した: HYBRID_REQUIRED_BY_SERVER (5)"
+            ))
+        );
+        assert_eq!(
+            responses_ja.get("ssl+hybrid+hybrid_ex"),
+            Some(&FactValue::from("hybrid を選択"))
         );
         // A legacy server: confirm without negotiation data.
         let none = Reply::Confirm(Confirm::NoNegotiation);
