@@ -119,6 +119,10 @@ pub struct Facts {
     /// Facts the probe tried and failed to observe, with the reason (shown as `error` evidence).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unavailable: BTreeMap<String, String>,
+    /// The reason in Japanese, where the reason is our own sentence rather than words quoted
+    /// from the OS or a server (for the Japanese finding message; the JSON keeps the English).
+    #[serde(skip)]
+    pub unavailable_ja: BTreeMap<String, String>,
 }
 
 impl Facts {
@@ -129,13 +133,22 @@ impl Facts {
     /// Records an observed value (replacing an earlier value or unavailability of the same name).
     pub fn set(&mut self, name: &str, value: impl Into<FactValue>) {
         self.unavailable.remove(name);
+        self.unavailable_ja.remove(name);
         self.values.insert(name.to_owned(), value.into());
     }
 
     /// Records that `name` could not be observed, and why.
     pub fn unavailable(&mut self, name: &str, reason: impl Into<String>) {
         self.values.remove(name);
+        self.unavailable_ja.remove(name);
         self.unavailable.insert(name.to_owned(), reason.into());
+    }
+
+    /// Records that `name` could not be observed, with the reason in English and Japanese.
+    pub fn unavailable_both(&mut self, name: &str, reason: &crate::catalog::Text) {
+        self.unavailable(name, reason.en.clone());
+        self.unavailable_ja
+            .insert(name.to_owned(), reason.ja.clone());
     }
 
     pub fn get(&self, name: &str) -> Option<&FactValue> {
@@ -168,13 +181,22 @@ impl Facts {
         self.unavailable.get(name).map(String::as_str)
     }
 
+    /// Why `name` is unavailable, in Japanese when the probe said it in Japanese too; `None`
+    /// when it gave the English alone (words quoted from elsewhere), or is not unavailable.
+    pub fn why_unavailable_ja(&self, name: &str) -> Option<&str> {
+        self.unavailable_ja.get(name).map(String::as_str)
+    }
+
     /// Adds every fact of `other`, its values and unavailabilities winning over ours.
     pub fn merge(&mut self, other: Facts) {
         for (k, v) in other.values {
             self.set(&k, v);
         }
         for (k, why) in other.unavailable {
-            self.unavailable(&k, why);
+            match other.unavailable_ja.get(&k) {
+                Some(ja) => self.unavailable_both(&k, &crate::diagnostic::both(why, ja.clone())),
+                None => self.unavailable(&k, why),
+            }
         }
     }
 }

@@ -248,6 +248,13 @@ pub fn mark_unavailable(facts: &mut crate::fact::Facts, probe: &str, why: &str) 
     }
 }
 
+/// [`mark_unavailable`] with the reason in English and Japanese.
+pub fn mark_unavailable_both(facts: &mut crate::fact::Facts, probe: &str, why: &super::Text) {
+    for spec in FACTS.iter().filter(|f| f.probe == probe) {
+        facts.unavailable_both(spec.name, why);
+    }
+}
+
 pub fn spec(name: &str) -> Option<&'static FactSpec> {
     FACTS.iter().find(|f| f.name == name)
 }

@@ -16,7 +16,8 @@ pub enum Observed<'a> {
         name: &'a str,
         facts: &'a Facts,
         ports: &'a [PortReport],
-        unreachable: Option<&'a str>,
+        /// Why the host could not be swept (English and Japanese).
+        unreachable: Option<&'a Text>,
     },
     /// A single-target asset of `kind`: a TLS endpoint, the annual report (later forms).
     Single {
@@ -127,11 +128,14 @@ fn judge_host(
     name: &str,
     host: &Facts,
     ports: &[PortReport],
-    unreachable: Option<&str>,
+    unreachable: Option<&Text>,
 ) -> Vec<Finding> {
     if let Some(why) = unreachable {
-        // The reason is the resolver's or the scope's, quoted as it is.
-        let said = Said::plain(why, format!("ホストを走査できなかった: {why}"));
+        // The scope's reason, or the resolver's, in the language of the message.
+        let said = Said::plain(
+            why.en.clone(),
+            format!("ホストを走査できなかった: {}", why.ja),
+        );
         return vec![finding(check, name, Status::Error, said, host)];
     }
     if !ports.is_empty()
@@ -203,17 +207,22 @@ fn finding(check: &Check, target: &str, status: Status, said: Said, facts: &Fact
 
 /// Says what the probe saw first (its reason), then which listed facts that left unavailable:
 /// `accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)`,
-/// in Japanese `service.protocol を観測できなかった: accepted the connection …` (the probe's
-/// words are evidence, quoted as the OS or the server gave them); the cause is the reasons
-/// alone. When no fact is unavailable, why the expression could not be evaluated.
+/// in Japanese `service.protocol を観測できなかった: 接続を受け付けたが …` when the probe gave
+/// its reason in Japanese too (our own sentences), else its words quoted as the OS or the
+/// server gave them; the cause is the reasons alone. When no fact is unavailable, why the
+/// expression could not be evaluated.
 fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> Said {
     // Facts unavailable for the same reason are named together, the reason said once.
-    let mut by_reason: Vec<(Vec<&str>, &str)> = Vec::new();
+    let mut by_reason: Vec<(Vec<&str>, &str, &str)> = Vec::new();
     for name in &check.facts {
         if let Some(why) = facts.why_unavailable(name) {
-            match by_reason.iter_mut().find(|(_, w)| *w == why) {
-                Some((names, _)) => names.push(name),
-                None => by_reason.push((vec![name], why)),
+            match by_reason.iter_mut().find(|(_, w, _)| *w == why) {
+                Some((names, _, _)) => names.push(name),
+                None => by_reason.push((
+                    vec![name],
+                    why,
+                    facts.why_unavailable_ja(name).unwrap_or(why),
+                )),
             }
         }
     }
@@ -223,28 +232,29 @@ fn explain(check: &Check, facts: &Facts, evaluation_error: String) -> Said {
             format!("条件を評価できなかった: {evaluation_error}"),
         );
     }
-    let join = |f: &dyn Fn(&[&str], &str) -> String, sep: &str| {
+    let join = |f: &dyn Fn(&[&str], &str, &str) -> String, sep: &str| {
         by_reason
             .iter()
-            .map(|(names, why)| f(names, why))
+            .map(|(names, why, why_ja)| f(names, why, why_ja))
             .collect::<Vec<_>>()
             .join(sep)
     };
-    let whys: Vec<&str> = by_reason.iter().map(|(_, why)| *why).collect();
+    let whys: Vec<&str> = by_reason.iter().map(|(_, why, _)| *why).collect();
+    let whys_ja: Vec<&str> = by_reason.iter().map(|(_, _, why_ja)| *why_ja).collect();
     Said {
         message: Text {
             en: join(
-                &|names, why| format!("{why} ({} unavailable)", names.join(", ")),
+                &|names, why, _| format!("{why} ({} unavailable)", names.join(", ")),
                 "; ",
             ),
             ja: join(
-                &|names, why| format!("{} を観測できなかった: {why}", names.join("、")),
+                &|names, _, why_ja| format!("{} を観測できなかった: {why_ja}", names.join("、")),
                 "。",
             ),
         },
         cause: Some(Text {
             en: whys.join("; "),
-            ja: format!("観測できなかった: {}", whys.join("。")),
+            ja: format!("観測できなかった: {}", whys_ja.join("。")),
         }),
     }
 }
@@ -275,6 +285,32 @@ mod tests {
         );
         assert_eq!(f.cause_in(Lang::En), why);
         assert_eq!(f.cause_in(Lang::Ja), format!("観測できなかった: {why}"));
+    }
+
+    #[test]
+    fn a_reason_given_in_japanese_too_is_said_in_japanese() {
+        let mut facts = Facts::new();
+        facts.unavailable_both(
+            "service.protocol",
+            &crate::diagnostic::both(
+                "accepted the connection but answered nothing within 8.0 s",
+                "接続を受け付けたが 8.0 秒以内に何も応答しなかった",
+            ),
+        );
+        facts.set("service.port", 4242i64);
+        let f = judged("dicom-exposed", "x:4242", &facts);
+        assert_eq!(
+            f.message,
+            "accepted the connection but answered nothing within 8.0 s (service.protocol unavailable)"
+        );
+        assert_eq!(
+            f.message_ja,
+            "service.protocol を観測できなかった: 接続を受け付けたが 8.0 秒以内に何も応答しなかった"
+        );
+        assert_eq!(
+            f.cause_in(Lang::Ja),
+            "観測できなかった: 接続を受け付けたが 8.0 秒以内に何も応答しなかった"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::catalog::facts as fact_catalogue;
-use crate::catalog::{AssetKind, Catalog};
+use crate::catalog::{AssetKind, Catalog, Text};
 use crate::certificate::RunTrust;
 use crate::declaration::ReportFile;
 use crate::derive;
@@ -74,7 +74,8 @@ impl Default for RunOptions {
 /// A swept host: where it resolved, and each port (or why it could not be swept).
 #[derive(Debug, Clone)]
 struct HostSweep {
-    address: Result<IpAddr, String>,
+    /// The address swept, or why the host could not be (English and Japanese).
+    address: Result<IpAddr, Text>,
     ports: Vec<PortReport>,
 }
 
@@ -169,7 +170,7 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
         let (ctx, audit) = (ctx.clone(), audit.clone());
         tasks.spawn(async move {
             let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
-            let address = scope::resolve(&name, &audit, resolve_timeout).await;
+            let address = scope::resolve_both(&name, &audit, resolve_timeout).await;
             // Each port is bounded by its budget; this cap only guards the run against a bug:
             // whatever happens, the run finishes.
             let cap = ctx.limits.port_budget * u32::try_from(ports.len()).unwrap_or(u32::MAX)
@@ -181,9 +182,9 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
                     {
                         Ok(ports) => HostSweep { address, ports },
                         Err(_) => HostSweep {
-                            address: Err(format!(
-                                "the sweep did not finish within {}s",
-                                cap.as_secs()
+                            address: Err(crate::diagnostic::both(
+                                format!("the sweep did not finish within {}s", cap.as_secs()),
+                                format!("走査が {} 秒以内に終わらなかった", cap.as_secs()),
                             )),
                             ports: Vec::new(),
                         },
@@ -353,7 +354,7 @@ fn judge_vendor(
 
     let mut observed: Vec<Observed> = Vec::new();
     let mut tls_facts: Vec<(String, &ProbedEndpoint)> = Vec::new();
-    let mut host_facts: Vec<(String, Facts, Option<String>)> = Vec::new();
+    let mut host_facts: Vec<(String, Facts, Option<Text>)> = Vec::new();
     for name in &vendor.hosts {
         let Some(sweep) = probed.sweeps.get(&(name.clone(), vendor.ports.clone())) else {
             continue;
@@ -383,7 +384,7 @@ fn judge_vendor(
             name,
             facts,
             ports: &sweep.ports,
-            unreachable: unreachable.as_deref(),
+            unreachable: unreachable.as_ref(),
         });
         let address = sweep.address.as_ref().ok().map(ToString::to_string);
         assets.push(asset(name.clone(), "host", address.clone(), facts));
@@ -489,7 +490,7 @@ async fn probe_tls(
 ) -> ProbedEndpoint {
     let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
     let mut facts = Facts::new();
-    let address = match scope::resolve(name, audit, resolve_timeout).await {
+    let address = match scope::resolve_both(name, audit, resolve_timeout).await {
         Ok(ip) => {
             let budget = ctx.limits.tls_budget();
             let ep = Endpoint {
@@ -514,7 +515,7 @@ async fn probe_tls(
             Some(ip.to_string())
         }
         Err(why) => {
-            fact_catalogue::mark_unavailable(&mut facts, "tls", &why);
+            fact_catalogue::mark_unavailable_both(&mut facts, "tls", &why);
             None
         }
     };
@@ -577,7 +578,7 @@ async fn probe_web_form(
         };
     };
     let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
-    match scope::resolve(&host, audit, resolve_timeout).await {
+    match scope::resolve_both(&host, audit, resolve_timeout).await {
         Ok(ip) => {
             // The probe connects to the address scope allowed, whatever DNS says later.
             let mut pinned = audit.clone();
@@ -601,7 +602,7 @@ async fn probe_web_form(
             }
         }
         Err(why) => {
-            fact_catalogue::mark_unavailable(&mut facts, "http", &why);
+            fact_catalogue::mark_unavailable_both(&mut facts, "http", &why);
             facts.set("form.url", form.url.as_str());
             ProbedEndpoint {
                 address: None,

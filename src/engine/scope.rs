@@ -5,14 +5,28 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::catalog::Text;
+use crate::diagnostic::both;
 use crate::inventory::AuditSettings;
 
-/// The address to probe for `name`, or why not.
+/// The address to probe for `name`, or why not (in English: for the HTTP client's resolver).
 pub async fn resolve(
     name: &str,
     audit: &AuditSettings,
     timeout: Duration,
 ) -> Result<IpAddr, String> {
+    resolve_both(name, audit, timeout)
+        .await
+        .map_err(|why| why.en)
+}
+
+/// The address to probe for `name`, or why not in English and Japanese (the resolver's own
+/// error is quoted as the system gave it).
+pub async fn resolve_both(
+    name: &str,
+    audit: &AuditSettings,
+    timeout: Duration,
+) -> Result<IpAddr, Text> {
     if let Ok(ip) = name
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -26,12 +40,18 @@ pub async fn resolve(
     let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((name, 0))).await;
     let addrs: Vec<IpAddr> = match lookup {
         Err(_) => {
-            return Err(format!(
-                "`{name}` did not resolve within {}s",
-                timeout.as_secs()
+            let secs = timeout.as_secs();
+            return Err(both(
+                format!("`{name}` did not resolve within {secs}s"),
+                format!("`{name}` の名前解決が {secs} 秒以内に終わらなかった"),
+            ));
+        }
+        Ok(Err(e)) => {
+            return Err(both(
+                format!("`{name}` does not resolve: {e}"),
+                format!("`{name}` を名前解決できない（原文: \"{e}\"）"),
             ))
         }
-        Ok(Err(e)) => return Err(format!("`{name}` does not resolve: {e}")),
         Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
     };
     let Some(ip) = addrs
@@ -40,12 +60,22 @@ pub async fn resolve(
         .or_else(|| addrs.first())
         .copied()
     else {
-        return Err(format!("`{name}` resolves to no address"));
+        return Err(both(
+            format!("`{name}` resolves to no address"),
+            format!("`{name}` を名前解決してもアドレスが得られない"),
+        ));
     };
     if !audit.allow_private && is_internal(ip) {
-        return Err(format!(
-            "`{name}` resolves to {ip}, a loopback, private or link-local address: refused \
-             (set `allow_private = true` in [audit], or write the address in the inventory)"
+        return Err(both(
+            format!(
+                "`{name}` resolves to {ip}, a loopback, private or link-local address: refused \
+                 (set `allow_private = true` in [audit], or write the address in the inventory)"
+            ),
+            format!(
+                "`{name}` の名前解決結果 {ip} はループバック、プライベートまたはリンクローカルの\
+                 アドレスであるため、監査の対象にしない（[audit] に `allow_private = true` を書くか、\
+                 委託先一覧にアドレスを書く）"
+            ),
         ));
     }
     Ok(ip)
@@ -109,6 +139,17 @@ mod tests {
         let t = Duration::from_secs(2);
         let err = resolve("localhost", &audit(false), t).await.unwrap_err();
         assert!(err.contains("allow_private"), "{err}");
+        // The same refusal in Japanese, with the name, the address and the way out.
+        let err = resolve_both("localhost", &audit(false), t)
+            .await
+            .unwrap_err();
+        assert!(
+            err.ja
+                .starts_with("`localhost` の名前解決結果 127.0.0.1 はループバック")
+                && err.ja.contains("`allow_private = true`"),
+            "{err:?}"
+        );
+        assert_eq!(crate::i18n::english_prose(&err.ja), Vec::<String>::new());
         assert!(resolve("localhost", &audit(true), t)
             .await
             .unwrap()

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use tokio::time::{timeout_at, Instant};
 
+use crate::diagnostic::both;
 use crate::fact::Facts;
 use crate::msgs::banner::{self as greeting, hex, printable};
 use crate::msgs::rfb;
@@ -293,16 +294,25 @@ impl Identification {
                 printable(b.get(..b.len().min(64)).unwrap_or_default()),
             );
         } else if self.silent || self.attempts.is_empty() {
-            facts.unavailable(
+            facts.unavailable_both(
                 "service.protocol",
-                format!("accepted the connection but answered nothing within {secs:.1} s"),
+                &both(
+                    format!("accepted the connection but answered nothing within {secs:.1} s"),
+                    format!("接続を受け付けたが {secs:.1} 秒以内に何も応答しなかった"),
+                ),
             );
         } else {
-            facts.unavailable(
+            // What each attempt saw is quoted: partly the server's own bytes.
+            let attempts = self.attempts.join("; ");
+            facts.unavailable_both(
                 "service.protocol",
-                format!(
-                    "accepted the connection but answered nothing usable within {secs:.1} s ({})",
-                    self.attempts.join("; ")
+                &both(
+                    format!(
+                        "accepted the connection but answered nothing usable within {secs:.1} s ({attempts})"
+                    ),
+                    format!(
+                        "接続を受け付けたが {secs:.1} 秒以内に使える応答がなかった（原文: \"{attempts}\"）"
+                    ),
                 ),
             );
         }
