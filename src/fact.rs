@@ -218,6 +218,31 @@ mod tests {
     }
 
     #[test]
+    fn a_japanese_reason_follows_its_fact_through_merge_and_goes_with_it() {
+        let mut port = Facts::new();
+        let why = crate::diagnostic::both("no answer", "応答がない");
+        port.unavailable_both("service.protocol", &why);
+        let mut host = Facts::new();
+        host.merge(port);
+        assert_eq!(host.why_unavailable("service.protocol"), Some("no answer"));
+        assert_eq!(
+            host.why_unavailable_ja("service.protocol"),
+            Some("応答がない")
+        );
+        // An English-only reason (quoted words) has no Japanese; a value clears both.
+        host.unavailable("service.protocol", "os error 111");
+        assert_eq!(host.why_unavailable_ja("service.protocol"), None);
+        host.unavailable_both("service.protocol", &why);
+        host.set("service.protocol", "rdp");
+        assert_eq!(host.why_unavailable_ja("service.protocol"), None);
+        // The JSON keeps the English reason alone.
+        let mut f = Facts::new();
+        f.unavailable_both("x.y", &why);
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("応答がない"), "{json}");
+    }
+
+    #[test]
     fn set_clears_unavailability_and_back() {
         let mut f = Facts::new();
         f.unavailable("rdp.ntlm", "TLS handshake failed");

@@ -3,6 +3,7 @@
 //! certificate facts. A list that is empty only because the enumeration was incomplete is
 //! recorded as unavailable, never as an empty (passing) list.
 
+use crate::diagnostic::both;
 use crate::fact::{FactValue, Facts};
 use crate::msgs::tls_suites::{self, Suite};
 
@@ -36,27 +37,39 @@ pub fn dh_bits(facts: &mut Facts) {
 pub fn derive(facts: &mut Facts) {
     dh_bits(facts);
     let errors = strings(facts, "tls.errors");
+    // Each reason in both languages; the probe's errors are quoted as they were recorded.
     let incomplete = if errors.is_empty() {
         None
     } else {
-        Some(format!(
-            "the enumeration was incomplete, so an empty list would prove nothing: {}",
-            errors.join("; ")
+        let errors = errors.join("; ");
+        Some(both(
+            format!(
+                "the enumeration was incomplete, so an empty list would prove nothing: {errors}"
+            ),
+            format!("列挙が完全ではないため、空の一覧は何の証明にもならない（原文: \"{errors}\"）"),
         ))
     };
     let enumerated = facts.get("tls.suites").is_some() && facts.get("tls.protocols").is_some();
-    let unenumerated = facts
-        .why_unavailable("tls.protocols")
-        .or_else(|| facts.why_unavailable("tls.suites"))
-        .unwrap_or("the protocols and suites were not enumerated")
-        .to_owned();
+    // The reason the enumeration gave, in Japanese too when it said one.
+    let unenumerated = ["tls.protocols", "tls.suites"]
+        .iter()
+        .find_map(|name| {
+            let en = facts.why_unavailable(name)?;
+            Some(both(en, facts.why_unavailable_ja(name).unwrap_or(en)))
+        })
+        .unwrap_or_else(|| {
+            both(
+                "the protocols and suites were not enumerated",
+                "プロトコルと暗号スイートを列挙していない",
+            )
+        });
 
     let put = |facts: &mut Facts, name: &str, found: Vec<String>| {
         if !enumerated {
-            facts.unavailable(name, unenumerated.clone());
+            facts.unavailable_both(name, &unenumerated);
         } else if found.is_empty() {
             match &incomplete {
-                Some(why) => facts.unavailable(name, why.clone()),
+                Some(why) => facts.unavailable_both(name, why),
                 None => facts.set(name, found),
             }
         } else {
@@ -110,21 +123,30 @@ pub fn derive(facts: &mut Facts) {
     let comparison = super::mozilla::compare(profile, facts);
     if comparison.deviations.is_empty() && !comparison.missing.is_empty() {
         let names: Vec<&str> = comparison.missing.iter().map(|(n, _)| n.as_str()).collect();
-        let mut reasons: Vec<&str> = Vec::new();
-        for (_, why) in &comparison.missing {
-            if let Some(why) = why.as_deref().filter(|w| !reasons.contains(w)) {
-                reasons.push(why);
+        // Each reason once, in Japanese too where the probe said it so.
+        let mut reasons: Vec<(&str, &str)> = Vec::new();
+        for (name, why) in &comparison.missing {
+            if let Some(why) = why
+                .as_deref()
+                .filter(|w| !reasons.iter().any(|(r, _)| r == w))
+            {
+                reasons.push((why, facts.why_unavailable_ja(name).unwrap_or(why)));
             }
         }
         // What happened first, then the facts it took away (the reports read the reason first).
         let without = format!("cannot compare without {}", names.join(", "));
+        let without_ja = format!("{} がなければ比較できない", names.join("、"));
         let why = if reasons.is_empty() {
-            without
+            both(without, without_ja)
         } else {
-            format!("{} ({without})", reasons.join("; "))
+            let (en, ja): (Vec<&str>, Vec<&str>) = reasons.into_iter().unzip();
+            both(
+                format!("{} ({without})", en.join("; ")),
+                format!("{}（{without_ja}）", ja.join("。")),
+            )
         };
-        facts.unavailable("tls.mozilla_intermediate.deviations_ja", why.clone());
-        facts.unavailable("tls.mozilla_intermediate.deviations", why);
+        facts.unavailable_both("tls.mozilla_intermediate.deviations_ja", &why);
+        facts.unavailable_both("tls.mozilla_intermediate.deviations", &why);
     } else {
         let (en, ja): (Vec<String>, Vec<String>) = comparison
             .deviations
@@ -328,6 +350,44 @@ mod tests {
         ] {
             assert!(f.why_unavailable(name).is_some(), "{name}");
         }
+    }
+
+    /// The reasons derived facts are unavailable are said in Japanese too: the probe's own when
+    /// it gave one, else ours around the probe's words quoted.
+    #[test]
+    fn a_derived_fact_unavailable_says_why_in_japanese_too() {
+        let mut f = Facts::new();
+        let refused = both(
+            "`x` resolves to no address",
+            "`x` を名前解決してもアドレスが得られない",
+        );
+        for name in ["tls.protocols", "tls.suites", "tls.cert.key_type"] {
+            f.unavailable_both(name, &refused);
+        }
+        derive(&mut f);
+        for name in ["tls.legacy_protocols", "tls.weak_suites"] {
+            assert_eq!(
+                f.why_unavailable_ja(name),
+                Some(refused.ja.as_str()),
+                "{name}"
+            );
+        }
+        let ja = f
+            .why_unavailable_ja("tls.mozilla_intermediate.deviations")
+            .unwrap_or_default();
+        assert!(
+            ja.starts_with("`x` を名前解決してもアドレスが得られない（tls.protocols、")
+                && ja.ends_with("がなければ比較できない）"),
+            "{ja}"
+        );
+        // An incomplete enumeration that found nothing: our sentence, the errors quoted.
+        let mut f = facts(&["TLSv1.2"], &[("TLSv1.2", &[])]);
+        f.set("tls.errors", vec!["TLSv1.0: connection reset"]);
+        derive(&mut f);
+        assert_eq!(
+            f.why_unavailable_ja("tls.legacy_protocols"),
+            Some("列挙が完全ではないため、空の一覧は何の証明にもならない（原文: \"TLSv1.0: connection reset\"）")
+        );
     }
 
     #[test]
