@@ -357,25 +357,36 @@ pub fn new_marker() -> String {
 
 /// The personal-data inputs of a page that already carry a value, as `URL field (N chars)`
 /// (never the value itself; our own marker is said to be ours).
-fn prefilled(page: &Page, forms: &[HtmlForm]) -> Vec<String> {
+fn prefilled(page: &Page, forms: &[HtmlForm]) -> Vec<Text> {
     forms
         .iter()
         .flat_map(|f| &f.inputs)
         .filter(|i| i.personal && !i.value.trim().is_empty())
-        .map(|i| {
-            let ours = if i.value.contains(MARKER_PREFIX) {
-                ", our own test marker"
-            } else {
-                ""
-            };
-            format!(
-                "{} {} ({} chars{ours})",
-                page.final_url,
-                i.display_name(),
-                i.value.chars().count()
-            )
-        })
+        .map(|i| prefilled_input(page.final_url.as_str(), &i.display_name(), &i.value))
         .collect()
+}
+
+/// One prefilled input as evidence, `URL field (N chars)` (and whether the value is our own
+/// marker), in English and Japanese; never the value itself.
+fn prefilled_input(url: &str, field: &str, value: &str) -> Text {
+    let n = value.chars().count();
+    let (ours, ours_ja) = if value.contains(MARKER_PREFIX) {
+        (", our own test marker", "、当方の試験用マーカー")
+    } else {
+        ("", "")
+    };
+    both(
+        format!("{url} {field} ({n} chars{ours})"),
+        format!("{url} {field}（{n} 文字{ours_ja}）"),
+    )
+}
+
+/// A Set-Cookie lacking flags as evidence, `NAME on URL: missing FLAGS`, in English and Japanese.
+fn weak_cookie(name: &str, at: &str, missing: &[&str]) -> Text {
+    both(
+        format!("{name} on {at}: missing {}", missing.join(", ")),
+        format!("{at} の {name}: {} がない", missing.join("・")),
+    )
 }
 
 fn forms_of(page: &Page) -> Vec<HtmlForm> {
@@ -383,8 +394,8 @@ fn forms_of(page: &Page) -> Vec<HtmlForm> {
 }
 
 /// The outcome of one observation over several pages: a value, or why it could not be made.
-/// Each item is said in English and Japanese: our own sentences have a Japanese list fact
-/// (`form.leak_evidence_ja`...), data (URLs, field names) only the one list.
+/// Each item is said in English and Japanese, recorded as a list fact and its Japanese sibling
+/// (`form.leak_evidence_ja`...).
 #[derive(Default)]
 struct Tally {
     found: bool,
@@ -528,7 +539,7 @@ pub async fn probe_form(
 
     let mut set_cookies = page.set_cookies.clone();
     let mut prefilled_pii = Tally {
-        items: data(prefilled(&page, &forms)),
+        items: prefilled(&page, &forms),
         ..Tally::default()
     };
     let mut cacheable = Tally::default();
@@ -605,9 +616,7 @@ pub async fn probe_form(
                         match fetch(&cookieless, &view, None, &allowed, ctx, deadline).await {
                             Ok(p) => {
                                 if !second {
-                                    prefilled_pii
-                                        .items
-                                        .extend(data(prefilled(&p, &forms_of(&p))));
+                                    prefilled_pii.items.extend(prefilled(&p, &forms_of(&p)));
                                 }
                                 observe_cache(&p, second, &mut cache_hit);
                                 set_cookies.extend(p.set_cookies);
@@ -627,7 +636,12 @@ pub async fn probe_form(
         }
     }
     prefilled_pii.found = !prefilled_pii.items.is_empty();
-    prefilled_pii.record(&mut facts, None, "form.prefilled_pii", None);
+    prefilled_pii.record(
+        &mut facts,
+        None,
+        "form.prefilled_pii",
+        Some("form.prefilled_pii_ja"),
+    );
     let storable: Vec<(bool, Vec<Text>)> = pages
         .into_iter()
         .map(|c| caching::page_storable(&c.url, c.own, c.served.as_deref()))
@@ -647,7 +661,7 @@ pub async fn probe_form(
         Some("form.cache_evidence_ja"),
     );
 
-    let mut weak: Vec<String> = Vec::new();
+    let mut weak: Vec<Text> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for (at, cookie) in &set_cookies {
         let (name, missing) = cookie_missing_flags(cookie);
@@ -655,13 +669,16 @@ pub async fn probe_form(
             names.push(name.clone());
         }
         if !missing.is_empty() {
-            let line = format!("{name} on {at}: missing {}", missing.join(", "));
+            let line = weak_cookie(&name, at, &missing);
             if !weak.contains(&line) {
                 weak.push(line);
             }
         }
     }
+    let (weak, weak_ja): (Vec<String>, Vec<String>) =
+        weak.into_iter().map(|t| (t.en, t.ja)).unzip();
     facts.set("form.weak_cookies", weak);
+    facts.set("form.weak_cookies_ja", weak_ja);
     // Without a cookie there is nothing to judge: the check is skipped, not passed.
     facts.set("form.cookie_names", names);
     facts
@@ -673,11 +690,6 @@ struct CachedPage {
     url: String,
     own: (bool, Vec<Text>),
     served: Option<Vec<Text>>,
-}
-
-/// Items that are data (URLs and field names), the same in both languages.
-fn data(items: Vec<String>) -> Vec<Text> {
-    items.into_iter().map(|i| both(i.clone(), i)).collect()
 }
 
 /// What the active leak probe saw.
@@ -919,6 +931,30 @@ mod tests {
 
     /// Each kind of leak evidence, in both languages: the English as the probe has always said
     /// it, the Japanese from the same values (URL, fields, status) with no English sentence.
+    #[test]
+    fn prefilled_inputs_and_weak_cookies_are_said_in_english_and_japanese() {
+        let url = "https://forms.example/apply";
+        for (t, en, ja) in [
+            (
+                prefilled_input(url, "name", "Sato"),
+                "https://forms.example/apply name (4 chars)",
+                "https://forms.example/apply name（4 文字）",
+            ),
+            (
+                prefilled_input(url, "tel", "VA-TEST-0123456789abcdef"),
+                "https://forms.example/apply tel (24 chars, our own test marker)",
+                "https://forms.example/apply tel（24 文字、当方の試験用マーカー）",
+            ),
+            (
+                weak_cookie("SESSION", url, &["Secure", "HttpOnly"]),
+                "SESSION on https://forms.example/apply: missing Secure, HttpOnly",
+                "https://forms.example/apply の SESSION: Secure・HttpOnly がない",
+            ),
+        ] {
+            assert_eq!((t.en.as_str(), t.ja.as_str()), (en, ja));
+        }
+    }
+
     #[test]
     fn leak_evidence_is_said_in_english_and_japanese() {
         let view = Url::parse("https://forms.example/apply/edit").unwrap();
