@@ -506,10 +506,13 @@ async fn probe_tls(
                     facts = probed;
                     trust.mark(&mut facts);
                 }
-                Err(_) => fact_catalogue::mark_unavailable(
+                Err(_) => fact_catalogue::mark_unavailable_both(
                     &mut facts,
                     "tls",
-                    &format!("the TLS probe did not finish within {}s", cap.as_secs()),
+                    &crate::diagnostic::both(
+                        format!("the TLS probe did not finish within {}s", cap.as_secs()),
+                        format!("TLS のプローブが {} 秒以内に終わらなかった", cap.as_secs()),
+                    ),
                 ),
             }
             Some(ip.to_string())
@@ -589,10 +592,13 @@ async fn probe_web_form(
             let probe = http::probe_form(ctx, form, allowed, &pinned, deadline);
             match tokio::time::timeout(cap, probe).await {
                 Ok(probed) => facts.merge(probed),
-                Err(_) => fact_catalogue::mark_unavailable(
+                Err(_) => fact_catalogue::mark_unavailable_both(
                     &mut facts,
                     "http",
-                    &format!("the HTTP probe did not finish within {}s", cap.as_secs()),
+                    &crate::diagnostic::both(
+                        format!("the HTTP probe did not finish within {}s", cap.as_secs()),
+                        format!("HTTP のプローブが {} 秒以内に終わらなかった", cap.as_secs()),
+                    ),
                 ),
             }
             facts.set("form.url", form.url.as_str());
