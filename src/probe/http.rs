@@ -590,9 +590,12 @@ pub async fn probe_form(
     match &form.leak_probe {
         None => {
             facts.set("form.leak_probe", false);
-            let why = "no leak_probe is configured for this form";
-            facts.unavailable("form.leak_found", why);
-            facts.unavailable("form.leak_evidence", why);
+            let why = crate::diagnostic::both(
+                "no leak_probe is configured for this form",
+                "このフォームには漏えい検査（leak_probe）が設定されていない",
+            );
+            facts.unavailable_both("form.leak_found", &why);
+            facts.unavailable_both("form.leak_evidence", &why);
         }
         Some(lp) => {
             facts.set("form.leak_probe", true);
