@@ -222,66 +222,11 @@ pub fn clap_error(err: &clap::Error, lang: Lang) -> String {
     out
 }
 
-/// English prose left in a text meant to be Japanese: every run of three or more English words,
-/// by the rules of the integration tests' scanner (`tests/common`, `english_leaks`): quoted spans,
-/// identifiers (a digit or `- _ . / : = …` inside), acronyms and names with two capitals are no
-/// words, and a non-ASCII character ends a run. For the unit tests of the Japanese builders.
+/// English prose left in a text meant to be Japanese, for the unit tests of the Japanese
+/// builders: [`crate::english_prose::english_leaks`], the integration tests' scanner.
 #[cfg(test)]
 pub(crate) fn english_prose(text: &str) -> Vec<String> {
-    let mut plain = String::new();
-    let mut closing: Option<char> = None;
-    for c in text.chars() {
-        match closing {
-            Some(end) if c == end => {
-                closing = None;
-                plain.push_str(" ¦ ");
-            }
-            Some(_) => {}
-            None if c == '`' || c == '"' => closing = Some(c),
-            None => plain.push(c),
-        }
-    }
-    let is_word = |word: &str| {
-        let capitals = word.chars().filter(char::is_ascii_uppercase).count();
-        !word.is_empty()
-            && word.chars().all(|c| c.is_ascii_alphabetic() || c == '\'')
-            && !word.starts_with('\'')
-            && !word.ends_with('\'')
-            && (capitals == 0
-                || (capitals == 1 && word.starts_with(|c: char| c.is_ascii_uppercase())))
-            && !(word.len() == 1 && capitals == 1)
-    };
-    let mut leaks = Vec::new();
-    let mut run: Vec<String> = Vec::new();
-    let mut flush = |run: &mut Vec<String>| {
-        if run.len() >= 3 {
-            leaks.push(run.join(" "));
-        }
-        run.clear();
-    };
-    let mut token = String::new();
-    for c in plain.chars().chain([' ']) {
-        if c.is_ascii() && !c.is_ascii_whitespace() {
-            token.push(c);
-            continue;
-        }
-        if !token.is_empty() {
-            let word = token
-                .trim_start_matches('(')
-                .trim_end_matches([',', '.', ';', ':', '!', '?', ')']);
-            if is_word(word) {
-                run.push(word.to_owned());
-            } else {
-                flush(&mut run);
-            }
-            token.clear();
-        }
-        if !c.is_ascii() {
-            flush(&mut run);
-        }
-    }
-    flush(&mut run);
-    leaks
+    crate::english_prose::english_leaks(text)
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ pub mod demo;
 pub mod derive;
 pub mod diagnostic;
 pub mod engine;
+#[cfg(test)]
+mod english_prose;
 pub mod fact;
 pub mod grade;
 pub mod history;
