@@ -43,6 +43,16 @@ fn assert_no_english(what: &str, text: &str, data: &[&str]) {
     );
 }
 
+/// The table's summary lines: from the one that starts with the failure count to the next blank.
+fn summary_lines(stdout: &str) -> String {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("不合格 "))
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The binary with a clean locale: no LC_ALL, LC_MESSAGES or LANG unless a test sets them.
 fn vendor_audit() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vendor-audit"));
@@ -412,12 +422,7 @@ fn the_table_summary_and_the_grade_explanation_are_japanese() {
         .env("LANG", "ja_JP.UTF-8"));
     assert!(code == 0 || code == 1, "{stderr}");
     assert_glossary_terms("run table", &stdout);
-    let summary = stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("不合格 "))
-        .take_while(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let summary = summary_lines(&stdout);
     assert!(summary.contains("管理項目: 申告と矛盾 "), "{stdout}");
     assert!(summary.contains("監査実行"), "{stdout}");
     assert_no_english("summary", &summary, &[]);
@@ -451,12 +456,7 @@ fn the_demo_banner_is_japanese() {
     assert_glossary_terms("demo banner", &stderr);
     assert_no_english("demo banner", &stderr, &[]);
     assert_glossary_terms("demo table", &stdout);
-    let summary = stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("不合格 "))
-        .take_while(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let summary = summary_lines(&stdout);
     assert!(!summary.is_empty(), "{stdout}");
     assert_no_english("demo summary", &summary, &[]);
     for line in stdout
