@@ -107,7 +107,7 @@ fn a_tarpit_costs_one_budget_and_is_an_error_not_a_pass() {
 }
 
 #[test]
-fn garbage_is_identified_as_unknown_and_nothing_panics() {
+fn garbage_is_never_a_pass_but_an_error_that_shows_what_came() {
     let garbage = listener(Some(b"\x00\xff\xfegarbage\r\n\x1b[31m"));
     let (json, _) = run(&[garbage], 3);
     let service = json["vendors"][0]["assets"]
@@ -116,8 +116,31 @@ fn garbage_is_identified_as_unknown_and_nothing_panics() {
         .iter()
         .find(|a| a["target"] == format!("127.0.0.71:{garbage}"))
         .unwrap();
-    assert_eq!(service["facts"]["service.protocol"], "unknown", "{service}");
-    assert_eq!(findings(&json, "rdp-exposed")[0]["status"], "pass");
+    assert!(
+        service["facts"].get("service.protocol").is_none(),
+        "{service}"
+    );
+    assert_eq!(
+        service["facts"]["service.first_bytes"],
+        "00fffe676172626167650d0a1b5b33316d"
+    );
+    // Open and unidentified: every exposure check of the port cannot tell, its control with it.
+    for check in ["rdp-exposed", "vnc-exposed", "dicom-exposed", "ssh-exposed"] {
+        let f = findings(&json, check);
+        assert_eq!(f.len(), 1, "{check}: {f:?}");
+        assert_eq!(f[0]["status"], "error", "{check}: {}", f[0]);
+        let m = f[0]["message"].as_str().unwrap();
+        assert!(
+            m.starts_with(&format!("port {garbage} open, service not identified: it answered in none of the protocols we identify")),
+            "{m}"
+        );
+    }
+    let controls = json["vendors"][0]["controls"].as_array().unwrap();
+    let rdp = controls
+        .iter()
+        .find(|c| c["control"] == "remote_access.no_public_rdp")
+        .unwrap();
+    assert_ne!(rdp["verdict"], "verified", "{rdp}");
 }
 
 #[test]
@@ -178,9 +201,10 @@ fn a_tarpit_is_one_error_row_in_the_table_and_markdown_with_the_reason_first() {
 }
 
 #[test]
-fn an_unidentified_open_port_is_listed_under_its_host() {
+fn an_unidentified_open_port_is_one_error_row_that_says_so() {
     let garbage = listener(Some(b"\x00\xff\xfegarbage\r\n\x1b[31m"));
-    let line = format!("{garbage} open, service not identified: first bytes 00fffe6761726261676");
+    let target = format!("127.0.0.71:{garbage}");
+    let line = format!("port {garbage} open, service not identified");
     let (table, _) = run_as(&[garbage], 3, "table");
     // A table cell may wrap: compare with the borders and padding taken out.
     let flat: String = table
@@ -189,13 +213,21 @@ fn an_unidentified_open_port_is_listed_under_its_host() {
         .map(|l| l.rsplit('┆').next().unwrap_or(l).trim())
         .collect::<Vec<_>>()
         .join(" ");
-    assert!(flat.contains(&format!("127.0.0.71 {line}")), "{table}");
+    assert_eq!(table.matches(&target).count(), 1, "{table}");
+    assert_eq!(table.matches("ERROR").count(), 1, "{table}");
+    assert!(flat.contains(&format!("{target} {line}")), "{table}");
+    assert!(flat.contains("first bytes 00fffe6761726261676"), "{table}");
     let (markdown, _) = run_as(&[garbage], 3, "markdown");
-    let row = markdown
+    let rows: Vec<&str> = markdown
         .lines()
-        .find(|l| l.contains(&format!("`127.0.0.71:{garbage}`")))
-        .unwrap_or_else(|| panic!("{markdown}"));
-    assert!(row.contains("| open |") && row.contains(&line), "{row}");
+        .filter(|l| l.contains(&format!("`{target}`")))
+        .collect();
+    assert_eq!(rows.len(), 1, "{markdown}");
+    assert!(
+        rows[0].contains("| ERROR |") && rows[0].contains(&line),
+        "{}",
+        rows[0]
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod banner;
 pub mod credssp;
 pub mod database;
 pub mod dicom;
+pub mod framing;
 pub mod html;
 pub mod http;
 pub mod ntlm;

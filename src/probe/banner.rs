@@ -9,7 +9,7 @@ use crate::fact::Facts;
 use crate::msgs::banner::{self as b, Greeting};
 use crate::msgs::{database as db, smb};
 
-use super::net::{read_message, NetError};
+use super::net::{read_until, NetError};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 
 /// Facts for a server-first greeting recognised in `bytes`, or `None`:
@@ -81,12 +81,14 @@ async fn request_response(
         Ok(Err(e)) => return Err(Answer::Failed(format!("sending the request: {e}"))),
         Ok(Ok(())) => {}
     }
-    let res = read_message(&mut s, max.min(ctx.limits.max_message), deadline, complete).await;
+    let res = read_until(&mut s, max.min(ctx.limits.max_message), deadline, complete).await;
     let _ = timeout_at(deadline, s.shutdown()).await;
     match res {
-        Ok(bytes) => Ok(bytes),
-        Err(NetError::ReadTimeout) => Err(Answer::Silent),
-        Err(e) => Err(Answer::Failed(e.to_string())),
+        (bytes, None) => Ok(bytes),
+        // What came before the answer stopped (a header claiming 16 MiB, a reset) is evidence.
+        (partial, Some(_)) if !partial.is_empty() => Err(not_this(partial)),
+        (_, Some(NetError::ReadTimeout)) => Err(Answer::Silent),
+        (_, Some(e)) => Err(Answer::Failed(e.to_string())),
     }
 }
 

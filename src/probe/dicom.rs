@@ -9,7 +9,7 @@ use crate::fact::Facts;
 use crate::msgs::banner::hex;
 use crate::msgs::dicom::{self as d, AssociateAnswer};
 
-use super::net::{read_message, NetError};
+use super::net::{read_message, read_until, NetError};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 
 /// How long we wait for the A-RELEASE-RP before closing anyway.
@@ -50,9 +50,13 @@ pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> A
         Ok(Err(e)) => return Answer::Failed(format!("sending A-ASSOCIATE-RQ: {e}")),
         Ok(Ok(())) => {}
     }
-    let answer = match read_message(&mut s, max, deadline, d::pdu_complete).await {
-        Ok(b) => b,
-        Err(e) => return read_err(e),
+    let answer = match read_until(&mut s, max, deadline, d::pdu_complete).await {
+        (b, None) => b,
+        // What came before the answer stopped (a PDU claiming 4 GiB, a reset) is evidence.
+        (partial, Some(_)) if !partial.is_empty() => {
+            return Answer::NotThis(partial.into_iter().take(64).collect())
+        }
+        (_, Some(e)) => return read_err(e),
     };
     let parsed = match d::parse_associate_answer(&answer) {
         Ok(p) => p,

@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
 
-use super::net::{read_message, Conn, NetError};
+use super::net::{read_message, read_until, Conn, NetError};
 use super::{Answer, Endpoint, ProbeContext, Protocol};
 use crate::fact::{FactValue, Facts};
 use crate::msgs::credssp::{self, TsRequest};
@@ -115,8 +115,12 @@ pub async fn identify(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> A
     let (first, ntlm_step) = {
         let (mut conn, raw) = match negotiate(ctx, ep, REQUEST_CREDSSP, deadline).await {
             Ok(v) => v,
-            Err(NetError::ReadTimeout) => return Answer::Silent,
-            Err(e) => return Answer::Failed(e.to_string()),
+            // Bytes that came before the answer stopped are what the port said: evidence.
+            Err((_, partial)) if !partial.is_empty() => {
+                return Answer::NotThis(partial.into_iter().take(FIRST_BYTES).collect())
+            }
+            Err((NetError::ReadTimeout, _)) => return Answer::Silent,
+            Err((e, _)) => return Answer::Failed(e.to_string()),
         };
         let reply = match x224::parse_connection_confirm(&raw) {
             Ok(c) => Reply::Confirm(c),
@@ -157,14 +161,19 @@ async fn negotiate(
     ep: &Endpoint,
     requested: u32,
     deadline: Instant,
-) -> Result<(Conn, Vec<u8>), NetError> {
-    let mut conn = timeout_at(deadline, ctx.connect(ep.addr))
-        .await
-        .map_err(|_| NetError::Connect("no connection before the time budget ran out".into()))??;
+) -> Result<(Conn, Vec<u8>), (NetError, Vec<u8>)> {
+    let mut conn = match timeout_at(deadline, ctx.connect(ep.addr)).await {
+        Err(_) => {
+            let why = NetError::Connect("no connection before the time budget ran out".into());
+            return Err((why, Vec::new()));
+        }
+        Ok(Err(e)) => return Err((e, Vec::new())),
+        Ok(Ok(c)) => c,
+    };
     let request = x224::connection_request(requested, None);
     match timeout_at(deadline, conn.stream.write_all(&request)).await {
-        Err(_) => return Err(NetError::ReadTimeout),
-        Ok(Err(e)) => return Err(NetError::Io(e.to_string())),
+        Err(_) => return Err((NetError::ReadTimeout, Vec::new())),
+        Ok(Err(e)) => return Err((NetError::Io(e.to_string()), Vec::new())),
         Ok(Ok(())) => {}
     }
     let max = ctx.limits.max_message.min(MAX_CONFIRM);
@@ -174,8 +183,10 @@ async fn negotiate(
         let want = x224::tpkt_length(buf)?.min(max);
         (buf.len() >= want).then_some(want)
     };
-    let raw = read_message(&mut conn.stream, max, deadline, complete).await?;
-    Ok((conn, raw))
+    match read_until(&mut conn.stream, max, deadline, complete).await {
+        (raw, None) => Ok((conn, raw)),
+        (partial, Some(e)) => Err((e, partial)),
+    }
 }
 
 /// One negotiation connection, closed at once, as a `Reply`.
@@ -186,7 +197,7 @@ async fn negotiate_reply(
     deadline: Instant,
 ) -> Reply {
     match negotiate(ctx, ep, requested, deadline).await {
-        Err(e) => Reply::NoAnswer(e.to_string()),
+        Err((e, _)) => Reply::NoAnswer(e.to_string()),
         Ok((_conn, raw)) => match x224::parse_connection_confirm(&raw) {
             Ok(c) => Reply::Confirm(c),
             Err(e @ X224Error::NotTpkt(_)) => Reply::NoAnswer(format!("not an RDP answer ({e})")),

@@ -26,6 +26,7 @@ use tokio::time::{timeout_at, Instant};
 use crate::diagnostic::both;
 use crate::fact::Facts;
 use crate::msgs::banner::{self as greeting, hex, printable};
+use crate::msgs::framing;
 use crate::msgs::rfb;
 
 use super::net::{read_some, Conn, NetError};
@@ -57,6 +58,9 @@ pub const BANNER_WAIT: Duration = Duration::from_millis(1500);
 const SETTLE: Duration = Duration::from_millis(300);
 /// Evidence kept from an unrecognised answer.
 const FIRST_BYTES: usize = 32;
+/// The protocols the sweep identifies, as a reason names them.
+const IDENTIFIED: &str =
+    "RDP, VNC, DICOM, SSH, Telnet, FTP, SMB, MySQL, PostgreSQL, MS SQL, HTTP, TLS";
 
 /// The client-first identifiers, in the order the sweep tries them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +224,7 @@ pub async fn sweep_port(ctx: &ProbeContext, ep: &Endpoint) -> PortReport {
         .flatten();
     match found {
         Some(service) => facts.merge(service),
-        None => state.conclude(&mut facts, start.elapsed()),
+        None => state.conclude(port, ctx.limits.max_message, &mut facts, start.elapsed()),
     }
     if !state.attempts.is_empty() {
         facts.set("service.attempts", state.attempts.clone());
@@ -283,15 +287,58 @@ impl Identification {
         None
     }
 
-    /// The facts of a port nobody identified: "unknown" with evidence, or unavailable.
-    fn conclude(&self, facts: &mut Facts, elapsed: Duration) {
+    /// The facts of a port nobody identified: `service.protocol` unavailable, with the reason
+    /// (what came back and, when it reads as a length-prefixed header, what that claims) and
+    /// the first bytes as evidence. Open and unidentified is never a protocol: the exposure
+    /// checks of the port cannot tell, so they are `error`, never a pass.
+    fn conclude(&self, port: u16, max_message: usize, facts: &mut Facts, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         if let Some(b) = &self.first_bytes {
-            facts.set("service.protocol", "unknown");
-            facts.set("service.first_bytes", hex(b, FIRST_BYTES));
+            let hex = hex(b, FIRST_BYTES);
+            let text = printable(b.get(..b.len().min(48)).unwrap_or_default());
+            facts.set("service.first_bytes", hex.clone());
             facts.set(
                 "service.first_text",
                 printable(b.get(..b.len().min(64)).unwrap_or_default()),
+            );
+            let (claim, claim_ja) = match framing::length_claim(b, b.len()) {
+                Some(c) => {
+                    let size = framing::size_words(c.claimed);
+                    let over = u64::try_from(max_message).is_ok_and(|m| c.claimed > m);
+                    let limit = framing::size_words(max_message as u64);
+                    (
+                        format!(
+                            "; read as {}, its header claims {size}{}",
+                            c.framing,
+                            if over {
+                                format!(", more than the {limit} read from one message")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        format!(
+                            "。{} として読むとヘッダーは {size} を主張している{}",
+                            c.framing,
+                            if over {
+                                format!("（1メッセージの読み取り上限 {limit} を超える）")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                }
+                None => (String::new(), String::new()),
+            };
+            facts.unavailable_both(
+                "service.protocol",
+                &both(
+                    format!(
+                        "port {port} open, service not identified: it answered in none of the protocols we identify ({IDENTIFIED}): first bytes {hex} (\"{text}\"){claim}"
+                    ),
+                    format!(
+                        "{port} 番ポートが開いているがサービスを特定できない: 識別できるどのプロトコル（{IDENTIFIED}）でもない応答だった。先頭バイト {hex}（原文: \"{text}\"）{claim_ja}"
+                    ),
+                ),
             );
         } else if self.silent || self.attempts.is_empty() {
             facts.unavailable_both(
@@ -497,13 +544,37 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn garbage_is_unknown_with_evidence() {
+    async fn garbage_is_not_a_protocol_but_evidence() {
         let addr = fakes::talker(b"\x00\x01\x02garbage from a stranger\r\n").await;
         let r = sweep_host(&ctx(3000), "h", addr.ip(), &[addr.port()]).await;
-        assert_eq!(r[0].facts.get_str("service.protocol"), Some("unknown"));
+        assert_eq!(r[0].facts.get("service.protocol"), None);
+        let why = r[0].facts.why_unavailable("service.protocol").unwrap();
+        let port = addr.port();
+        assert!(
+            why.starts_with(&format!("port {port} open, service not identified: it answered in none of the protocols we identify (RDP, VNC")),
+            "{why}"
+        );
+        assert!(why.contains("first bytes 000102676172626167"), "{why}");
         let hex = r[0].facts.get_str("service.first_bytes").unwrap();
         assert!(hex.starts_with("000102676172626167"), "{hex}");
         assert!(hex.len() <= 64);
+    }
+
+    #[tokio::test]
+    async fn a_length_that_claims_more_than_comes_is_named_in_the_reason() {
+        // A MySQL Initial Handshake header claiming 16 MiB - 1, then silence.
+        let addr = fakes::talker(b"\xff\xff\xff\x00\x0a8.0.36\x00\x00\x00\x00\x00").await;
+        let r = sweep_host(&ctx(2000), "h", addr.ip(), &[addr.port()]).await;
+        let why = r[0].facts.why_unavailable("service.protocol").unwrap();
+        assert!(
+            why.ends_with("read as MySQL, its header claims 16 MiB, more than the 64 KiB read from one message"),
+            "{why}"
+        );
+        let ja = r[0].facts.why_unavailable_ja("service.protocol").unwrap();
+        assert!(
+            ja.contains("MySQL として読むとヘッダーは 16 MiB を主張している"),
+            "{ja}"
+        );
     }
 
     #[tokio::test]

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    declared_word, errors_text, pick, report_word, rows, severity_word, status_word,
-    unidentified_ports, verdict_word, Extras, Row,
+    declared_word, errors_text, pick, report_word, rows, severity_word, status_word, verdict_word,
+    Extras, Row,
 };
 use crate::catalog::{Lang, Severity};
 use crate::grade::{Confidence, Grade};
@@ -489,16 +489,6 @@ fn findings(v: &VendorResult, lang: Lang, extras: Extras) -> String {
             Row::One(f) if f.status == Status::Pass => passed.push(f),
             Row::One(_) => {}
         }
-    }
-    for (target, line) in unidentified_ports(v, lang) {
-        cards += 1;
-        let _ = writeln!(
-            out,
-            "<div class=\"finding\"><h4><span class=\"tag\">{}</span><code>{}</code></h4><p class=\"msg\">{}</p></div>",
-            esc(pick("open", "開放", lang)),
-            esc(target),
-            esc(&line)
-        );
     }
     if cards == 0 && passed.is_empty() {
         let _ = writeln!(

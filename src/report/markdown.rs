@@ -2,8 +2,7 @@
 //! wikis and e-mail.
 
 use super::{
-    declared_word, pick, report_word, rows, severity_word, status_word, unidentified_ports,
-    verdict_word, Row,
+    declared_word, pick, report_word, rows, severity_word, status_word, verdict_word, Row,
 };
 use crate::catalog::Lang;
 use crate::results::{RunReport, Status};
@@ -71,14 +70,6 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
                     }
                 }
             }
-        }
-        for (target, line) in unidentified_ports(v, lang) {
-            out.push_str(&format!(
-                "| - | {} | `{target}` | {} | {} |\n",
-                pick("open", "開放", lang),
-                pick("service not identified", "サービス不明", lang),
-                cell(&line)
-            ));
         }
         out.push_str(pick(
             "\n| Control | Declared | Verdict | Because |\n|---|---|---|---|\n",

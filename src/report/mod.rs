@@ -209,44 +209,6 @@ pub(crate) fn rows(findings: &[crate::results::Finding], lang: Lang) -> Vec<Row<
     out
 }
 
-/// The open ports of a vendor's hosts whose service no handshake identified, as
-/// (`host:port` target, "5900 open, service not identified: first bytes ..."), the way nmap
-/// lists `open unknown`: the exposure checks pass on such a port, so people must see it.
-pub(crate) fn unidentified_ports(
-    vendor: &crate::results::VendorResult,
-    lang: Lang,
-) -> Vec<(&str, String)> {
-    use crate::fact::FactValue;
-    let text =
-        |facts: &std::collections::BTreeMap<String, FactValue>, name: &str| match facts.get(name) {
-            Some(FactValue::Str(s)) => s.clone(),
-            _ => String::new(),
-        };
-    vendor
-        .assets
-        .iter()
-        .filter(|a| a.kind == "service")
-        .filter(|a| text(&a.facts, "service.protocol") == "unknown")
-        .map(|a| {
-            let port = match a.facts.get("service.port") {
-                Some(FactValue::Int(p)) => p.to_string(),
-                _ => a.target.rsplit(':').next().unwrap_or_default().to_owned(),
-            };
-            let shown: String = text(&a.facts, "service.first_text").chars().take(48).collect();
-            let hex = text(&a.facts, "service.first_bytes");
-            let line = match lang {
-                Lang::En => format!(
-                    "{port} open, service not identified: first bytes {hex} (\"{shown}\")"
-                ),
-                Lang::Ja => format!(
-                    "{port} 番ポートが開いているがサービスを特定できない: 先頭バイト {hex} (\"{shown}\")"
-                ),
-            };
-            (a.target.as_str(), line)
-        })
-        .collect()
-}
-
 /// The text of an error row: each reason first, then which checks it left undecided.
 pub(crate) fn errors_text(reasons: &[(&str, Vec<&crate::results::Finding>)], lang: Lang) -> String {
     let parts: Vec<String> = reasons

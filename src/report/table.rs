@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 use comfy_table::Color;
 
 use super::layout::{self, Text};
-use super::{
-    declared_word, errors_text, pick, report_word, rows, status_word, unidentified_ports,
-    verdict_word, Row,
-};
+use super::{declared_word, errors_text, pick, report_word, rows, status_word, verdict_word, Row};
 use crate::catalog::{Lang, Severity};
 use crate::results::{Finding, RunReport, Status, VendorResult, Verdict};
 
@@ -129,14 +126,6 @@ fn vendor_section(vendor: &VendorResult, lang: Lang, width: u16, color: bool) ->
             Text::plain(""),
             status_cell(Status::Pass, status_word(Status::Pass, lang).to_owned()),
             Text::plain(format!("{target}\n{}", checks.join(", "))),
-        ]);
-    }
-    for (target, line) in unidentified_ports(vendor, lang) {
-        let host = target.rsplit_once(':').map_or(target, |(h, _)| h);
-        findings.push(vec![
-            Text::plain(""),
-            Text::plain(pick("open", "開放", lang)).fg(Color::Yellow),
-            Text::plain(format!("{host}\n{line}")),
         ]);
     }
     out.push_str(&layout::table(&findings_header, &findings, width, color));
