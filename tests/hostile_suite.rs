@@ -488,9 +488,17 @@ fn inventory(dir: &Path, cases: &[&Case]) -> std::path::PathBuf {
                 toml.push_str(&format!("hosts = [\"{host}\"]\nports = [{port}]\n\n"));
             }
             Asset::Tls => toml.push_str(&format!("tls = [\"{a}\"]\n\n")),
-            Asset::Form => toml.push_str(&format!(
-                "[[vendor.form]]\nurl = \"http://{a}/apply\"\nopens_at = 2030-01-01T10:00:00\n\n"
-            )),
+            Asset::Form => {
+                toml.push_str(&format!(
+                    "[[vendor.form]]\nurl = \"http://{a}/apply\"\nopens_at = 2030-01-01T10:00:00\n"
+                ));
+                if c.vendor == "leak-escape" {
+                    toml.push_str(&format!(
+                        "[vendor.form.leak_probe]\nsubmit = \"http://{a}/apply/confirm\"\nview = \"http://{a}/apply/edit\"\nfields = {{ name = \"{{canary}}\" }}\n"
+                    ));
+                }
+                toml.push('\n');
+            }
         }
     }
     let path = dir.join("vendors.toml");

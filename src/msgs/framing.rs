@@ -99,4 +99,17 @@ mod tests {
         assert_eq!(size_words(65535), "64 KiB");
         assert_eq!(size_words(300), "300 bytes");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_a_claim_larger_than_shown_or_none(
+            first in proptest::collection::vec(proptest::num::u8::ANY, 0..16),
+            shown in 0usize..100_000,
+        ) {
+            if let Some(c) = length_claim(&first, shown) {
+                proptest::prop_assert!(c.claimed > shown as u64);
+                proptest::prop_assert!(!size_words(c.claimed).is_empty());
+            }
+        }
+    }
 }

@@ -239,6 +239,18 @@ async def http_endless_chunked(reader, writer):
     await stream(writer, b"1000\r\n" + b"<p>" * 1365 + b"x\r\n")
 
 
+async def leak_escape(reader, writer):
+    # The form answers, but its leak probe's POST is sent away to an address the vendor does not
+    # list: the probe must not follow (RFC 9110 §15.4.4: 303 turns it into a GET elsewhere).
+    head = await read_http_head(reader)
+    if head.startswith(b"POST"):
+        payload = http_response(b"", ["Location: http://127.0.0.229:8080/edit"], "303 See Other")
+    else:
+        payload = http_response(b"<!doctype html><form method=post><input name=name></form>", ["Content-Type: text/html"])
+    await send(writer, payload)
+    await hold(writer)
+
+
 def redirect(location):
     async def serve(reader, writer):
         await http(reader, writer, http_response(b"", [f"Location: {location}"], "302 Found"))
@@ -353,6 +365,7 @@ MODES = {
     "http-long-header-line": http_long_header_line,
     "http-huge-body": http_huge_body,
     "http-endless-chunked": http_endless_chunked,
+    "http-leak-escape": leak_escape,
     "tls-claims-16mb": tls_handshake_claims_16mb,
     "tls-hello-then-garbage": tls_hello_then_garbage,
     "tls-reset-mid-handshake": tls_reset_mid_handshake,
