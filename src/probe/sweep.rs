@@ -575,6 +575,11 @@ mod tests {
             ja.contains("MySQL として読むとヘッダーは 16 MiB を主張している"),
             "{ja}"
         );
+        assert_eq!(
+            crate::english_prose::english_leaks(ja),
+            Vec::<String>::new(),
+            "{ja}"
+        );
     }
 
     #[tokio::test]
