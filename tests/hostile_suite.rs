@@ -198,6 +198,12 @@ const CASES: &[Case] = &[
         &[("tls-legacy-protocol", ERROR, "")],
     ),
     case(
+        "tls-alert",
+        "tls-alert@127.0.0.222:8448",
+        Asset::Tls,
+        &[("tls-legacy-protocol", ERROR, "")],
+    ),
+    case(
         "tls-1000-certs",
         "tls-1000-certs@127.0.0.222:8447",
         Asset::Tls,
