@@ -346,6 +346,8 @@ fn audit() -> AuditSettings {
             "forms.correct.lab".to_string(),
             "127.0.0.111".parse().unwrap(),
         )]),
+        contact: None,
+        proxy: None,
     }
 }
 
