@@ -566,10 +566,11 @@ fn check_contact(value: &str) -> Result<(), crate::catalog::Text> {
     let v = value.trim();
     let printable = !v.is_empty()
         && v.len() <= 200
-        && v.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'\\'));
-    let email = v
-        .split_once('@')
-        .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.') && !domain.contains('@'));
+        && v.bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'\\'));
+    let email = v.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty() && domain.contains('.') && !domain.contains('@')
+    });
     let url = url::Url::parse(v)
         .ok()
         .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
@@ -1021,10 +1022,16 @@ expires = 2027-03-31
             "[audit]\ncontact = \"security@audit.example.jp\"\nproxy = \"http://127.0.0.1:3128\"\n",
         )
         .unwrap();
-        assert_eq!(inv.audit.contact.as_deref(), Some("security@audit.example.jp"));
+        assert_eq!(
+            inv.audit.contact.as_deref(),
+            Some("security@audit.example.jp")
+        );
         assert_eq!(inv.audit.proxy.as_deref(), Some("http://127.0.0.1:3128/"));
         let inv = parse("[audit]\ncontact = \"https://audit.example.jp/about\"\n").unwrap();
-        assert_eq!(inv.audit.contact.as_deref(), Some("https://audit.example.jp/about"));
+        assert_eq!(
+            inv.audit.contact.as_deref(),
+            Some("https://audit.example.jp/about")
+        );
         assert_eq!(inv.audit.proxy, None);
         let long = "x".repeat(5000);
         let found = problems(&format!(
@@ -1039,8 +1046,15 @@ expires = 2027-03-31
             found[1].starts_with("3:9 audit.proxy `socks5://xxx"),
             "{found:#?}"
         );
-        assert!(found[1].len() < 300, "the value is not echoed whole: {found:#?}");
-        for bad in ["ftp://p.example:21", "http://p.example:3128/path", "p.example:3128"] {
+        assert!(
+            found[1].len() < 300,
+            "the value is not echoed whole: {found:#?}"
+        );
+        for bad in [
+            "ftp://p.example:21",
+            "http://p.example:3128/path",
+            "p.example:3128",
+        ] {
             let found = problems(&format!("[audit]\nproxy = \"{bad}\"\n"));
             assert_eq!(found.len(), 1, "{bad}: {found:#?}");
             assert!(found[0].contains("audit.proxy"), "{bad}: {found:#?}");

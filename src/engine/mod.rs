@@ -135,7 +135,10 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
     let started = Utc::now();
     let now = options.now.unwrap_or_else(|| started.fixed_offset());
     let vendors = selected(inventory, options);
-    let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host);
+    let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host)
+        .with_user_agent(&crate::probe::net::user_agent(
+            inventory.audit.contact.as_deref(),
+        ));
 
     // Probe each distinct host once, all hosts concurrently (the context bounds connections).
     let mut wanted: BTreeSet<(String, Vec<u16>)> = BTreeSet::new();

@@ -128,7 +128,11 @@ fn undo(coding: Coding, body: &[u8], cap: usize) -> Result<Vec<u8>, CodingError>
 
 /// `body` with the codings of `content_encoding` (the field's values) undone, last applied
 /// first, every step under `cap` decoded bytes. No field, or only `identity`: the body as sent.
-pub fn decode(body: Vec<u8>, content_encoding: &[&str], cap: usize) -> Result<Vec<u8>, CodingError> {
+pub fn decode(
+    body: Vec<u8>,
+    content_encoding: &[&str],
+    cap: usize,
+) -> Result<Vec<u8>, CodingError> {
     let mut body = body;
     for coding in codings(content_encoding)?.into_iter().rev() {
         body = undo(coding, &body, cap)?;
@@ -158,16 +162,28 @@ mod tests {
         assert_eq!(decode(gzip(&page), &["X-Gzip"], 1024).unwrap(), page);
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         z.write_all(&page).unwrap();
-        assert_eq!(decode(z.finish().unwrap(), &["deflate"], 1024).unwrap(), page);
+        assert_eq!(
+            decode(z.finish().unwrap(), &["deflate"], 1024).unwrap(),
+            page
+        );
         let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
         raw.write_all(&page).unwrap();
-        assert_eq!(decode(raw.finish().unwrap(), &["deflate"], 1024).unwrap(), page);
+        assert_eq!(
+            decode(raw.finish().unwrap(), &["deflate"], 1024).unwrap(),
+            page
+        );
         // Applied gzip then deflate: undone deflate first.
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         z.write_all(&gzip(&page)).unwrap();
         let twice = z.finish().unwrap();
-        assert_eq!(decode(twice.clone(), &["gzip", "deflate"], 1024).unwrap(), page);
-        assert_eq!(decode(twice, &["gzip, identity, deflate"], 1024).unwrap(), page);
+        assert_eq!(
+            decode(twice.clone(), &["gzip", "deflate"], 1024).unwrap(),
+            page
+        );
+        assert_eq!(
+            decode(twice, &["gzip, identity, deflate"], 1024).unwrap(),
+            page
+        );
         assert_eq!(decode(page.clone(), &[], 1024).unwrap(), page);
         assert_eq!(decode(page.clone(), &["identity"], 1024).unwrap(), page);
     }
