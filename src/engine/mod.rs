@@ -529,24 +529,38 @@ async fn probe_tls(
     ProbedEndpoint { address, facts }
 }
 
-/// The host names that are a vendor's assets: swept hosts, TLS endpoints, and the hosts of its
-/// forms and leak-probe pages. A redirect to any other host is not followed.
+/// A vendor's assets as `probe::http` reads them: each swept host with each swept port
+/// (`host:port`), each TLS endpoint (`host:port`), and each form and leak-probe URL (its
+/// origin). A redirect to anything else, another port of a listed host included, is not followed.
 fn vendor_hosts(vendor: &Vendor) -> Vec<String> {
-    let mut hosts: BTreeSet<String> = vendor
-        .hosts
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    hosts.extend(vendor.tls.iter().map(|(h, _)| h.to_ascii_lowercase()));
-    for form in &vendor.forms {
-        let mut urls = vec![form.url.as_str()];
-        if let Some(leak) = &form.leak_probe {
-            urls.push(&leak.submit);
-            urls.push(&leak.view);
+    let bracket = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        if h.contains(':') && !h.starts_with('[') {
+            format!("[{h}]")
+        } else {
+            h
         }
-        hosts.extend(urls.into_iter().filter_map(url_host));
+    };
+    let mut assets: BTreeSet<String> = BTreeSet::new();
+    for h in &vendor.hosts {
+        for p in &vendor.ports {
+            assets.insert(format!("{}:{p}", bracket(h)));
+        }
     }
-    hosts.into_iter().collect()
+    assets.extend(
+        vendor
+            .tls
+            .iter()
+            .map(|(h, p)| format!("{}:{p}", bracket(h))),
+    );
+    for form in &vendor.forms {
+        assets.insert(form.url.clone());
+        if let Some(leak) = &form.leak_probe {
+            assets.insert(leak.submit.clone());
+            assets.insert(leak.view.clone());
+        }
+    }
+    assets.into_iter().collect()
 }
 
 /// The host of an http(s) URL, lower-cased, without brackets.
