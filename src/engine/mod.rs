@@ -323,6 +323,7 @@ pub fn judge(
             finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             tool: format!("vendor-audit {}", env!("CARGO_PKG_VERSION")),
+            proxy: inventory.audit.proxy.clone(),
         },
         summary: Summary::of(&results),
         vendors: results,
