@@ -391,7 +391,11 @@ fn proxy_variables_of_the_environment_are_ignored() {
     .map(|k| (*k, proxy.as_str()))
     .collect();
     let url = format!("http://127.0.0.184:{port}/apply");
-    let (json, _) = run_json(&inventory(&[url.clone()], "allow_private = true"), 5, &env);
+    let (json, _) = run_json(
+        &inventory(std::slice::from_ref(&url), "allow_private = true"),
+        5,
+        &env,
+    );
     assert_eq!(finding(&json, "form-prefilled-pii", &url).0, "fail");
     assert!(
         canary_log.lock().unwrap().is_empty(),
@@ -403,7 +407,7 @@ fn proxy_variables_of_the_environment_are_ignored() {
     // A proxy the inventory names is used, and said in the run's metadata.
     let audit = format!("allow_private = true\nproxy = \"{proxy}\"");
     let before = log.lock().unwrap().len();
-    let (json, _) = run_json(&inventory(&[url.clone()], &audit), 5, &[]);
+    let (json, _) = run_json(&inventory(std::slice::from_ref(&url), &audit), 5, &[]);
     assert_eq!(json["run"]["proxy"], format!("{proxy}/"));
     let via = canary_log.lock().unwrap().clone();
     assert!(
@@ -491,7 +495,7 @@ fn a_silent_form_costs_one_timeout() {
     );
     let tarpit = format!("http://127.0.0.187:{port}/tarpit");
     let (json, elapsed) = run_json(
-        &inventory(&[tarpit.clone()], "allow_private = true"),
+        &inventory(std::slice::from_ref(&tarpit), "allow_private = true"),
         5,
         &[],
     );
@@ -508,7 +512,7 @@ fn a_silent_form_costs_one_timeout() {
     let apply = format!("http://127.0.0.187:{port}/apply");
     let inv = format!(
         "{}[vendor.form.leak_probe]\nsubmit = \"{apply}/confirm\"\nview = \"{apply}/edit\"\nfields = {{ name = \"{{canary}}\" }}\n",
-        inventory(&[apply.clone()], "allow_private = true")
+        inventory(std::slice::from_ref(&apply), "allow_private = true")
     );
     let asked = log.lock().unwrap().len();
     let (json, elapsed) = run_json(&inv, 5, &[]);
