@@ -5,9 +5,11 @@
 //! Certificates are not verified here: judging them is the TLS probe's job, and a form behind a
 //! private CA must still be examined. Names resolve through `engine::scope` (the inventory's
 //! `[audit.resolve]` map, and the private-address refusal), for the first request and every hop.
-//! reqwest opens its own connections, so the probe honours the limits (connect timeout, a total
-//! budget of `Limits::tls_budget()` per request, a body cap) and keeps to at most three requests
-//! in flight, rather than taking `ProbeContext`'s connection permits.
+//! reqwest opens its own connections, so the probe honours the limits (connect timeout, one
+//! `Limits::port_budget` per request and none more once the form went silent, the whole form
+//! within `Limits::tls_budget()`, a body cap before and after Content-Encoding, the HTML caps of
+//! `msgs::html`) and keeps to at most three requests in flight, rather than taking
+//! `ProbeContext`'s connection permits. No proxy but `[audit] proxy`; the User-Agent is the run's.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
