@@ -348,6 +348,7 @@ fn pages_too_deep_or_too_large_end_as_errors_within_the_timeout() {
     let url = |p: &str| format!("http://127.0.0.182:{port}/{p}");
     let urls = [url("deep200k"), url("deep400k"), url("inputs")];
     let (json, elapsed) = run_json(&inventory(&urls, "allow_private = true"), 5, &[]);
+    eprintln!("200k/400k nested and 100k inputs, --timeout 5: {elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
     for (u, why) in [
         (
@@ -499,6 +500,7 @@ fn a_silent_form_costs_one_timeout() {
         5,
         &[],
     );
+    eprintln!("a tarpit form, --timeout 5: {elapsed:?}");
     assert!(
         elapsed > Duration::from_secs(4) && elapsed < Duration::from_secs(8),
         "a tarpit form with --timeout 5 took {elapsed:?}"
@@ -516,6 +518,7 @@ fn a_silent_form_costs_one_timeout() {
     );
     let asked = log.lock().unwrap().len();
     let (json, elapsed) = run_json(&inv, 5, &[]);
+    eprintln!("a form silent after its page, with a leak probe, --timeout 5: {elapsed:?}");
     assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}");
     let (status, message) = finding(&json, "form-cross-session-leak", &apply);
     assert_eq!(status, "error", "{message}");
@@ -646,6 +649,7 @@ fn hostile_http_answers_end_as_errors_or_the_right_verdict_within_a_timeout() {
     ];
     let urls: Vec<String> = cases.iter().map(|(p, _)| url(p)).collect();
     let (json, elapsed) = run_json(&inventory(&urls, "allow_private = true"), 5, &[]);
+    eprintln!("eight hostile forms with --timeout 5: {elapsed:?}");
     assert!(elapsed < Duration::from_secs(9), "took {elapsed:?}");
     for ((path, want), u) in cases.iter().zip(&urls) {
         let (status, message) = finding(&json, "form-prefilled-pii", u);
