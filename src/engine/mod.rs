@@ -648,7 +648,38 @@ fn asset(target: String, kind: &str, address: Option<String>, facts: &Facts) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::url_host;
+    use super::{url_host, vendor_hosts};
+
+    #[test]
+    fn a_vendors_assets_are_its_listed_ports_and_origins() {
+        let vendor = crate::inventory::Vendor {
+            id: "v".into(),
+            name: "V".into(),
+            report: None,
+            report_as_written: None,
+            hosts: vec!["Xray.example.lab".into(), "::1".into()],
+            ports: vec![3389, 8080],
+            tls: vec![("reading.example.lab".into(), 8443)],
+            forms: vec![crate::inventory::Form {
+                url: "https://forms.example.lab/apply".into(),
+                opens_at: None,
+                closes_at: None,
+                leak_probe: None,
+            }],
+            waivers: vec![],
+        };
+        assert_eq!(
+            vendor_hosts(&vendor),
+            [
+                "[::1]:3389",
+                "[::1]:8080",
+                "https://forms.example.lab/apply",
+                "reading.example.lab:8443",
+                "xray.example.lab:3389",
+                "xray.example.lab:8080",
+            ]
+        );
+    }
 
     #[test]
     fn url_hosts() {
