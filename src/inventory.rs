@@ -54,6 +54,12 @@ pub struct AuditSettings {
     pub allow_private: bool,
     /// Static name -> address map, like curl --resolve.
     pub resolve: BTreeMap<String, IpAddr>,
+    /// `[audit] contact`: an e-mail address or URL named in every request's User-Agent, so that
+    /// a vendor can recognise the audit and reach its operator.
+    pub contact: Option<String>,
+    /// `[audit] proxy`: the HTTP(S) proxy form requests go through. None: no proxy at all, the
+    /// environment's `http_proxy`/`HTTPS_PROXY`/`ALL_PROXY` notwithstanding.
+    pub proxy: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +147,8 @@ struct RawAudit {
     allow_private: bool,
     #[serde(default)]
     resolve: BTreeMap<String, Spanned<String>>,
+    contact: Option<Spanned<String>>,
+    proxy: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -448,6 +456,8 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
         history: None,
         allow_private: false,
         resolve: BTreeMap::new(),
+        contact: None,
+        proxy: None,
     };
     let Some(raw) = raw else { return settings };
     if let Some(tz) = raw.timezone {
@@ -505,6 +515,18 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
     }
     settings.history = raw.history.map(|h| dir.join(h));
     settings.allow_private = raw.allow_private;
+    if let Some(contact) = raw.contact {
+        match check_contact(contact.get_ref()) {
+            Ok(()) => settings.contact = Some(contact.get_ref().trim().to_owned()),
+            Err(why) => problems.add(contact.span(), "audit.contact".into(), why),
+        }
+    }
+    if let Some(proxy) = raw.proxy {
+        match check_proxy(proxy.get_ref()) {
+            Ok(url) => settings.proxy = Some(url),
+            Err(why) => problems.add(proxy.span(), "audit.proxy".into(), why),
+        }
+    }
     for (name, addr) in raw.resolve {
         match addr.get_ref().parse::<IpAddr>() {
             Ok(ip) => {
@@ -527,6 +549,72 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
         }
     }
     settings
+}
+
+/// The value (at most 40 characters of it) as diagnostics quote it: never a multi-megabyte echo.
+fn quoted(value: &str) -> String {
+    let mut shown: String = value.chars().take(40).collect();
+    if shown.len() < value.len() {
+        shown.push('…');
+    }
+    shown.escape_debug().to_string()
+}
+
+/// `[audit] contact`: an e-mail address or an http(s) URL, printable ASCII without spaces or
+/// parentheses (it goes inside the User-Agent's comment), at most 200 characters.
+fn check_contact(value: &str) -> Result<(), crate::catalog::Text> {
+    let v = value.trim();
+    let printable = !v.is_empty()
+        && v.len() <= 200
+        && v.bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'\\'));
+    let email = v.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty() && domain.contains('.') && !domain.contains('@')
+    });
+    let url = url::Url::parse(v)
+        .ok()
+        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    if printable && (email || url) {
+        return Ok(());
+    }
+    let shown = quoted(value);
+    Err(both(
+        format!(
+            "`{shown}` is not a contact: expected an e-mail address or an http(s) URL of at most \
+             200 characters, without spaces or parentheses, e.g. \"security@example.jp\""
+        ),
+        format!(
+            "`{shown}` は連絡先として使えない: 空白と括弧を含まない 200 文字以内の\
+             メールアドレスか http(s) の URL で書く（例: \"security@example.jp\"）"
+        ),
+    ))
+}
+
+/// `[audit] proxy`: an `http://` or `https://` URL with a host, and no path beyond `/`.
+fn check_proxy(value: &str) -> Result<String, crate::catalog::Text> {
+    let parsed = url::Url::parse(value.trim()).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some_and(|h| !h.is_empty())
+            && matches!(u.path(), "" | "/")
+            && u.query().is_none()
+            && u.fragment().is_none()
+    });
+    match parsed {
+        Some(u) => Ok(u.to_string()),
+        None => {
+            let shown = quoted(value);
+            Err(both(
+                format!(
+                    "`{shown}` is not a proxy URL: expected http://HOST:PORT or \
+                     https://HOST:PORT, e.g. \"http://127.0.0.1:3128\""
+                ),
+                format!(
+                    "`{shown}` はプロキシの URL として使えない: http://ホスト:ポート か \
+                     https://ホスト:ポート の形で書く（例: \"http://127.0.0.1:3128\"）"
+                ),
+            ))
+        }
+    }
 }
 
 /// Converts one vendor; `id` is its id and whether it was written (a missing one is already a
@@ -926,6 +1014,51 @@ expires = 2027-03-31
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn contact_and_proxy_are_checked_where_they_are_written() {
+        let inv = parse(
+            "[audit]\ncontact = \"security@audit.example.jp\"\nproxy = \"http://127.0.0.1:3128\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            inv.audit.contact.as_deref(),
+            Some("security@audit.example.jp")
+        );
+        assert_eq!(inv.audit.proxy.as_deref(), Some("http://127.0.0.1:3128/"));
+        let inv = parse("[audit]\ncontact = \"https://audit.example.jp/about\"\n").unwrap();
+        assert_eq!(
+            inv.audit.contact.as_deref(),
+            Some("https://audit.example.jp/about")
+        );
+        assert_eq!(inv.audit.proxy, None);
+        let long = "x".repeat(5000);
+        let found = problems(&format!(
+            "[audit]\ncontact = \"not a contact (me)\"\nproxy = \"socks5://{long}\"\n"
+        ));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0].starts_with("2:11 audit.contact `not a contact (me)` is not a contact"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].starts_with("3:9 audit.proxy `socks5://xxx"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].len() < 300,
+            "the value is not echoed whole: {found:#?}"
+        );
+        for bad in [
+            "ftp://p.example:21",
+            "http://p.example:3128/path",
+            "p.example:3128",
+        ] {
+            let found = problems(&format!("[audit]\nproxy = \"{bad}\"\n"));
+            assert_eq!(found.len(), 1, "{bad}: {found:#?}");
+            assert!(found[0].contains("audit.proxy"), "{bad}: {found:#?}");
+        }
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub struct RunInfo {
     /// The instant checks were judged at (`--now`, or the clock).
     pub now: String,
     pub tool: String,
+    /// The proxy form requests went through (`[audit] proxy`); absent: none, whatever the
+    /// environment said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -117,6 +117,7 @@ fn run(id: &str, started: &str, vnc_open: bool, form_cacheable: bool) -> RunRepo
             finished_at: started.into(),
             now: started.into(),
             tool: "vendor-audit test".into(),
+            proxy: None,
         },
         summary: Summary::of(&vendors),
         vendors,

@@ -434,6 +434,7 @@ fn hand_made() -> RunReport {
             finished_at: "2026-11-26T09:00:03+09:00".into(),
             now: NOW.into(),
             tool: "vendor-audit 0.1.0".into(),
+            proxy: None,
         },
         summary: Summary::of(&vendors),
         vendors,

@@ -79,6 +79,7 @@ fn fixed_run() -> RunReport {
             finished_at: "2026-11-26T00:00:03Z".into(),
             now: "2026-11-26T00:00:00Z".into(),
             tool: "vendor-audit test".into(),
+            proxy: None,
         },
         summary: Summary::of(&vendors),
         vendors,

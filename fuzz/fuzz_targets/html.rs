@@ -1,10 +1,16 @@
-//! Fuzzes the HTML form reader, the body decoder and the caching analysis of response headers.
+//! Fuzzes the HTML form reader (and its caps), the body decoders (Content-Encoding, charset) and
+//! the caching analysis of response headers.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use vendor_audit::derive::caching;
-use vendor_audit::msgs::html;
+use vendor_audit::msgs::{content_coding, html};
 
 fuzz_target!(|data: &[u8]| {
+    for coding in ["gzip", "deflate", "br", "gzip, br"] {
+        if let Ok(out) = content_coding::decode(data.to_vec(), &[coding], 1 << 20) {
+            assert!(out.len() <= 1 << 20);
+        }
+    }
     let page = url::Url::parse("https://forms.example.lab/apply").ok();
     let text = html::decode(data, Some("text/html; charset=Shift_JIS"));
     if let Some(page) = page {

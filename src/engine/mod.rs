@@ -135,7 +135,10 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
     let started = Utc::now();
     let now = options.now.unwrap_or_else(|| started.fixed_offset());
     let vendors = selected(inventory, options);
-    let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host);
+    let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host)
+        .with_user_agent(&crate::probe::net::user_agent(
+            inventory.audit.contact.as_deref(),
+        ));
 
     // Probe each distinct host once, all hosts concurrently (the context bounds connections).
     let mut wanted: BTreeSet<(String, Vec<u16>)> = BTreeSet::new();
@@ -320,6 +323,7 @@ pub fn judge(
             finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             tool: format!("vendor-audit {}", env!("CARGO_PKG_VERSION")),
+            proxy: inventory.audit.proxy.clone(),
         },
         summary: Summary::of(&results),
         vendors: results,
@@ -526,24 +530,38 @@ async fn probe_tls(
     ProbedEndpoint { address, facts }
 }
 
-/// The host names that are a vendor's assets: swept hosts, TLS endpoints, and the hosts of its
-/// forms and leak-probe pages. A redirect to any other host is not followed.
+/// A vendor's assets as `probe::http` reads them: each swept host with each swept port
+/// (`host:port`), each TLS endpoint (`host:port`), and each form and leak-probe URL (its
+/// origin). A redirect to anything else, another port of a listed host included, is not followed.
 fn vendor_hosts(vendor: &Vendor) -> Vec<String> {
-    let mut hosts: BTreeSet<String> = vendor
-        .hosts
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    hosts.extend(vendor.tls.iter().map(|(h, _)| h.to_ascii_lowercase()));
-    for form in &vendor.forms {
-        let mut urls = vec![form.url.as_str()];
-        if let Some(leak) = &form.leak_probe {
-            urls.push(&leak.submit);
-            urls.push(&leak.view);
+    let bracket = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        if h.contains(':') && !h.starts_with('[') {
+            format!("[{h}]")
+        } else {
+            h
         }
-        hosts.extend(urls.into_iter().filter_map(url_host));
+    };
+    let mut assets: BTreeSet<String> = BTreeSet::new();
+    for h in &vendor.hosts {
+        for p in &vendor.ports {
+            assets.insert(format!("{}:{p}", bracket(h)));
+        }
     }
-    hosts.into_iter().collect()
+    assets.extend(
+        vendor
+            .tls
+            .iter()
+            .map(|(h, p)| format!("{}:{p}", bracket(h))),
+    );
+    for form in &vendor.forms {
+        assets.insert(form.url.clone());
+        if let Some(leak) = &form.leak_probe {
+            assets.insert(leak.submit.clone());
+            assets.insert(leak.view.clone());
+        }
+    }
+    assets.into_iter().collect()
 }
 
 /// The host of an http(s) URL, lower-cased, without brackets.
@@ -630,7 +648,38 @@ fn asset(target: String, kind: &str, address: Option<String>, facts: &Facts) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::url_host;
+    use super::{url_host, vendor_hosts};
+
+    #[test]
+    fn a_vendors_assets_are_its_listed_ports_and_origins() {
+        let vendor = crate::inventory::Vendor {
+            id: "v".into(),
+            name: "V".into(),
+            report: None,
+            report_as_written: None,
+            hosts: vec!["Xray.example.lab".into(), "::1".into()],
+            ports: vec![3389, 8080],
+            tls: vec![("reading.example.lab".into(), 8443)],
+            forms: vec![crate::inventory::Form {
+                url: "https://forms.example.lab/apply".into(),
+                opens_at: None,
+                closes_at: None,
+                leak_probe: None,
+            }],
+            waivers: vec![],
+        };
+        assert_eq!(
+            vendor_hosts(&vendor),
+            [
+                "[::1]:3389",
+                "[::1]:8080",
+                "https://forms.example.lab/apply",
+                "reading.example.lab:8443",
+                "xray.example.lab:3389",
+                "xray.example.lab:8080",
+            ]
+        );
+    }
 
     #[test]
     fn url_hosts() {

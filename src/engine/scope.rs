@@ -118,6 +118,8 @@ mod tests {
                 "xray.example.lab".to_string(),
                 "127.0.0.31".parse().unwrap(),
             )]),
+            contact: None,
+            proxy: None,
         }
     }
 

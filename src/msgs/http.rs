@@ -8,8 +8,9 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_RESPONSE: usize = 64 * 1024;
 
 /// A GET of `path` with `Connection: close`, for `host` (the inventory name, and the port unless
-/// it is the scheme's default). Characters a Host field cannot hold are dropped.
-pub fn get_request(host: &str, port: u16, tls: bool, path: &str) -> Vec<u8> {
+/// it is the scheme's default), saying it is `user_agent`. Characters a Host field cannot hold
+/// are dropped.
+pub fn get_request(host: &str, port: u16, tls: bool, path: &str, user_agent: &str) -> Vec<u8> {
     let clean = |s: &str| -> String { s.chars().filter(|c| c.is_ascii_graphic()).collect() };
     let mut authority = clean(host);
     if authority.contains(':') && !authority.starts_with('[') {
@@ -19,9 +20,9 @@ pub fn get_request(host: &str, port: u16, tls: bool, path: &str) -> Vec<u8> {
         authority = format!("{authority}:{port}");
     }
     format!(
-        "GET {} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: vendor-audit/{} (audit of declared security controls)\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+        "GET {} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         clean(path),
-        env!("CARGO_PKG_VERSION")
+        user_agent.chars().filter(|c| *c == ' ' || c.is_ascii_graphic()).collect::<String>()
     )
     .into_bytes()
 }
@@ -301,18 +302,27 @@ mod tests {
     const ORTHANC_401: &[u8] = b"HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nWWW-Authenticate: Basic realm=\"Orthanc Secure Area\"\r\nContent-Length: 0\r\n\r\n";
     const SYSTEM_JSON: &[u8] = b"{\n   \"ApiVersion\" : 16,\n   \"DicomAet\" : \"LABPACS\",\n   \"DicomPort\" : 14245,\n   \"Name\" : \"vendor-audit lab orthanc-rest-open\",\n   \"Version\" : \"1.10.1\"\n}\n";
 
+    const UA: &str = "vendor-audit/0.1.0 (+security@audit.example.jp)";
+
     #[test]
     fn requests_name_the_host_and_close() {
-        let r = String::from_utf8(get_request("pacs.example", 8042, false, "/system")).unwrap();
+        let r = String::from_utf8(get_request("pacs.example", 8042, false, "/system", UA)).unwrap();
         assert!(
             r.starts_with("GET /system HTTP/1.1\r\nHost: pacs.example:8042\r\n"),
             "{r}"
         );
         assert!(r.ends_with("Connection: close\r\n\r\n"));
-        let r = String::from_utf8(get_request("::1", 443, true, "/")).unwrap();
+        let r = String::from_utf8(get_request("::1", 443, true, "/", UA)).unwrap();
         assert!(r.contains("Host: [::1]\r\n"), "{r}");
-        let r = String::from_utf8(get_request("evil\r\nX-y", 80, false, "/")).unwrap();
+        let r =
+            String::from_utf8(get_request("evil\r\nX-y", 80, false, "/", "ua\r\nX: 1")).unwrap();
         assert!(r.contains("Host: evilX-y\r\n"), "{r}");
+        assert!(r.contains("User-Agent: uaX: 1\r\n"), "{r}");
+        let r = String::from_utf8(get_request("a", 80, false, "/", UA)).unwrap();
+        assert!(
+            r.contains("User-Agent: vendor-audit/0.1.0 (+security@audit.example.jp)\r\n"),
+            "{r}"
+        );
     }
 
     #[test]

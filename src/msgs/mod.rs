@@ -3,6 +3,7 @@
 //! each one is fuzzed (`fuzz/`) and property-tested (proptest, in each module's tests).
 
 pub mod banner;
+pub mod content_coding;
 pub mod credssp;
 pub mod database;
 pub mod dicom;

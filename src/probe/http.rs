@@ -5,9 +5,11 @@
 //! Certificates are not verified here: judging them is the TLS probe's job, and a form behind a
 //! private CA must still be examined. Names resolve through `engine::scope` (the inventory's
 //! `[audit.resolve]` map, and the private-address refusal), for the first request and every hop.
-//! reqwest opens its own connections, so the probe honours the limits (connect timeout, a total
-//! budget of `Limits::tls_budget()` per request, a body cap) and keeps to at most three requests
-//! in flight, rather than taking `ProbeContext`'s connection permits.
+//! reqwest opens its own connections, so the probe honours the limits (connect timeout, one
+//! `Limits::port_budget` per request and none more once the form went silent, the whole form
+//! within `Limits::tls_budget()`, a body cap before and after Content-Encoding, the HTML caps of
+//! `msgs::html`) and keeps to at most three requests in flight, rather than taking
+//! `ProbeContext`'s connection permits. No proxy but `[audit] proxy`; the User-Agent is the run's.
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -27,6 +29,7 @@ use crate::diagnostic::both;
 use crate::engine::scope;
 use crate::fact::Facts;
 use crate::inventory::{AuditSettings, Form};
+use crate::msgs::content_coding;
 use crate::msgs::html::{self, HtmlForm};
 use crate::probe::tls_cert::{recording_client_config, RecordingVerifier};
 
@@ -44,19 +47,94 @@ struct Page {
     final_url: Url,
     /// `STATUS URL` of each redirect followed.
     redirects: Vec<String>,
-    /// A Location not followed because its host is outside the vendor's assets.
+    /// A Location not followed because it is outside the vendor's assets.
     refused: Option<String>,
     /// The final response's headers (name, value), names lower case.
     headers: Vec<(String, String)>,
     /// `(URL, Set-Cookie value)` of every response on the way.
     set_cookies: Vec<(String, String)>,
+    /// The body with its Content-Encoding undone, decoded by its charset.
     body: String,
+    /// The forms of the body, analysed within the HTML caps (`msgs::html`).
+    forms: Vec<HtmlForm>,
+}
+
+/// Why a request or page gave nothing to judge: in English, and in Japanese when we said it
+/// ourselves (a reqwest or OS error stays in English alone).
+#[derive(Debug, Clone)]
+struct Failure {
+    en: String,
+    ja: Option<String>,
+}
+
+impl Failure {
+    fn both(en: impl Into<String>, ja: impl Into<String>) -> Self {
+        Failure {
+            en: en.into(),
+            ja: Some(ja.into()),
+        }
+    }
+
+    /// `PREFIX: reason` in both languages.
+    fn context(self, en: &str, ja: &str) -> Self {
+        Failure {
+            en: format!("{en}: {}", self.en),
+            ja: self.ja.map(|j| format!("{ja}: {j}")),
+        }
+    }
+
+    /// Marks `name` unavailable with this reason (in Japanese too when we have it).
+    fn mark(&self, facts: &mut Facts, name: &str) {
+        match &self.ja {
+            Some(ja) => facts.unavailable_both(name, &both(self.en.clone(), ja.clone())),
+            None => facts.unavailable(name, self.en.clone()),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(en: String) -> Self {
+        Failure { en, ja: None }
+    }
 }
 
 /// A session: its client (with or without a cookie jar) and its name in evidence.
 struct Session {
     name: &'static str,
     client: Client,
+}
+
+/// One form asset's bounds, shared by all its requests: the vendor's assets a redirect may go
+/// to, the deadline of the whole probe, one `--timeout` per request, and whether the asset has
+/// already let a request time out (then it is not asked again: a silent form costs one timeout).
+struct Asset<'a> {
+    ctx: &'a ProbeContext,
+    allowed: Allowed,
+    deadline: Instant,
+    silent: std::sync::Mutex<Option<String>>,
+}
+
+impl Asset<'_> {
+    fn silence(&self) -> Option<String> {
+        match self.silent.lock() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn went_silent(&self, url: &Url) -> Failure {
+        let secs = self.ctx.limits.port_budget.as_secs();
+        let f = Failure::both(
+            format!("no answer from {url} within {secs} s"),
+            format!("{url} から {secs} 秒以内に応答がなかった"),
+        );
+        let mut s = match self.silent.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        s.get_or_insert_with(|| url.to_string());
+        f
+    }
 }
 
 /// Resolves names as the rest of the tool does (inventory map, DNS, private-address refusal).
@@ -83,24 +161,34 @@ impl reqwest::dns::Resolve for ScopeResolver {
     }
 }
 
+/// A client of the form probe. It never takes a proxy from the environment (`http_proxy`,
+/// `HTTPS_PROXY`, `ALL_PROXY`...): only `[audit] proxy`, when the inventory names one.
 fn client(ctx: &ProbeContext, audit: &AuditSettings, jar: bool) -> Result<Client, String> {
     let tls = recording_client_config(Arc::new(RecordingVerifier::default()))
         .map_err(|e| format!("TLS client configuration: {e}"))?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_ENCODING,
+        reqwest::header::HeaderValue::from_static(content_coding::ACCEPT_ENCODING),
+    );
     let mut builder = Client::builder()
         .redirect(Policy::none())
+        .no_proxy()
         .use_preconfigured_tls(tls)
         .connect_timeout(ctx.limits.connect_timeout)
-        .timeout(ctx.limits.tls_budget())
+        .timeout(ctx.limits.port_budget)
         .pool_max_idle_per_host(1)
-        .user_agent(concat!(
-            "vendor-audit/",
-            env!("CARGO_PKG_VERSION"),
-            " (audit of declared security controls)"
-        ))
+        .user_agent(ctx.user_agent())
+        .default_headers(headers)
         .dns_resolver(Arc::new(ScopeResolver {
             audit: audit.clone(),
             timeout: ctx.limits.connect_timeout,
         }));
+    if let Some(proxy) = &audit.proxy {
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|e| format!("[audit] proxy `{proxy}`: {}", error_text(&e)))?;
+        builder = builder.proxy(proxy);
+    }
     if jar {
         builder = builder.cookie_provider(Arc::new(reqwest::cookie::Jar::default()));
     }
@@ -124,32 +212,78 @@ fn error_text(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// The host part of an allowed-asset entry (`host`, `host:port`, `https://host/...`).
-fn entry_host(entry: &str) -> Option<String> {
-    let url = if entry.contains("://") {
-        Url::parse(entry).ok()?
-    } else {
-        Url::parse(&format!("http://{entry}")).ok()?
-    };
-    url.host_str().map(|h| h.to_ascii_lowercase())
+/// The vendor's assets a redirect may lead to: `(host, port)` pairs.
+#[derive(Debug, Clone, Default)]
+struct Allowed(BTreeSet<(String, u16)>);
+
+impl Allowed {
+    /// Adds an asset entry: `host:port` (that port), a URL (its origin; for a form's own URL the
+    /// host's other web origin too: `http://` upgraded to `https://` on 443 is the same site), or a
+    /// bare host (its web origins, ports 80 and 443).
+    fn add(&mut self, entry: &str, form_url: bool) {
+        let (url, explicit_port) = if entry.contains("://") {
+            (Url::parse(entry).ok(), true)
+        } else {
+            let url = Url::parse(&format!("http://{entry}")).ok();
+            let has_port = url.as_ref().is_some_and(|u| u.port().is_some());
+            (url, has_port)
+        };
+        let Some(url) = url else { return };
+        let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
+            return;
+        };
+        let port = url.port_or_known_default();
+        match port {
+            Some(p) if explicit_port => {
+                self.0.insert((host.clone(), p));
+                if form_url {
+                    self.0.insert((host.clone(), 80));
+                    self.0.insert((host, 443));
+                }
+            }
+            _ => {
+                self.0.insert((host.clone(), 80));
+                self.0.insert((host, 443));
+            }
+        }
+    }
+
+    fn allows(&self, url: &Url) -> bool {
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return false;
+        };
+        self.0.contains(&(host.to_ascii_lowercase(), port))
+    }
 }
 
-fn host_allowed(url: &Url, allowed: &BTreeSet<String>) -> bool {
-    url.host_str()
-        .is_some_and(|h| allowed.contains(&h.to_ascii_lowercase()))
+/// The reason a refused redirect gives to every fact that needed the page.
+fn refused_reason(to: &str) -> Failure {
+    Failure::both(
+        format!("redirect to {to} refused: outside the vendor's assets"),
+        format!("{to} へのリダイレクトは委託先の資産の外なので、たどらなかった"),
+    )
 }
 
-/// Fetches `url` (GET, or POST of `form_body`), following redirects within `allowed` up to
-/// [`MAX_REDIRECTS`], reading the final body up to [`MAX_BODY`], all before `deadline`.
+/// Fetches `url` (GET, or POST of `form_body`), following redirects within the asset's
+/// allowed origins up to [`MAX_REDIRECTS`], reading the final body up to [`MAX_BODY`] (decoded
+/// too), all within one `--timeout` and the asset's deadline. A redirect refused is `Ok` with
+/// [`Page::refused`] set and nothing else of the page.
 async fn fetch(
     session: &Session,
     url: &Url,
     form_body: Option<&[(String, String)]>,
-    allowed: &BTreeSet<String>,
-    ctx: &ProbeContext,
-    deadline: Instant,
-) -> Result<Page, String> {
-    let deadline = deadline.min(Instant::now() + ctx.limits.tls_budget());
+    asset: &Asset<'_>,
+) -> Result<Page, Failure> {
+    if let Some(earlier) = asset.silence() {
+        let secs = asset.ctx.limits.port_budget.as_secs();
+        return Err(Failure::both(
+            format!("not asked: {earlier} already gave no answer within {secs} s"),
+            format!("{earlier} が {secs} 秒以内に応答しなかったため、問い合わせていない"),
+        ));
+    }
+    let deadline = asset
+        .deadline
+        .min(Instant::now() + asset.ctx.limits.port_budget);
     let mut current = url.clone();
     let mut post = form_body;
     let mut redirects = Vec::new();
@@ -163,14 +297,14 @@ async fn fetch(
             None => session.client.request(Method::GET, current.clone()),
         };
         let response = match timeout_at(deadline, request.send()).await {
-            Err(_) => return Err(format!("no answer from {current} within the time budget")),
-            Ok(Err(e)) if e.is_timeout() => {
-                return Err(format!("no answer from {current} within the time budget"))
-            }
-            Ok(Err(e)) => return Err(format!("{current}: {}", error_text(&e))),
+            Err(_) => return Err(asset.went_silent(&current)),
+            Ok(Err(e)) if e.is_timeout() => return Err(asset.went_silent(&current)),
+            Ok(Err(e)) => return Err(format!("{current}: {}", error_text(&e)).into()),
             Ok(Ok(r)) => r,
         };
         let status = response.status().as_u16();
+        // Every one of them: a weak cookie left out would be a pass not earned (hyper bounds
+        // the size of the head).
         for cookie in response.headers().get_all(SET_COOKIE) {
             set_cookies.push((
                 current.to_string(),
@@ -182,10 +316,13 @@ async fn fetch(
             .get(LOCATION)
             .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
         if let (true, Some(location)) = (response.status().is_redirection(), location) {
-            let next = current
-                .join(location.trim())
-                .map_err(|e| format!("{current}: unusable redirect Location `{location}`: {e}"))?;
-            if !matches!(next.scheme(), "http" | "https") || !host_allowed(&next, allowed) {
+            let next = current.join(location.trim()).map_err(|e| {
+                Failure::from(format!(
+                    "{current}: unusable redirect Location `{}`: {e}",
+                    location.chars().take(200).collect::<String>()
+                ))
+            })?;
+            if !matches!(next.scheme(), "http" | "https") || !asset.allowed.allows(&next) {
                 let headers = header_pairs(response.headers());
                 return Ok(Page {
                     status,
@@ -195,11 +332,15 @@ async fn fetch(
                     headers,
                     set_cookies,
                     body: String::new(),
+                    forms: Vec::new(),
                 });
             }
             if redirects.len() >= MAX_REDIRECTS {
-                return Err(format!(
-                    "more than {MAX_REDIRECTS} redirects from {url} (the last to {next})"
+                return Err(Failure::both(
+                    format!("more than {MAX_REDIRECTS} redirects from {url} (the last to {next})"),
+                    format!(
+                        "{url} からのリダイレクトが {MAX_REDIRECTS} 回を超えた（最後は {next} へ）"
+                    ),
                 ));
             }
             redirects.push(format!("{status} {next}"));
@@ -215,8 +356,14 @@ async fn fetch(
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let bytes = read_body(response, &current, deadline).await?;
-        let body = html::decode(&bytes, content_type.as_deref());
+        let codings: Vec<String> = response
+            .headers()
+            .get_all(reqwest::header::CONTENT_ENCODING)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        let bytes = read_body(response, &current, deadline, asset).await?;
+        let (body, forms) = analyse(bytes, codings, content_type, &current, deadline).await?;
         return Ok(Page {
             status,
             final_url: current,
@@ -225,7 +372,48 @@ async fn fetch(
             headers,
             set_cookies,
             body,
+            forms,
         });
+    }
+}
+
+/// [`fetch`] of a page that must be read: a refused redirect is a failure too.
+async fn fetch_page(session: &Session, url: &Url, asset: &Asset<'_>) -> Result<Page, Failure> {
+    let page = fetch(session, url, None, asset).await?;
+    match &page.refused {
+        Some(to) => Err(refused_reason(to)),
+        None => Ok(page),
+    }
+}
+
+/// The body's Content-Encoding undone (under [`MAX_BODY`]), its charset decoded and its forms
+/// analysed within the HTML caps, on a blocking thread that stops at `deadline`.
+async fn analyse(
+    bytes: Vec<u8>,
+    codings: Vec<String>,
+    content_type: Option<String>,
+    url: &Url,
+    deadline: Instant,
+) -> Result<(String, Vec<HtmlForm>), Failure> {
+    let page_url = url.clone();
+    let stop = deadline.into_std();
+    let work = tokio::task::spawn_blocking(move || {
+        let codings: Vec<&str> = codings.iter().map(String::as_str).collect();
+        let bytes = content_coding::decode(bytes, &codings, MAX_BODY)
+            .map_err(|e| Failure::both(e.to_string(), e.ja()))?;
+        let body = html::decode(&bytes, content_type.as_deref());
+        drop(bytes);
+        let forms = html::analyse(&body, &page_url, Some(stop))
+            .map_err(|e| Failure::both(e.to_string(), e.ja()))?;
+        Ok::<_, Failure>((body, forms))
+    });
+    match timeout_at(deadline, work).await {
+        Ok(Ok(done)) => done.map_err(|f| f.context(url.as_str(), url.as_str())),
+        Ok(Err(e)) => Err(format!("{url}: analysing the page failed: {e}").into()),
+        Err(_) => Err(Failure::both(
+            format!("{url}: {}", html::HtmlLimit::OutOfTime),
+            format!("{url}: {}", html::HtmlLimit::OutOfTime.ja()),
+        )),
     }
 }
 
@@ -276,13 +464,21 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Reads the body in chunks, refusing more than [`MAX_BODY`] bytes and stopping at `deadline`.
+/// Reads the body in chunks, refusing more than [`MAX_BODY`] bytes and stopping at `deadline`
+/// (then the asset counts as silent: its other requests are not each given a timeout).
 async fn read_body(
     mut response: reqwest::Response,
     url: &Url,
     deadline: Instant,
-) -> Result<Vec<u8>, String> {
-    let too_large = || format!("body of {url} larger than {} MiB", MAX_BODY / (1024 * 1024));
+    asset: &Asset<'_>,
+) -> Result<Vec<u8>, Failure> {
+    let mib = MAX_BODY / (1024 * 1024);
+    let too_large = || {
+        Failure::both(
+            format!("body of {url} larger than {mib} MiB"),
+            format!("{url} の本文が {mib} MiB を超える"),
+        )
+    };
     if response
         .content_length()
         .is_some_and(|n| n > MAX_BODY as u64)
@@ -290,21 +486,21 @@ async fn read_body(
         return Err(too_large());
     }
     let mut body = Vec::new();
+    let unfinished = |read: usize| {
+        asset.went_silent(url);
+        let secs = asset.ctx.limits.port_budget.as_secs();
+        Failure::both(
+            format!("the body of {url} did not finish within the time budget ({read} bytes read)"),
+            format!("{url} の本文が {secs} 秒以内に終わらなかった（{read} バイト受信）"),
+        )
+    };
     loop {
         match timeout_at(deadline, response.chunk()).await {
-            Err(_) => {
-                return Err(format!(
-                    "the body of {url} did not finish within the time budget ({} bytes read)",
-                    body.len()
-                ))
+            Err(_) => return Err(unfinished(body.len())),
+            Ok(Err(e)) if e.is_timeout() => return Err(unfinished(body.len())),
+            Ok(Err(e)) => {
+                return Err(format!("reading the body of {url}: {}", error_text(&e)).into())
             }
-            Ok(Err(e)) if e.is_timeout() => {
-                return Err(format!(
-                    "the body of {url} did not finish within the time budget ({} bytes read)",
-                    body.len()
-                ))
-            }
-            Ok(Err(e)) => return Err(format!("reading the body of {url}: {}", error_text(&e))),
             Ok(Ok(None)) => break,
             Ok(Ok(Some(chunk))) => {
                 if body.len() + chunk.len() > MAX_BODY {
@@ -389,10 +585,6 @@ fn weak_cookie(name: &str, at: &str, missing: &[&str]) -> Text {
     )
 }
 
-fn forms_of(page: &Page) -> Vec<HtmlForm> {
-    html::extract_forms(&page.body, &page.final_url)
-}
-
 /// The outcome of one observation over several pages: a value, or why it could not be made.
 /// Each item is said in English and Japanese, recorded as a list fact and its Japanese sibling
 /// (`form.leak_evidence_ja`...).
@@ -400,7 +592,7 @@ fn forms_of(page: &Page) -> Vec<HtmlForm> {
 struct Tally {
     found: bool,
     items: Vec<Text>,
-    errors: Vec<String>,
+    errors: Vec<Failure>,
 }
 
 impl Tally {
@@ -414,14 +606,15 @@ impl Tally {
         ja_name: Option<&str>,
     ) {
         if !self.found && !self.errors.is_empty() {
-            let why = self.errors.join("; ");
-            if let Some(b) = bool_name {
-                facts.unavailable(b, why.clone());
+            let en: Vec<&str> = self.errors.iter().map(|f| f.en.as_str()).collect();
+            let ja: Option<Vec<&str>> = self.errors.iter().map(|f| f.ja.as_deref()).collect();
+            let why = Failure {
+                en: en.join("; "),
+                ja: ja.map(|j| j.join("; ")),
+            };
+            for name in bool_name.into_iter().chain(ja_name).chain([list_name]) {
+                why.mark(facts, name);
             }
-            if let Some(ja) = ja_name {
-                facts.unavailable(ja, why.clone());
-            }
-            facts.unavailable(list_name, why);
             return;
         }
         if let Some(b) = bool_name {
@@ -437,8 +630,9 @@ impl Tally {
 }
 
 /// Probes one inventory form: see the module comment and the `form.*` facts of the catalogue.
-/// `allowed_hosts` are the vendor's assets (names or `host:port`); the hosts of the form URL and
-/// of its leak-probe URLs are always allowed. Returns before `deadline`.
+/// `allowed_hosts` are the vendor's assets (`host:port`, URLs, or bare hosts: see [`Allowed`]);
+/// the form URL and its leak-probe URLs are always allowed. Returns before `deadline`, and each
+/// request within one `--timeout`; once one went unanswered, the asset is not asked again.
 pub async fn probe_form(
     ctx: &ProbeContext,
     form: &Form,
@@ -449,60 +643,91 @@ pub async fn probe_form(
     let mut facts = Facts::new();
     facts.set("form.url", form.url.as_str());
     // Every fact of this probe but `form.url` becomes unavailable, with the reason.
-    let fail_all = |facts: &mut Facts, why: &str| {
-        crate::catalog::facts::mark_unavailable(facts, "http", why);
+    let fail_all = |facts: &mut Facts, why: &Failure| {
+        match &why.ja {
+            Some(ja) => crate::catalog::facts::mark_unavailable_both(
+                facts,
+                "http",
+                &both(why.en.clone(), ja.clone()),
+            ),
+            None => crate::catalog::facts::mark_unavailable(facts, "http", &why.en),
+        }
         facts.set("form.url", form.url.as_str());
     };
     let url = match Url::parse(&form.url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
         Ok(u) => {
-            fail_all(&mut facts, &format!("`{u}` is not an http or https URL"));
+            fail_all(
+                &mut facts,
+                &format!("`{u}` is not an http or https URL").into(),
+            );
             return facts;
         }
         Err(e) => {
-            fail_all(&mut facts, &format!("`{}` is not a URL: {e}", form.url));
+            fail_all(
+                &mut facts,
+                &format!("`{}` is not a URL: {e}", form.url).into(),
+            );
             return facts;
         }
     };
-    let mut allowed: BTreeSet<String> =
-        allowed_hosts.iter().filter_map(|h| entry_host(h)).collect();
-    allowed.extend(entry_host(&form.url));
-    if let Some(lp) = &form.leak_probe {
-        allowed.extend(entry_host(&lp.submit));
-        allowed.extend(entry_host(&lp.view));
+    let mut allowed = Allowed::default();
+    for entry in allowed_hosts {
+        allowed.add(entry, false);
     }
+    allowed.add(&form.url, true);
+    if let Some(lp) = &form.leak_probe {
+        allowed.add(&lp.submit, true);
+        allowed.add(&lp.view, true);
+    }
+    let asset = Asset {
+        ctx,
+        allowed,
+        deadline,
+        silent: std::sync::Mutex::new(None),
+    };
     let cookieless = match client(ctx, audit, false) {
         Ok(c) => Session {
             name: "C",
             client: c,
         },
         Err(why) => {
-            fail_all(&mut facts, &why);
+            fail_all(&mut facts, &why.into());
             return facts;
         }
     };
 
     // The form page, cookieless: the first visit of a stranger.
-    let page = match fetch(&cookieless, &url, None, &allowed, ctx, deadline).await {
+    let page = match fetch(&cookieless, &url, None, &asset).await {
         Ok(p) => p,
         Err(why) => {
             fail_all(
                 &mut facts,
-                &format!("the form page could not be fetched: {why}"),
+                &why.context(
+                    "the form page could not be fetched",
+                    "フォームのページを取得できなかった",
+                ),
             );
             return facts;
         }
     };
-    let forms = forms_of(&page);
+    if let Some(to) = &page.refused {
+        // A page not fetched is not judged: every fact of the page is unavailable, and only
+        // what happened (the status and the redirects, the one refused) is said.
+        fail_all(&mut facts, &refused_reason(to));
+        facts.set("form.status", page.status);
+        facts.set("form.final_url", page.final_url.as_str());
+        facts.set("form.redirects", page.redirects.clone());
+        facts.set("form.redirect_refused", to.as_str());
+        return facts;
+    }
+    let forms = &page.forms;
     let inputs: Vec<&html::HtmlInput> = forms.iter().flat_map(|f| &f.inputs).collect();
     let ok = (200..300).contains(&page.status);
     facts.set("form.status", page.status);
     facts.set("form.final_url", page.final_url.as_str());
     facts.set("form.redirects", page.redirects.clone());
-    facts.set(
-        "form.redirect_refused",
-        page.refused.clone().unwrap_or_default(),
-    );
+    facts.set("form.redirect_refused", "");
     facts.set(
         "form.open",
         ok && forms.iter().any(|f| !f.inputs.is_empty()),
@@ -539,7 +764,7 @@ pub async fn probe_form(
 
     let mut set_cookies = page.set_cookies.clone();
     let mut prefilled_pii = Tally {
-        items: prefilled(&page, &forms),
+        items: prefilled(&page, forms),
         ..Tally::default()
     };
     let mut cacheable = Tally::default();
@@ -577,12 +802,14 @@ pub async fn probe_form(
         }));
     };
     observe_cache(&page, false, &mut cache_hit);
-    match fetch(&cookieless, &url, None, &allowed, ctx, deadline).await {
+    match fetch_page(&cookieless, &url, &asset).await {
         Ok(again) => {
             observe_cache(&again, true, &mut cache_hit);
             set_cookies.extend(again.set_cookies);
         }
-        Err(why) => cache_hit.errors.push(format!("second request: {why}")),
+        Err(why) => cache_hit
+            .errors
+            .push(why.context("second request", "2回目の要求")),
     }
 
     // The active leak probe, before any cookieless read of the view page of ours could fill a
@@ -599,7 +826,7 @@ pub async fn probe_form(
         }
         Some(lp) => {
             facts.set("form.leak_probe", true);
-            let leak = leak_probe(ctx, audit, &url, lp, &allowed, &cookieless, deadline).await;
+            let leak = leak_probe(&asset, audit, &url, lp, &cookieless).await;
             set_cookies.extend(leak.set_cookies);
             leak.tally.record(
                 &mut facts,
@@ -609,23 +836,24 @@ pub async fn probe_form(
             );
             match Url::parse(&lp.view) {
                 Err(e) => {
-                    let why = format!("leak_probe view `{}` is not a URL: {e}", lp.view);
+                    let why =
+                        Failure::from(format!("leak_probe view `{}` is not a URL: {e}", lp.view));
                     prefilled_pii.errors.push(why.clone());
                     cacheable.errors.push(why.clone());
                     cache_hit.errors.push(why);
                 }
                 Ok(view) => {
                     for second in [false, true] {
-                        match fetch(&cookieless, &view, None, &allowed, ctx, deadline).await {
+                        match fetch_page(&cookieless, &view, &asset).await {
                             Ok(p) => {
                                 if !second {
-                                    prefilled_pii.items.extend(prefilled(&p, &forms_of(&p)));
+                                    prefilled_pii.items.extend(prefilled(&p, &p.forms));
                                 }
                                 observe_cache(&p, second, &mut cache_hit);
                                 set_cookies.extend(p.set_cookies);
                             }
                             Err(why) => {
-                                let why = format!("view page: {why}");
+                                let why = why.context("view page", "閲覧ページ");
                                 if !second {
                                     prefilled_pii.errors.push(why.clone());
                                     cacheable.errors.push(why.clone());
@@ -704,14 +932,13 @@ struct LeakOutcome {
 /// SPEC §7.4: session A posts a marker and reads the view; B (own jar) and C (no cookies) read
 /// it too, sequentially and then concurrently with A's second round (request coalescing).
 async fn leak_probe(
-    ctx: &ProbeContext,
+    asset: &Asset<'_>,
     audit: &AuditSettings,
     form_url: &Url,
     lp: &crate::inventory::LeakProbe,
-    allowed: &BTreeSet<String>,
     c: &Session,
-    deadline: Instant,
 ) -> LeakOutcome {
+    let ctx = asset.ctx;
     let mut out = LeakOutcome {
         tally: Tally::default(),
         set_cookies: Vec::new(),
@@ -719,25 +946,24 @@ async fn leak_probe(
     let (submit, view) = match (Url::parse(&lp.submit), Url::parse(&lp.view)) {
         (Ok(s), Ok(v)) => (s, v),
         (Err(e), _) => {
-            out.tally.errors.push(format!(
-                "leak_probe submit `{}` is not a URL: {e}",
-                lp.submit
-            ));
+            out.tally
+                .errors
+                .push(format!("leak_probe submit `{}` is not a URL: {e}", lp.submit).into());
             return out;
         }
         (_, Err(e)) => {
             out.tally
                 .errors
-                .push(format!("leak_probe view `{}` is not a URL: {e}", lp.view));
+                .push(format!("leak_probe view `{}` is not a URL: {e}", lp.view).into());
             return out;
         }
     };
     if !lp.fields.values().any(|v| v.contains("{canary}")) {
-        out.tally.errors.push(
+        out.tally.errors.push(Failure::from(
             "no leak_probe field carries `{canary}`: there is no marker to trace, so the leak \
              could not be tested"
-                .into(),
-        );
+                .to_owned(),
+        ));
         return out;
     }
     let (a, b) = match (client(ctx, audit, true), client(ctx, audit, true)) {
@@ -752,18 +978,20 @@ async fn leak_probe(
             },
         ),
         (Err(why), _) | (_, Err(why)) => {
-            out.tally.errors.push(why);
+            out.tally.errors.push(why.into());
             return out;
         }
     };
     // Session A and B load the form first, each to get its own session cookie if the site sets one.
     for s in [&a, &b] {
-        match fetch(s, form_url, None, allowed, ctx, deadline).await {
+        match fetch_page(s, form_url, asset).await {
             Ok(p) => out.set_cookies.extend(p.set_cookies),
             Err(why) => {
-                out.tally
-                    .errors
-                    .push(format!("session {} could not load the form: {why}", s.name));
+                let (en, ja) = (
+                    format!("session {} could not load the form", s.name),
+                    format!("セッション {} はフォームを読み込めなかった", s.name),
+                );
+                out.tally.errors.push(why.context(&en, &ja));
                 return out;
             }
         }
@@ -778,38 +1006,39 @@ async fn leak_probe(
             .iter()
             .map(|(k, v)| (k.clone(), v.replace("{canary}", &marker)))
             .collect();
-        match fetch(&a, &submit, Some(&fields), allowed, ctx, deadline).await {
+        match fetch(&a, &submit, Some(&fields), asset).await {
             Ok(p) if p.status >= 400 || p.refused.is_some() => {
                 out.set_cookies.extend(p.set_cookies);
                 let why = match p.refused {
                     Some(to) => format!("redirected outside the vendor's assets to {to}"),
                     None => format!("HTTP {}", p.status),
                 };
-                out.tally.errors.push(format!(
+                out.tally.errors.push(Failure::from(format!(
                     "session A's submission to {submit} was not accepted ({why}): the leak could not be tested"
-                ));
+                )));
                 return out;
             }
             Ok(p) => out.set_cookies.extend(p.set_cookies),
             Err(why) => {
-                out.tally
-                    .errors
-                    .push(format!("session A's submission failed: {why}"));
+                out.tally.errors.push(why.context(
+                    "session A's submission failed",
+                    "セッション A の送信が失敗した",
+                ));
                 return out;
             }
         }
         // Round 1 reads one after another; round 2 reads all at once, right after the post.
-        let reads: Vec<(&Session, Result<Page, String>)> = if round == 1 {
+        let reads: Vec<(&Session, Result<Page, Failure>)> = if round == 1 {
             let mut v = Vec::new();
             for s in [&a, &b, c] {
-                v.push((s, fetch(s, &view, None, allowed, ctx, deadline).await));
+                v.push((s, fetch_page(s, &view, asset).await));
             }
             v
         } else {
             let (ra, rb, rc) = tokio::join!(
-                fetch(&a, &view, None, allowed, ctx, deadline),
-                fetch(&b, &view, None, allowed, ctx, deadline),
-                fetch(c, &view, None, allowed, ctx, deadline),
+                fetch_page(&a, &view, asset),
+                fetch_page(&b, &view, asset),
+                fetch_page(c, &view, asset),
             );
             vec![(&a, ra), (&b, rb), (c, rc)]
         };
@@ -818,10 +1047,15 @@ async fn leak_probe(
             let page = match read {
                 Ok(p) => p,
                 Err(why) => {
-                    let (when, _) = when(round);
-                    out.tally
-                        .errors
-                        .push(format!("session {}'s read of {view} {when}: {why}", s.name));
+                    let (when, when_ja) = when(round);
+                    let (en, ja) = (
+                        format!("session {}'s read of {view} {when}", s.name),
+                        format!(
+                            "セッション {} による {view} の読み込み（{when_ja}）",
+                            s.name
+                        ),
+                    );
+                    out.tally.errors.push(why.context(&en, &ja));
                     continue;
                 }
             };
@@ -836,7 +1070,8 @@ async fn leak_probe(
             } else if any_marker {
                 Some(Seen::Marker)
             } else {
-                let filled: Vec<String> = forms_of(&page)
+                let filled: Vec<String> = page
+                    .forms
                     .iter()
                     .flat_map(|f| &f.inputs)
                     .filter(|i| i.personal && !i.value.trim().is_empty())
@@ -1024,25 +1259,36 @@ mod tests {
     }
 
     #[test]
-    fn allowed_hosts_by_name_port_or_url() {
-        let allowed: BTreeSet<String> = [
-            "Forms.Example.lab:443",
-            "https://b.example.lab/x",
-            "127.0.0.110",
-        ]
-        .iter()
-        .filter_map(|h| entry_host(h))
-        .collect();
-        for ok in [
-            "https://forms.example.lab/a",
-            "http://B.example.lab:8080/",
-            "http://127.0.0.110:99/",
+    fn allowed_origins_by_host_port_or_url() {
+        let mut allowed = Allowed::default();
+        for (entry, form) in [
+            ("Forms.Example.lab:8443", false),
+            ("https://b.example.lab/x", false),
+            ("127.0.0.110", false),
+            ("http://127.0.0.111:8080/apply", true),
         ] {
-            assert!(host_allowed(&Url::parse(ok).unwrap(), &allowed), "{ok}");
+            allowed.add(entry, form);
         }
-        assert!(!host_allowed(
-            &Url::parse("http://outside.invalid/").unwrap(),
-            &allowed
-        ));
+        for ok in [
+            "https://forms.example.lab:8443/a",
+            "https://B.example.lab/",
+            "http://127.0.0.110/",
+            "https://127.0.0.110/",
+            "http://127.0.0.111:8080/next",
+            // The form's host upgraded to https on its default port: the same site.
+            "https://127.0.0.111/apply",
+        ] {
+            assert!(allowed.allows(&Url::parse(ok).unwrap()), "{ok}");
+        }
+        for refused in [
+            "http://outside.invalid/",
+            // Another port of a listed host is another service: not an asset.
+            "https://forms.example.lab/a",
+            "http://b.example.lab:8080/",
+            "http://127.0.0.110:99/",
+            "http://127.0.0.111:9999/",
+        ] {
+            assert!(!allowed.allows(&Url::parse(refused).unwrap()), "{refused}");
+        }
     }
 }

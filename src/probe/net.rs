@@ -80,6 +80,25 @@ pub struct ProbeContext {
     global: Arc<Semaphore>,
     per_host_limit: usize,
     per_host: Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>,
+    /// What every HTTP request says it is (`user_agent`).
+    user_agent: Arc<str>,
+}
+
+/// The User-Agent of every HTTP request: `vendor-audit/VERSION (+CONTACT)`, the operator's
+/// `[audit] contact`, so that a vendor can recognise the audit; without one, the name and version.
+pub fn user_agent(contact: Option<&str>) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    // Only what a comment of RFC 9110 §5.6.5 can hold; the inventory checks it already.
+    let contact: Option<String> = contact.map(|c| {
+        c.chars()
+            .filter(|ch| ch.is_ascii_graphic() && !matches!(ch, '(' | ')' | '\\'))
+            .take(200)
+            .collect()
+    });
+    match contact.filter(|c| !c.is_empty()) {
+        Some(c) => format!("vendor-audit/{version} (+{c})"),
+        None => format!("vendor-audit/{version}"),
+    }
 }
 
 /// A TCP connection that holds its concurrency permits until dropped.
@@ -98,7 +117,19 @@ impl ProbeContext {
             global: Arc::new(Semaphore::new(global.max(1))),
             per_host_limit: per_host.max(1),
             per_host: Arc::new(Mutex::new(HashMap::new())),
+            user_agent: Arc::from(user_agent(None)),
         }
+    }
+
+    /// The same context, its HTTP requests sending `ua` as their User-Agent.
+    pub fn with_user_agent(mut self, ua: &str) -> Self {
+        self.user_agent = Arc::from(ua);
+        self
+    }
+
+    /// The User-Agent every HTTP request sends (see [`user_agent`]).
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
     }
 
     fn host_semaphore(&self, ip: IpAddr) -> Arc<Semaphore> {
@@ -240,6 +271,19 @@ where
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_user_agent_names_the_tool_and_the_contact() {
+        let v = env!("CARGO_PKG_VERSION");
+        assert_eq!(user_agent(None), format!("vendor-audit/{v}"));
+        assert_eq!(
+            user_agent(Some("security@audit.example.jp")),
+            format!("vendor-audit/{v} (+security@audit.example.jp)")
+        );
+        assert_eq!(user_agent(Some(" (\r\n) ")), format!("vendor-audit/{v}"));
+        let ctx = ProbeContext::new(Limits::default(), 1, 1).with_user_agent("x/1");
+        assert_eq!(ctx.user_agent(), "x/1");
+    }
+
     use super::*;
     use tokio::io::AsyncWriteExt;
     use tokio::net::TcpListener;

@@ -242,7 +242,8 @@ async fn get(
         Ok(Err(e)) => return Got::Other(Answer::Failed(e.to_string())),
         Ok(Ok(c)) => c,
     };
-    let request = h::get_request(&ep.name, ep.addr.port(), transport == Transport::Tls, path);
+    let tls = transport == Transport::Tls;
+    let request = h::get_request(&ep.name, ep.addr.port(), tls, path, ctx.user_agent());
     match transport {
         Transport::Plain => got(exchange(&mut conn.stream, &request, deadline).await, None),
         Transport::Tls => {

@@ -751,6 +751,7 @@ mod tests {
                 finished_at: "2026-11-26T00:00:03Z".into(),
                 now: "2026-11-26T09:00:00+09:00".into(),
                 tool: "vendor-audit test".into(),
+                proxy: None,
             },
             summary: Summary::of(&vendors),
             vendors,

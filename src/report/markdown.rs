@@ -15,6 +15,16 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
         pick("Judged at", "判定時刻", lang),
         report.run.now
     );
+    if let Some(proxy) = &report.run.proxy {
+        out.push_str(&format!(
+            "{}: {proxy}\n\n",
+            pick(
+                "Form requests through the proxy",
+                "フォームへの要求の経由プロキシ",
+                lang
+            )
+        ));
+    }
     for v in &report.vendors {
         let fy = v
             .report

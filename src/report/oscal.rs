@@ -924,6 +924,7 @@ mod tests {
                 finished_at: "2026-11-26T09:00:03+09:00".into(),
                 now: "2026-04-30T00:05:00+09:00".into(),
                 tool: "vendor-audit 9.8.7".into(),
+                proxy: None,
             },
             summary: Summary::of(&vendors),
             vendors,

@@ -31,6 +31,13 @@ pub fn render(report: &RunReport, lang: Lang, width: u16, color: bool) -> String
         ),
     };
     out.push_str(&wrap(&summary, width));
+    if let Some(proxy) = &report.run.proxy {
+        let line = match lang {
+            Lang::En => format!("form requests went through the proxy {proxy}\n"),
+            Lang::Ja => format!("フォームへの要求はプロキシ {proxy} を経由した\n"),
+        };
+        out.push_str(&wrap(&line, width));
+    }
     out
 }
 
