@@ -131,11 +131,6 @@ impl ProbeContext {
         }
     }
 
-    /// Connections at once to one address.
-    pub fn per_host(&self) -> usize {
-        self.per_host_limit
-    }
-
     fn host_semaphore(&self, ip: IpAddr) -> Arc<Semaphore> {
         let mut map = match self.per_host.lock() {
             Ok(m) => m,

@@ -613,37 +613,36 @@ mod tests {
 
     #[tokio::test]
     async fn real_servers_queued_behind_tarpits_are_still_identified() {
-        // Two connections in the whole run, eight tarpits listed first: the VNC and DICOM
-        // servers wait for a slot for four budgets, and DICOM (client-first, found after the
-        // greeting wait and three other identifiers) needs several connections once it has one.
-        let mut ports = Vec::new();
+        // Two connections in the whole run: DICOM (client-first, found after the greeting wait
+        // and three other identifiers, each on a new connection) and VNC listed first, then
+        // eight tarpits that take every connection DICOM lets go for a whole budget.
+        let (l, dicom) = fakes::listener().await;
+        tokio::spawn(crate::demo::dicom::serve(l));
+        let (l, vnc) = fakes::listener().await;
+        tokio::spawn(crate::demo::vnc::serve(l));
+        let mut ports = vec![dicom.port(), vnc.port()];
         for _ in 0..8 {
             ports.push(fakes::tarpit().await.port());
         }
-        let (l, vnc) = fakes::listener().await;
-        tokio::spawn(crate::demo::vnc::serve(l));
-        let (l, dicom) = fakes::listener().await;
-        tokio::spawn(crate::demo::dicom::serve(l));
-        ports.extend([vnc.port(), dicom.port()]);
         let started = Instant::now();
         let r = sweep_host(&ctx_with(3000, 2, 8), "h", vnc.ip(), &ports).await;
         let took = started.elapsed();
-        eprintln!("8 tarpits + VNC + DICOM at concurrency 2 took {took:?}");
+        eprintln!("DICOM + VNC + 8 tarpits at concurrency 2 took {took:?}");
         assert_eq!(
-            r[8].facts.get_str("service.protocol"),
-            Some("vnc"),
-            "{:?}",
-            r[8].facts
-        );
-        assert_eq!(
-            r[9].facts.get_str("service.protocol"),
+            r[0].facts.get_str("service.protocol"),
             Some("dicom"),
             "{:?}",
-            r[9].facts
+            r[0].facts
         );
-        // Four waves of two tarpits, then the two real servers in parallel.
+        assert_eq!(
+            r[1].facts.get_str("service.protocol"),
+            Some("vnc"),
+            "{:?}",
+            r[1].facts
+        );
+        // The real servers, then four waves of two tarpits.
         assert!(
-            took < Duration::from_millis(4 * 3000 + 3000),
+            took < Duration::from_millis(4 * 3000 + 4000),
             "took {took:?}"
         );
     }
