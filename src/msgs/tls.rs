@@ -1573,6 +1573,23 @@ mod tests {
             Err(TlsError::RecordTooLong(0x4801))
         );
         assert_eq!(record_complete(&hex("1603034801")), Some(5));
+        // A ServerHello header claiming 16 MiB: refused at the header, the claim named, and
+        // the read completes at once rather than waiting for 16 MiB.
+        let claim = hex("1603030006 02ffffff 0303");
+        let e = parse_server_answer(&claim).unwrap_err();
+        assert_eq!(
+            e,
+            TlsError::Claims {
+                typ: 2,
+                len: 0xFF_FFFF
+            }
+        );
+        assert!(e.to_string().contains("claims 16 MiB"), "{e}");
+        assert_eq!(flight_complete(&claim), Some(claim.len()));
+        assert_eq!(
+            (size(300), size(262_144)),
+            ("300 bytes".into(), "256 KiB".into())
+        );
         assert_eq!(
             parse_server_answer(&hex("1703030001 00")),
             Err(TlsError::UnexpectedContent(23))
