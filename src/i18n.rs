@@ -101,7 +101,7 @@ fn value_hint_ja(arg: &str) -> Option<&'static str> {
         "--every" | "--near-go-live" => {
             "間隔を数値と単位 s・m・h・d で指定する（例: 30s、15m、1h、1d）"
         }
-        "--concurrency" => "1 以上の整数で指定する",
+        "--concurrency" | "--per-host" => "1 以上の整数で指定する",
         "--timeout" => "1 から 300 までの秒数で指定する",
         "--limit" | "--port" => "整数で指定する",
         "--output" => "FILE または FORMAT=FILE の形で指定する（例: json=run.json）",

@@ -177,6 +177,11 @@ struct ProbeArgs {
     /// Connections at once in the whole run.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
+    /// Connections at once to one address (ports of a host swept at once, TLS hellos in
+    /// flight); waiting for one does not count against a port's or endpoint's --timeout.
+    #[arg(long, default_value_t = vendor_audit::probe::net::DEFAULT_PER_HOST as u16,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    per_host: u16,
     /// Seconds one port (or endpoint) may take in all, however many connections it needs.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=300))]
     timeout: u64,
@@ -195,6 +200,7 @@ impl ProbeArgs {
                 ..Limits::default()
             },
             concurrency: usize::from(self.concurrency),
+            per_host: usize::from(self.per_host),
             ..RunOptions::default()
         }
     }

@@ -64,7 +64,7 @@ impl Default for RunOptions {
             now: None,
             limits: Limits::default(),
             concurrency: 64,
-            per_host: 8,
+            per_host: crate::probe::net::DEFAULT_PER_HOST,
             only_forms: None,
             progress: None,
         }
@@ -174,25 +174,14 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
         tasks.spawn(async move {
             let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
             let address = scope::resolve_both(&name, &audit, resolve_timeout).await;
-            // Each port is bounded by its budget; this cap only guards the run against a bug:
-            // whatever happens, the run finishes.
-            let cap = ctx.limits.port_budget * u32::try_from(ports.len()).unwrap_or(u32::MAX)
-                + Duration::from_secs(30);
+            // Each port is bounded by its budget, counted from when it gets its connection
+            // slot, and cut off shortly after it (`sweep::sweep_host`): no cap counted from
+            // here, where the wait for slots behind other hosts' tarpits would spend it.
             let sweep = match address {
-                Ok(ip) => {
-                    match tokio::time::timeout(cap, sweep::sweep_host(&ctx, &name, ip, &ports))
-                        .await
-                    {
-                        Ok(ports) => HostSweep { address, ports },
-                        Err(_) => HostSweep {
-                            address: Err(crate::diagnostic::both(
-                                format!("the sweep did not finish within {}s", cap.as_secs()),
-                                format!("走査が {} 秒以内に終わらなかった", cap.as_secs()),
-                            )),
-                            ports: Vec::new(),
-                        },
-                    }
-                }
+                Ok(ip) => HostSweep {
+                    address,
+                    ports: sweep::sweep_host(&ctx, &name, ip, &ports).await,
+                },
                 Err(_) => HostSweep {
                     address,
                     ports: Vec::new(),
@@ -501,6 +490,27 @@ async fn probe_tls(
                 name: name.to_owned(),
                 addr: SocketAddr::new(ip, port),
             };
+            // The budget starts once the endpoint has a connection slot of its own: queueing
+            // behind other probes does not spend it.
+            let ctx = match ctx.hold(ip).await {
+                Ok(held) => held,
+                Err(e) => {
+                    fact_catalogue::mark_unavailable_both(
+                        &mut facts,
+                        "tls",
+                        &crate::diagnostic::both(
+                            format!("no connection slot: {e}"),
+                            "接続枠を得られなかった（実行の終了中）",
+                        ),
+                    );
+                    derive::tls::derive(&mut facts);
+                    return ProbedEndpoint {
+                        address: Some(ip.to_string()),
+                        facts,
+                    };
+                }
+            };
+            let ctx = &ctx;
             let deadline = tokio::time::Instant::now() + budget;
             // The probe honours its deadline; this cap only guards the run against a bug.
             let cap = budget + Duration::from_secs(30);

@@ -412,6 +412,19 @@ pub fn flight_complete(buf: &[u8]) -> Option<usize> {
     }
 }
 
+/// A byte count as people read it: "16 MiB", "256 KiB", "300 bytes" (rounded).
+pub fn size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{} MiB", (bytes + MIB / 2) / MIB)
+    } else if bytes >= KIB {
+        format!("{} KiB", (bytes + KIB / 2) / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// Why bytes are not a usable answer to a ClientHello.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlsError {
@@ -421,6 +434,10 @@ pub enum TlsError {
     NotTls(Vec<u8>),
     #[error("record of {0} bytes exceeds the protocol limit")]
     RecordTooLong(usize),
+    /// A handshake message whose length field claims more than a whole answer may hold: the
+    /// claim itself is the evidence, and nothing more is read.
+    #[error("handshake message type {typ} claims {} ({len} bytes), over the {} an answer may have", size(*.len), size(MAX_FLIGHT))]
+    Claims { typ: u8, len: usize },
     #[error("answer exceeds {MAX_FLIGHT} bytes")]
     TooLarge,
     #[error("record of content type {0} before the ServerHello")]
@@ -757,7 +774,7 @@ fn next_message(hs: &[u8], at: usize) -> Result<Option<Message<'_>>, TlsError> {
         _ => return Ok(None),
     };
     if len > MAX_FLIGHT {
-        return Err(TlsError::TooLarge);
+        return Err(TlsError::Claims { typ, len });
     }
     let start = at + 4;
     let end = start + len;
@@ -1556,6 +1573,23 @@ mod tests {
             Err(TlsError::RecordTooLong(0x4801))
         );
         assert_eq!(record_complete(&hex("1603034801")), Some(5));
+        // A ServerHello header claiming 16 MiB: refused at the header, the claim named, and
+        // the read completes at once rather than waiting for 16 MiB.
+        let claim = hex("1603030006 02ffffff 0303");
+        let e = parse_server_answer(&claim).unwrap_err();
+        assert_eq!(
+            e,
+            TlsError::Claims {
+                typ: 2,
+                len: 0xFF_FFFF
+            }
+        );
+        assert!(e.to_string().contains("claims 16 MiB"), "{e}");
+        assert_eq!(flight_complete(&claim), Some(claim.len()));
+        assert_eq!(
+            (size(300), size(262_144)),
+            ("300 bytes".into(), "256 KiB".into())
+        );
         assert_eq!(
             parse_server_answer(&hex("1703030001 00")),
             Err(TlsError::UnexpectedContent(23))

@@ -82,6 +82,9 @@ pub struct ProbeContext {
     per_host: Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>,
     /// What every HTTP request says it is (`user_agent`).
     user_agent: Arc<str>,
+    /// A connection slot this probe already holds (`hold`): a connection to its address uses it
+    /// when it is free instead of queueing for new permits.
+    held: Option<Arc<Slot>>,
 }
 
 /// The User-Agent of every HTTP request: `vendor-audit/VERSION (+CONTACT)`, the operator's
@@ -101,13 +104,39 @@ pub fn user_agent(contact: Option<&str>) -> String {
     }
 }
 
+/// A global and a per-host permit kept by one probe across its connections, one at a time.
+#[derive(Debug)]
+struct Slot {
+    ip: IpAddr,
+    /// One permit: whether a connection of the probe is using the slot now.
+    free: Arc<Semaphore>,
+    _global: OwnedSemaphorePermit,
+    _host: OwnedSemaphorePermit,
+}
+
+/// The permits a connection holds until dropped.
+#[derive(Debug)]
+enum Permits {
+    /// Taken for this connection.
+    Own {
+        _global: OwnedSemaphorePermit,
+        _host: OwnedSemaphorePermit,
+    },
+    /// The probe's held slot, lent to this connection.
+    Slot { _lent: OwnedSemaphorePermit },
+}
+
 /// A TCP connection that holds its concurrency permits until dropped.
 #[derive(Debug)]
 pub struct Conn {
     pub stream: TcpStream,
-    _global: OwnedSemaphorePermit,
-    _host: OwnedSemaphorePermit,
+    _permits: Permits,
 }
+
+/// The default for `--per-host`: connections at once to one address. nmap's default timing
+/// keeps about ten probes in flight per host, testssl.sh one; eight keeps a sweep of a host's
+/// usual handful of ports in one wave without looking like a flood.
+pub const DEFAULT_PER_HOST: usize = 8;
 
 impl ProbeContext {
     /// `global` connections at once in the whole run, `per_host` at once to one address.
@@ -118,6 +147,7 @@ impl ProbeContext {
             per_host_limit: per_host.max(1),
             per_host: Arc::new(Mutex::new(HashMap::new())),
             user_agent: Arc::from(user_agent(None)),
+            held: None,
         }
     }
 
@@ -142,11 +172,13 @@ impl ProbeContext {
             .clone()
     }
 
-    /// Opens a TCP connection within the connect timeout, after taking a global and a per-host
-    /// permit (waiting for a permit does not count against the timeout).
-    pub async fn connect(&self, addr: SocketAddr) -> Result<Conn, NetError> {
+    /// A per-host and a global permit, in that order (every probe takes them in that order).
+    async fn permits(
+        &self,
+        ip: IpAddr,
+    ) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit), NetError> {
         let host = self
-            .host_semaphore(addr.ip())
+            .host_semaphore(ip)
             .acquire_owned()
             .await
             .map_err(|_| NetError::Connect("run is shutting down".into()))?;
@@ -156,6 +188,49 @@ impl ProbeContext {
             .acquire_owned()
             .await
             .map_err(|_| NetError::Connect("run is shutting down".into()))?;
+        Ok((host, global))
+    }
+
+    /// Waits for a connection slot to `ip` and returns a context that keeps it: its connections
+    /// to `ip` use the slot when it is free (one at a time) and queue for more permits only
+    /// beside it. A probe starts its budget once this returns, so the time spent queueing
+    /// behind other probes (tarpits, at a low `--concurrency`) is not counted against it.
+    pub async fn hold(&self, ip: IpAddr) -> Result<ProbeContext, NetError> {
+        let (host, global) = self.permits(ip).await?;
+        Ok(ProbeContext {
+            held: Some(Arc::new(Slot {
+                ip,
+                free: Arc::new(Semaphore::new(1)),
+                _global: global,
+                _host: host,
+            })),
+            ..self.clone()
+        })
+    }
+
+    /// Opens a TCP connection within the connect timeout, after taking the held slot or a
+    /// global and a per-host permit (waiting for a permit does not count against the timeout).
+    pub async fn connect(&self, addr: SocketAddr) -> Result<Conn, NetError> {
+        let permits = match self.held.as_ref().filter(|s| s.ip == addr.ip()) {
+            Some(slot) => {
+                let free = slot.free.clone();
+                tokio::select! {
+                    biased;
+                    Ok(lent) = free.acquire_owned() => Permits::Slot { _lent: lent },
+                    own = self.permits(addr.ip()) => {
+                        let (host, global) = own?;
+                        Permits::Own { _global: global, _host: host }
+                    }
+                }
+            }
+            None => {
+                let (host, global) = self.permits(addr.ip()).await?;
+                Permits::Own {
+                    _global: global,
+                    _host: host,
+                }
+            }
+        };
         let timeout = self.limits.connect_timeout;
         match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
             Err(_) => Err(NetError::ConnectTimeout(timeout)),
@@ -167,8 +242,7 @@ impl ProbeContext {
                 let _ = stream.set_nodelay(true);
                 Ok(Conn {
                     stream,
-                    _global: global,
-                    _host: host,
+                    _permits: permits,
                 })
             }
         }

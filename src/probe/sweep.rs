@@ -128,52 +128,75 @@ impl ClientFirst {
     }
 }
 
-/// At most this many ports of one host are identified at once. Each port task holds at most one
-/// connection at a time, so with a per-host limit of at least this many (`ProbeContext::new`),
-/// a port's identifiers never wait for a permit held by another port and spend its budget.
-pub const PORTS_IN_FLIGHT: usize = 4;
+/// How long past its connect timeout and budget a port's probe may run before it is cut off:
+/// each port is bounded by its budget, this only guards the run against a bug.
+const PORT_CAP_MARGIN: Duration = Duration::from_secs(30);
 
-/// Sweeps `ports` of the host named `name` at `ip`, concurrently within the context's bounds.
-/// Reports come back in the order of `ports`.
+/// Sweeps `ports` of the host named `name` at `ip`, concurrently within the context's bounds:
+/// each port waits for a connection slot of its own (`ProbeContext::hold`), so as many ports are
+/// in flight as `--per-host` allows, and a port's budget starts once it has its slot, never while
+/// it queues behind other ports or hosts. Reports come back in the order of `ports`.
 pub async fn sweep_host(
     ctx: &ProbeContext,
     name: &str,
     ip: IpAddr,
     ports: &[u16],
 ) -> Vec<PortReport> {
-    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(PORTS_IN_FLIGHT));
     let handles: Vec<_> = ports
         .iter()
         .map(|&port| {
             let ctx = ctx.clone();
-            let in_flight = in_flight.clone();
             let ep = Endpoint {
                 name: name.to_owned(),
                 addr: SocketAddr::new(ip, port),
             };
             tokio::spawn(async move {
-                let _slot = in_flight.acquire_owned().await;
-                sweep_port(&ctx, &ep).await
+                let ctx = match ctx.hold(ip).await {
+                    Ok(held) => held,
+                    Err(e) => {
+                        return Err(both(
+                            format!("no connection slot: {e}"),
+                            "接続枠を得られなかった（実行の終了中）".to_owned(),
+                        ))
+                    }
+                };
+                let cap = ctx.limits.connect_timeout + ctx.limits.port_budget + PORT_CAP_MARGIN;
+                tokio::time::timeout(cap, sweep_port(&ctx, &ep))
+                    .await
+                    .map_err(|_| {
+                        both(
+                            format!("the port's probe did not finish within {}s", cap.as_secs()),
+                            format!(
+                                "ポートのプローブが {} 秒以内に終わらなかった",
+                                cap.as_secs()
+                            ),
+                        )
+                    })
             })
         })
         .collect();
     let mut out = Vec::with_capacity(ports.len());
     for (handle, &port) in handles.into_iter().zip(ports) {
-        out.push(match handle.await {
-            Ok(report) => report,
-            Err(e) => {
-                // A probe task that failed must not become a silent "closed".
-                let mut facts = Facts::new();
-                facts.set("service.port", port);
-                facts.set("port.state", "filtered");
-                let why = format!("internal error while probing the port: {e}");
-                facts.unavailable("service.protocol", why.clone());
-                PortReport {
-                    port,
-                    state: PortState::Filtered(why),
-                    facts,
-                }
+        let why = match handle.await {
+            Ok(Ok(report)) => {
+                out.push(report);
+                continue;
             }
+            Ok(Err(why)) => why,
+            Err(e) => both(
+                format!("internal error while probing the port: {e}"),
+                format!("ポートのプローブ中に内部エラーが起きた: {e}"),
+            ),
+        };
+        // A probe task that failed must not become a silent "closed".
+        let mut facts = Facts::new();
+        facts.set("service.port", port);
+        facts.set("port.state", "filtered");
+        facts.unavailable_both("service.protocol", &why);
+        out.push(PortReport {
+            port,
+            state: PortState::Filtered(why.en.clone()),
+            facts,
         });
     }
     out
@@ -653,6 +676,74 @@ mod tests {
         assert!(r
             .iter()
             .all(|p| p.facts.why_unavailable("service.protocol").is_some()));
+    }
+
+    fn ctx_with(budget_ms: u64, global: usize, per_host: usize) -> ProbeContext {
+        let limits = crate::probe::Limits {
+            connect_timeout: Duration::from_secs(1),
+            port_budget: Duration::from_millis(budget_ms),
+            max_message: 64 * 1024,
+        };
+        ProbeContext::new(limits, global, per_host)
+    }
+
+    #[tokio::test]
+    async fn real_servers_queued_behind_tarpits_are_still_identified() {
+        // Two connections in the whole run: DICOM (client-first, found after the greeting wait
+        // and three other identifiers, each on a new connection) and VNC listed first, then
+        // eight tarpits that take every connection DICOM lets go for a whole budget.
+        let (l, dicom) = fakes::listener().await;
+        tokio::spawn(crate::demo::dicom::serve(l));
+        let (l, vnc) = fakes::listener().await;
+        tokio::spawn(crate::demo::vnc::serve(l));
+        let mut ports = vec![dicom.port(), vnc.port()];
+        for _ in 0..8 {
+            ports.push(fakes::tarpit().await.port());
+        }
+        let started = Instant::now();
+        let r = sweep_host(&ctx_with(3000, 2, 8), "h", vnc.ip(), &ports).await;
+        let took = started.elapsed();
+        eprintln!("DICOM + VNC + 8 tarpits at concurrency 2 took {took:?}");
+        assert_eq!(
+            r[0].facts.get_str("service.protocol"),
+            Some("dicom"),
+            "{:?}",
+            r[0].facts
+        );
+        assert_eq!(
+            r[1].facts.get_str("service.protocol"),
+            Some("vnc"),
+            "{:?}",
+            r[1].facts
+        );
+        // The real servers, then four waves of two tarpits.
+        assert!(
+            took < Duration::from_millis(4 * 3000 + 4000),
+            "took {took:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn ports_in_flight_follow_the_per_host_setting() {
+        let mut ports = Vec::new();
+        for _ in 0..24 {
+            ports.push(fakes::tarpit().await.port());
+        }
+        let ip = "127.0.0.1".parse().unwrap();
+        for (per_host, waves) in [(12u32, 2u32), (24, 1)] {
+            let started = Instant::now();
+            let r = sweep_host(&ctx_with(500, 64, per_host as usize), "h", ip, &ports).await;
+            let took = started.elapsed();
+            eprintln!("24 tarpits at per-host {per_host} took {took:?}");
+            assert!(took >= Duration::from_millis(500) * waves, "took {took:?}");
+            assert!(
+                took < Duration::from_millis(500) * waves + Duration::from_millis(400),
+                "per-host {per_host}: took {took:?}"
+            );
+            assert!(r
+                .iter()
+                .all(|p| p.facts.why_unavailable("service.protocol").is_some()));
+        }
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout_at, Instant};
 
-use super::net::{read_message, NetError};
+use super::net::{read_message, read_until, NetError};
 use super::tls_cert::{self, ChainLog, ServerChain};
 use super::{Endpoint, ProbeContext};
 use crate::certificate::{self, TrustAnchors};
@@ -53,6 +53,59 @@ pub struct Enumeration {
     /// not be read. The enumeration's hellos offer the ffdhe groups; one more hello per version
     /// that accepts DHE does not, and sees the group a client without them gets.
     pub dh_groups: DhGroups,
+    /// When the endpoint accepted connections but sent not one byte within a timeout of a
+    /// hello, and no other hello got an answer: how long the hello waited. Every other offer
+    /// then ended at once instead of waiting a timeout of its own.
+    pub silent: Option<std::time::Duration>,
+}
+
+/// Whether the endpoint has said anything, shared by the enumeration's offers: one timeout
+/// without a byte, while no offer has had one, makes the endpoint silent and ends every offer.
+#[derive(Debug)]
+struct Hearing {
+    heard: std::sync::atomic::AtomicBool,
+    silent: tokio::sync::watch::Sender<Option<std::time::Duration>>,
+}
+
+impl Hearing {
+    fn new() -> Self {
+        Hearing {
+            heard: std::sync::atomic::AtomicBool::new(false),
+            silent: tokio::sync::watch::Sender::new(None),
+        }
+    }
+
+    fn heard(&self) {
+        self.heard.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A hello waited `waited` in vain: the endpoint is silent unless some offer heard from it.
+    fn in_vain(&self, waited: std::time::Duration) -> bool {
+        if self.heard.load(std::sync::atomic::Ordering::SeqCst) {
+            return false;
+        }
+        self.silent
+            .send_if_modified(|s| s.get_or_insert(waited) == &waited);
+        true
+    }
+
+    fn silence(&self) -> Option<std::time::Duration> {
+        *self.silent.borrow()
+    }
+
+    /// Resolves once the endpoint is found silent.
+    async fn silenced(&self) {
+        let mut rx = self.silent.subscribe();
+        let _ = rx.wait_for(Option::is_some).await;
+    }
+}
+
+/// The error an offer records when the endpoint is silent.
+fn silent_error(waited: std::time::Duration) -> String {
+    format!(
+        "the endpoint sent nothing within {:.1} s of a ClientHello",
+        waited.as_secs_f64()
+    )
 }
 
 /// (version, suite, ffdhe groups offered) → the DH group's bits, or why they could not be read.
@@ -107,22 +160,25 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
     let chains = &log;
     let dh_log = DhLog::default();
     let dh = &dh_log;
+    let hearing = Hearing::new();
+    let hearing = &hearing;
     let (legacy, tls13) = (&legacy, &tls13);
     let run = |version: u16| async move {
         let candidates = if version == TLS1_3 { tls13 } else { legacy };
         let logs = Logs {
             chains,
             dh,
+            hearing,
             ffdhe_offered: true,
         };
         let send = move |hello: Vec<u8>| offer(ctx, ep, hello, version, deadline, logs);
         let mut found = enumerate_version(candidates, version, sni, deadline, send).await;
         found.connections +=
-            group_without_ffdhe(ctx, ep, version, &found.suites, deadline, dh).await;
+            group_without_ffdhe(ctx, ep, version, &found.suites, deadline, dh, hearing).await;
         found
     };
     let (ssl2, a, b, c, d, e) = tokio::join!(
-        ssl2_specs(ctx, ep, deadline),
+        ssl2_specs(ctx, ep, deadline, hearing),
         run(SSL3),
         run(TLS1_0),
         run(TLS1_1),
@@ -153,7 +209,17 @@ pub async fn enumerate(ctx: &ProbeContext, ep: &Endpoint, deadline: Instant) -> 
         }
     }
     out.chain = log.best();
+    if let Some(chain) = out.chain.as_ref().filter(|c| c.was_capped()) {
+        out.errors.push(format!(
+            "{}: the server sent {} certificates; only the first {} were read and analysed \
+             (the chain is capped)",
+            chain.version.map(tls::version_name).unwrap_or_default(),
+            chain.sent,
+            chain.certificates.len()
+        ));
+    }
     out.dh_groups = dh_log.into_map();
+    out.silent = hearing.silence();
     out
 }
 
@@ -170,8 +236,34 @@ pub async fn probe_endpoint(
     deadline: Instant,
 ) -> Facts {
     let e = enumerate(ctx, ep, deadline).await;
+    if let Some(waited) = e.silent {
+        return silent_facts(waited);
+    }
     let mut facts = to_facts(&e);
     facts.merge(certificate_facts(ctx, ep, &e, trust, now, deadline).await);
+    facts
+}
+
+/// The facts of an endpoint that accepted connections and said nothing: every TLS fact
+/// unavailable, naming the silence (one timeout spent, not one per version).
+pub fn silent_facts(waited: std::time::Duration) -> Facts {
+    let secs = waited.as_secs_f64();
+    let mut facts = Facts::new();
+    crate::catalog::facts::mark_unavailable_both(
+        &mut facts,
+        "tls",
+        &crate::diagnostic::both(
+            format!(
+                "the endpoint accepted the connection but sent nothing within {secs:.1} s of a \
+                 ClientHello: a silent endpoint, so no TLS version, suite or certificate was seen"
+            ),
+            format!(
+                "エンドポイントは接続を受け付けたが、ClientHello から {secs:.1} 秒以内に何も\
+                 送らなかった（応答しないエンドポイント）。TLS のバージョン、暗号スイート、\
+                 証明書はいずれも観測できなかった"
+            ),
+        ),
+    );
     facts
 }
 
@@ -203,7 +295,15 @@ pub async fn certificate_facts(
                 how: chain.source(),
                 suite: chain.suite.map(tls_suites::name),
             };
-            certificate::analyse(&source, &chain.certificates, &ep.name, trust, now)
+            let mut facts =
+                certificate::analyse(&source, &chain.certificates, &ep.name, trust, now);
+            if chain.was_capped() {
+                facts.set(
+                    "tls.cert.chain_length",
+                    i64::try_from(chain.sent).unwrap_or(i64::MAX),
+                );
+            }
+            facts
         }
         Err(why) => certificate::unavailable(&why),
     }
@@ -248,6 +348,18 @@ fn no_chain_reason(e: &Enumeration) -> String {
 /// One SSLv2 CLIENT-HELLO offering every cipher spec: a server that speaks SSLv2 answers with
 /// all the specs it shares. Anything else (an alert, a TLS answer, a close, silence) means no.
 async fn ssl2_specs(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    deadline: Instant,
+    hearing: &Hearing,
+) -> Result<Vec<u32>, String> {
+    tokio::select! {
+        specs = ssl2_hello(ctx, ep, deadline) => specs,
+        () = hearing.silenced() => Ok(Vec::new()),
+    }
+}
+
+async fn ssl2_hello(
     ctx: &ProbeContext,
     ep: &Endpoint,
     deadline: Instant,
@@ -425,12 +537,34 @@ where
 struct Logs<'a> {
     chains: &'a ChainLog,
     dh: &'a DhLog,
+    hearing: &'a Hearing,
     /// The hello offered the RFC 7919 groups.
     ffdhe_offered: bool,
 }
 
-/// One connection: send the hello, read the answer, classify it.
+/// One connection: send the hello, read the answer, classify it. The answer may take one
+/// timeout (`port_budget`) from the hello; the offer ends at once when the endpoint is found
+/// silent meanwhile.
 async fn offer(
+    ctx: &ProbeContext,
+    ep: &Endpoint,
+    hello: Vec<u8>,
+    version: u16,
+    deadline: Instant,
+    logs: Logs<'_>,
+) -> Outcome {
+    if let Some(waited) = logs.hearing.silence() {
+        return Outcome::Failed(silent_error(waited));
+    }
+    tokio::select! {
+        outcome = offer_once(ctx, ep, hello, version, deadline, logs) => outcome,
+        () = logs.hearing.silenced() => Outcome::Failed(silent_error(
+            logs.hearing.silence().unwrap_or(ctx.limits.port_budget),
+        )),
+    }
+}
+
+async fn offer_once(
     ctx: &ProbeContext,
     ep: &Endpoint,
     hello: Vec<u8>,
@@ -448,12 +582,25 @@ async fn offer(
         Ok(Err(_)) => return Outcome::Dropped,
         Ok(Ok(())) => {}
     }
+    let sent = Instant::now();
+    let wait = deadline.min(sent + ctx.limits.port_budget);
     let max = ctx.limits.max_message.max(tls::MAX_FLIGHT);
-    let raw = match read_message(&mut conn.stream, max, deadline, tls::flight_complete).await {
-        Ok(raw) => raw,
-        Err(NetError::Closed) | Err(NetError::Io(_)) => return Outcome::Dropped,
-        Err(e) => return Outcome::Failed(e.to_string()),
-    };
+    let (raw, stop) = read_until(&mut conn.stream, max, wait, tls::flight_complete).await;
+    if !raw.is_empty() {
+        logs.hearing.heard();
+    }
+    match stop {
+        None => {}
+        Some(NetError::ReadTimeout) if raw.is_empty() && wait < deadline => {
+            let waited = sent.elapsed();
+            if logs.hearing.in_vain(waited) {
+                return Outcome::Failed(silent_error(waited));
+            }
+            return Outcome::Failed(NetError::ReadTimeout.to_string());
+        }
+        Some(NetError::Closed) | Some(NetError::Io(_)) => return Outcome::Dropped,
+        Some(e) => return Outcome::Failed(e.to_string()),
+    }
     let (outcome, accepted) = classify(&raw, version);
     if let (Outcome::Selected(suite), Some(accepted)) = (&outcome, accepted) {
         if let Some(certificates) = accepted.certificates {
@@ -477,6 +624,7 @@ async fn group_without_ffdhe(
     found: &[u16],
     deadline: Instant,
     dh: &DhLog,
+    hearing: &Hearing,
 ) -> usize {
     let dhe: Vec<u16> = found
         .iter()
@@ -496,6 +644,7 @@ async fn group_without_ffdhe(
     let logs = Logs {
         chains: &chains,
         dh,
+        hearing,
         ffdhe_offered: false,
     };
     // Anything but a DHE suite's flight (a refusal, a drop) tells nothing about the group.
@@ -784,6 +933,7 @@ mod tests {
             errors: Vec::new(),
             chain: None,
             dh_groups: BTreeMap::new(),
+            silent: None,
         };
         let f = to_facts(&e);
         assert_eq!(
@@ -985,5 +1135,334 @@ mod certificate_tests {
         assert!(f
             .why_unavailable("tls.cert.chain_valid")
             .is_some_and(|w| w.contains("anonymous")));
+    }
+}
+
+/// Hostile and silent TLS servers: tiny listeners on loopback that answer every ClientHello
+/// with crafted bytes. The real answer they start from is `s12_all.hex`, recorded from OpenSSL
+/// 3.0.19 `openssl s_server -tls1_2` (see msgs/testdata/tls/README.md); the rest is crafted from
+/// the RFC 5246 §6.2.1 record and §7.4 handshake layouts.
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpListener;
+
+    /// A server answer: what to do with one connection, given the ClientHello it got.
+    type Answer = fn(&[u8]) -> Behaviour;
+
+    enum Behaviour {
+        /// Accept, read, say nothing.
+        Silent,
+        /// Send these bytes after a pause, then keep the connection open a while.
+        Send(Duration, Vec<u8>),
+        /// Send these bytes, then reset the connection.
+        SendThenReset(Vec<u8>),
+    }
+
+    fn hex(text: &str) -> Vec<u8> {
+        let s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn s12_all() -> Vec<u8> {
+        hex(include_str!("../msgs/testdata/tls/s12_all.hex"))
+    }
+
+    /// The first record of `s12_all`: the ServerHello alone.
+    fn server_hello_record() -> Vec<u8> {
+        let all = s12_all();
+        let len = usize::from(u16::from_be_bytes([all[3], all[4]]));
+        all[..5 + len].to_vec()
+    }
+
+    /// The suites a TLS ClientHello record offers; empty for anything else (an SSLv2 hello).
+    fn offered(hello: &[u8]) -> Vec<u16> {
+        let Some(&sid) = hello.get(43) else {
+            return Vec::new();
+        };
+        let at = 44 + usize::from(sid);
+        let Some(len) = hello.get(at..at + 2) else {
+            return Vec::new();
+        };
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        hello
+            .get(at + 2..at + 2 + len)
+            .unwrap_or_default()
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
+            .collect()
+    }
+
+    /// An alert record (RFC 5246 §7.2): fatal, `description`.
+    fn alert(description: u8) -> Vec<u8> {
+        vec![21, 3, 3, 0, 2, 2, description]
+    }
+
+    /// A handshake record holding one message of `typ` whose header claims `len` bytes.
+    fn handshake_claiming(typ: u8, len: u32, body: &[u8]) -> Vec<u8> {
+        let mut msg = vec![typ];
+        msg.extend_from_slice(&len.to_be_bytes()[1..]);
+        msg.extend_from_slice(body);
+        let mut rec = vec![22, 3, 3];
+        rec.extend_from_slice(&u16::try_from(msg.len()).unwrap().to_be_bytes());
+        rec.extend_from_slice(&msg);
+        rec
+    }
+
+    async fn serve(ip: &str, answer: Answer) -> std::net::SocketAddr {
+        let l = TcpListener::bind((ip, 0))
+            .await
+            .expect("bind the test address");
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    let n = s.read(&mut buf).await.unwrap_or(0);
+                    match answer(&buf[..n]) {
+                        Behaviour::Silent => {
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                        }
+                        Behaviour::Send(pause, bytes) => {
+                            tokio::time::sleep(pause).await;
+                            let _ = s.write_all(&bytes).await;
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                        }
+                        Behaviour::SendThenReset(bytes) => {
+                            let _ = s.write_all(&bytes).await;
+                            let _ = s.set_zero_linger();
+                        }
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    fn ctx(timeout_ms: u64, per_host: usize) -> ProbeContext {
+        let limits = super::super::Limits {
+            connect_timeout: Duration::from_secs(1),
+            port_budget: Duration::from_millis(timeout_ms),
+            max_message: 64 * 1024,
+        };
+        ProbeContext::new(limits, 64, per_host)
+    }
+
+    /// Probes the server at `addr` as the engine does, with a timeout of `timeout_ms` (and so a
+    /// TLS budget of four): the facts and the wall time.
+    async fn probe(
+        addr: std::net::SocketAddr,
+        timeout_ms: u64,
+        per_host: usize,
+    ) -> (Facts, Duration) {
+        let ctx = ctx(timeout_ms, per_host);
+        let ep = Endpoint {
+            name: "hostile.example.lab".into(),
+            addr,
+        };
+        let now = DateTime::parse_from_rfc3339("2026-05-01T00:00:00+09:00").unwrap();
+        let started = Instant::now();
+        let deadline = started + ctx.limits.tls_budget();
+        let facts = probe_endpoint(&ctx, &ep, &TrustAnchors::empty(), now, deadline).await;
+        (facts, started.elapsed())
+    }
+
+    /// Nothing TLS may pass: every probe fact is unavailable, `tls.protocols` for a reason with `why`.
+    fn all_unavailable(facts: &Facts, why: &str) {
+        for name in [
+            "tls.protocols",
+            "tls.suites",
+            "tls.cert.expired",
+            "tls.cert.chain_valid",
+        ] {
+            assert!(facts.get(name).is_none(), "{name} observed: {facts:?}");
+            assert!(facts.why_unavailable(name).is_some(), "{name}: {facts:?}");
+        }
+        let reason = facts.why_unavailable("tls.protocols").unwrap_or_default();
+        assert!(reason.contains(why), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn a_silent_endpoint_costs_one_timeout_and_says_so_in_both_languages() {
+        for per_host in [8, 2] {
+            let addr = serve("127.0.0.190", |_| Behaviour::Silent).await;
+            let (facts, took) = probe(addr, 1000, per_host).await;
+            eprintln!("silent TLS endpoint, per-host {per_host}: {took:?}");
+            assert!(took < Duration::from_millis(1500), "took {took:?}");
+            all_unavailable(&facts, "sent nothing within 1.0 s");
+            let ja = facts.unavailable_ja.get("tls.protocols").unwrap();
+            assert!(ja.contains("何も送らなかった"), "{ja}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_server_is_still_enumerated_within_the_larger_budget() {
+        // Each answer comes 0.6 s after the hello (under one 1 s timeout); finding TLS 1.2's one
+        // suite takes two answers in a row, so more than one timeout in all.
+        let addr = serve("127.0.0.191", |hello| {
+            let pause = Duration::from_millis(600);
+            if offered(hello).contains(&0x002F) {
+                Behaviour::Send(pause, s12_all())
+            } else {
+                Behaviour::Send(pause, alert(40))
+            }
+        })
+        .await;
+        let (facts, took) = probe(addr, 1000, 8).await;
+        eprintln!("slow TLS server: {took:?}");
+        assert_eq!(
+            facts
+                .get("tls.protocols")
+                .map(FactValue::display)
+                .as_deref(),
+            Some("[TLSv1.2]"),
+            "{facts:?}"
+        );
+        assert!(took > Duration::from_millis(1000), "took {took:?}");
+        assert_eq!(facts.get_str("tls.cert.subject"), Some("CN=t"));
+    }
+
+    #[tokio::test]
+    async fn a_handshake_message_claiming_16_mib_is_refused_at_once() {
+        let addr = serve("127.0.0.192", |_| {
+            Behaviour::Send(Duration::ZERO, handshake_claiming(2, 0xFF_FFFF, &[3, 3]))
+        })
+        .await;
+        let (facts, took) = probe(addr, 1000, 8).await;
+        eprintln!("handshake message claiming 16 MiB: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        all_unavailable(&facts, "claims 16 MiB");
+    }
+
+    #[tokio::test]
+    async fn a_record_claiming_more_than_the_protocol_allows_is_refused_at_once() {
+        // A handshake record header claiming 65535 bytes (RFC 5246 §6.2.1 allows 2^14 + 2048).
+        let addr = serve("127.0.0.193", |_| {
+            Behaviour::Send(Duration::ZERO, vec![22, 3, 3, 0xFF, 0xFF, 2, 0, 0])
+        })
+        .await;
+        let (facts, took) = probe(addr, 1000, 8).await;
+        eprintln!("record claiming 64 KiB: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        all_unavailable(&facts, "exceeds the protocol limit");
+    }
+
+    #[tokio::test]
+    async fn server_hello_then_garbage_and_reset_mid_handshake_end_in_error() {
+        let garbage = serve("127.0.0.194", |_| {
+            let mut bytes = server_hello_record();
+            bytes.extend_from_slice(b"\x00\x01garbage, not a record");
+            Behaviour::Send(Duration::ZERO, bytes)
+        })
+        .await;
+        let (facts, took) = probe(garbage, 1000, 8).await;
+        eprintln!("ServerHello then garbage: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        all_unavailable(&facts, "malformed record framing");
+
+        let reset = serve("127.0.0.195", |_| {
+            Behaviour::SendThenReset(s12_all()[..40].to_vec())
+        })
+        .await;
+        let (facts, took) = probe(reset, 1000, 8).await;
+        eprintln!("reset mid-handshake: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        all_unavailable(&facts, "closed the connection without an alert");
+    }
+
+    #[tokio::test]
+    async fn a_server_alerting_to_everything_accepts_nothing() {
+        let addr = serve("127.0.0.196", |_| {
+            Behaviour::Send(Duration::ZERO, alert(40))
+        })
+        .await;
+        let (facts, took) = probe(addr, 1000, 8).await;
+        eprintln!("alerts to everything: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        all_unavailable(&facts, "accepted no SSL/TLS version");
+    }
+
+    /// s12_all's flight with its Certificate message replaced by one of `count` copies of `cert`.
+    fn flight_with_chain(cert: &[u8], count: usize) -> Vec<u8> {
+        let mut list = Vec::new();
+        for _ in 0..count {
+            list.extend_from_slice(&u32::try_from(cert.len()).unwrap().to_be_bytes()[1..]);
+            list.extend_from_slice(cert);
+        }
+        let mut body = u32::try_from(list.len()).unwrap().to_be_bytes()[1..].to_vec();
+        body.extend_from_slice(&list);
+        let mut hs = vec![11];
+        hs.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes()[1..]);
+        hs.extend_from_slice(&body);
+        hs.extend_from_slice(&[14, 0, 0, 0]); // ServerHelloDone
+        let mut out = server_hello_record();
+        for fragment in hs.chunks(16 * 1024) {
+            out.extend_from_slice(&[22, 3, 3]);
+            out.extend_from_slice(&u16::try_from(fragment.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(fragment);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_thousand_certificate_chain_is_capped_or_refused() {
+        // 1,000 copies of the recorded certificate (about 800 KiB): over the answer's cap.
+        let addr = serve("127.0.0.197", |hello| {
+            let all = s12_all();
+            let chain = tls::parse_server_answer(&all).ok().and_then(|a| match a {
+                ServerAnswer::Hello(f) => f.certificates,
+                _ => None,
+            });
+            let cert = chain.and_then(|c| c.into_iter().next()).unwrap_or_default();
+            if offered(hello).contains(&0x002F) {
+                Behaviour::Send(Duration::ZERO, flight_with_chain(&cert, 1000))
+            } else {
+                Behaviour::Send(Duration::ZERO, alert(40))
+            }
+        })
+        .await;
+        let (facts, took) = probe(addr, 1000, 8).await;
+        eprintln!("1,000 real certificates: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        all_unavailable(&facts, "handshake message type 11 claims 750 KiB");
+
+        // 1,000 tiny "certificates" (64 bytes each) fit: the suite is seen, the chain is capped
+        // and said to be, and nothing is judged valid.
+        let addr = serve("127.0.0.198", |hello| {
+            if offered(hello).contains(&0x002F) {
+                Behaviour::Send(Duration::ZERO, flight_with_chain(&[0x30; 64], 1000))
+            } else {
+                Behaviour::Send(Duration::ZERO, alert(40))
+            }
+        })
+        .await;
+        let (facts, took) = probe(addr, 1000, 8).await;
+        eprintln!("1,000 tiny certificates: {took:?}");
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        assert_eq!(
+            facts
+                .get("tls.protocols")
+                .map(FactValue::display)
+                .as_deref(),
+            Some("[TLSv1.2]")
+        );
+        let errors = facts
+            .get("tls.errors")
+            .map(FactValue::display)
+            .unwrap_or_default();
+        assert!(
+            errors.contains("sent 1000 certificates; only the first 16"),
+            "{errors}"
+        );
+        assert_ne!(
+            facts.get_bool("tls.cert.chain_valid"),
+            Some(true),
+            "{facts:?}"
+        );
     }
 }

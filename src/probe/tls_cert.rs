@@ -29,11 +29,40 @@ pub struct ServerChain {
     pub suite: Option<u16>,
     /// Fetched with rustls (TLS 1.3) rather than read from our own hand-built handshakes.
     pub via_rustls: bool,
-    /// DER certificates, leaf first, as sent.
+    /// DER certificates, leaf first, as sent: at most `MAX_CHAIN` of them.
     pub certificates: Vec<Vec<u8>>,
+    /// How many certificates the server sent (more than `certificates` holds when capped).
+    pub sent: usize,
 }
 
+/// The most certificates of a chain kept and analysed: real chains have 2 to 4, and path
+/// building over a server's thousand certificates would be work the server chose for us.
+pub const MAX_CHAIN: usize = 16;
+
 impl ServerChain {
+    /// A chain of `certificates` as sent, capped at `MAX_CHAIN`.
+    pub fn capped(
+        version: Option<u16>,
+        suite: Option<u16>,
+        via_rustls: bool,
+        mut certificates: Vec<Vec<u8>>,
+    ) -> Self {
+        let sent = certificates.len();
+        certificates.truncate(MAX_CHAIN);
+        ServerChain {
+            version,
+            suite,
+            via_rustls,
+            certificates,
+            sent,
+        }
+    }
+
+    /// Whether the server sent more certificates than were kept.
+    pub fn was_capped(&self) -> bool {
+        self.sent > self.certificates.len()
+    }
+
     /// How it was fetched, for `tls.cert.source`: "TLSv1.2 handshake", "TLSv1.3 via rustls".
     pub fn source(&self) -> String {
         let version = self
@@ -63,11 +92,8 @@ impl ChainLog {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        map.entry(version).or_insert(ServerChain {
-            version: Some(version),
-            suite: Some(suite),
-            via_rustls: false,
-            certificates,
+        map.entry(version).or_insert_with(|| {
+            ServerChain::capped(Some(version), Some(suite), false, certificates)
         });
     }
 
@@ -108,23 +134,18 @@ pub async fn fetch_with_rustls(
     match (outcome, seen) {
         (Ok(Ok(stream)), Some(certificates)) => {
             let (_, session) = stream.get_ref();
-            Ok(ServerChain {
-                version: session.protocol_version().map(u16::from),
-                suite: session
+            Ok(ServerChain::capped(
+                session.protocol_version().map(u16::from),
+                session
                     .negotiated_cipher_suite()
                     .map(|s| u16::from(s.suite())),
-                via_rustls: true,
+                true,
                 certificates,
-            })
+            ))
         }
         (Ok(Ok(_)), None) => Err("the TLS handshake completed without a certificate".into()),
         // The chain arrived before the handshake failed: it is still what the server presents.
-        (_, Some(certificates)) => Ok(ServerChain {
-            version: None,
-            suite: None,
-            via_rustls: true,
-            certificates,
-        }),
+        (_, Some(certificates)) => Ok(ServerChain::capped(None, None, true, certificates)),
         (Err(_), None) => Err("no certificate before the time budget ran out".into()),
         (Ok(Err(e)), None) => Err(format!("TLS handshake failed: {}", handshake_error(&e))),
     }
