@@ -689,9 +689,10 @@ fn every_hostile_server_in_one_run_ends_as_error_or_its_verdict_never_an_unearne
     if ran.wall > budget {
         failures.push(format!("the run took {:?}, more than {budget:?}", ran.wall));
     }
-    if ran.max_rss_kib > 256 * 1024 {
+    // 40 MiB here; each page is analysed under the HTML caps (about 60 MiB at the cap).
+    if ran.max_rss_kib > 160 * 1024 {
         failures.push(format!(
-            "peak RSS {} MiB, more than 256 MiB",
+            "peak RSS {} MiB, more than 160 MiB",
             ran.max_rss_kib / 1024
         ));
     }
