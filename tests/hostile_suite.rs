@@ -142,7 +142,7 @@ const CASES: &[Case] = &[
         "reset",
         "reset@127.0.0.218:3389",
         Asset::Host,
-        &[("rdp-exposed", ERROR, "")],
+        &[("rdp-exposed", ERROR, "reset")],
     ),
     case(
         "tarpit",

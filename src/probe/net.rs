@@ -63,6 +63,10 @@ pub enum NetError {
     ConnectTimeout(Duration),
     #[error("connect failed: {0}")]
     Connect(String),
+    /// The handshake completed (the port is open) and the server reset the connection before
+    /// we could use it: a crashed service, a middlebox, or a port that refuses in its own way.
+    #[error("the server accepted the connection, then reset it")]
+    ResetAfterAccept,
     #[error("no answer within the time budget")]
     ReadTimeout,
     #[error("connection closed by the server")]
@@ -236,6 +240,9 @@ impl ProbeContext {
             Err(_) => Err(NetError::ConnectTimeout(timeout)),
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                 Err(NetError::Refused)
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                Err(NetError::ResetAfterAccept)
             }
             Ok(Err(e)) => Err(NetError::Connect(e.to_string())),
             Ok(Ok(stream)) => {

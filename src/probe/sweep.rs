@@ -224,6 +224,22 @@ pub async fn sweep_port(ctx: &ProbeContext, ep: &Endpoint) -> PortReport {
                 facts,
             };
         }
+        Err(NetError::ResetAfterAccept) => {
+            // The handshake completed: the port is open, and what listens there is unknown.
+            facts.set("port.state", "open");
+            facts.unavailable_both(
+                "service.protocol",
+                &both(
+                    format!("port {port} open, service not identified: it accepted the connection, then reset it before anything was said"),
+                    format!("{port} 番ポートが開いているがサービスを特定できない: 接続を受け付けた直後に、何も送らずにリセットした"),
+                ),
+            );
+            return PortReport {
+                port,
+                state: PortState::Open,
+                facts,
+            };
+        }
         Err(e) => {
             let why = e.to_string();
             facts.set("port.state", "filtered");
@@ -581,6 +597,27 @@ mod tests {
         let hex = r[0].facts.get_str("service.first_bytes").unwrap();
         assert!(hex.starts_with("000102676172626167"), "{hex}");
         assert!(hex.len() <= 64);
+    }
+
+    #[tokio::test]
+    async fn a_reset_after_accept_is_open_and_unidentified_never_closed_or_filtered() {
+        let (l, addr) = fakes::listener().await;
+        tokio::spawn(async move {
+            while let Ok((s, _)) = l.accept().await {
+                // SO_LINGER 0: close with a RST, as a crashed service or a middlebox does.
+                let _ = s.set_linger(Some(Duration::ZERO));
+                drop(s);
+            }
+        });
+        let r = sweep_host(&ctx(2000), "h", addr.ip(), &[addr.port()]).await;
+        assert_eq!(r[0].state, PortState::Open, "{:?}", r[0].facts);
+        assert_eq!(r[0].facts.get("service.protocol"), None);
+        let why = r[0].facts.why_unavailable("service.protocol").unwrap();
+        // Depending on when the RST lands: at connect, or on the first attempt's read.
+        assert!(
+            why.contains("reset") || why.contains("Connection reset"),
+            "{why}"
+        );
     }
 
     #[tokio::test]
