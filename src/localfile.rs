@@ -58,11 +58,11 @@ impl LocalFileError {
             ),
             LocalFileError::TooLarge(size) => both(
                 format!(
-                    "expected a regular file of at most {cap}; it holds {}",
+                    "expected a regular file of at most {cap}; it holds {} ({size} bytes)",
                     human_size(*size)
                 ),
                 format!(
-                    "{cap} 以下の通常のファイルを指定する（このファイルは {}）",
+                    "{cap} 以下の通常のファイルを指定する（このファイルは {}、{size} バイト）",
                     human_size(*size)
                 ),
             ),

@@ -279,3 +279,55 @@ fn invalid_utf8_report_is_located() {
         o.stderr
     );
 }
+
+/// A 3 MiB value anywhere in an inventory or report is cut in the diagnostic, never echoed.
+#[test]
+fn validate_never_echoes_a_three_mib_value() {
+    let big = "A".repeat(3 << 20);
+    let cases = [
+        format!("[[vendor]]\nid = \"{big}\"\nname = \"x\"\n"),
+        format!("[[vendor]]\nid = \"a\"\nname = \"x\"\nhosts = [\"{big}\"]\n"),
+        format!("[[vendor]]\nid = \"a\"\nname = \"x\"\nports = [\"{big}\"]\n"),
+        format!("[[vendor]]\nid = \"a\"\nname = \"x\"\n{big} = 1\n"),
+        format!("[[vendor]]\nid = \"a\"\nname = \"x\"\nforms = [\"https://{big}/\"]\n"),
+        format!("[audit]\ntrust = [\"{big}\"]\n[[vendor]]\nid = \"a\"\nname = \"x\"\n"),
+        format!("[audit]\ntimezone = \"{big}\"\n[[vendor]]\nid = \"a\"\nname = \"x\"\n"),
+        format!("[[vendor]]\nid = \"a\"\nname = \"x\" {big}\n"),
+        "[[vendor]]\nid = \"a\"\nname = \"x\"\nreport = \"r.toml\"\n".to_owned(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.toml"),
+        format!(
+            "vendor = \"{big}\"\nfiscal_year = 2026\n[controls]\n\"{}\" = true\n",
+            &big[..1 << 20]
+        ),
+    )
+    .unwrap();
+    for (i, case) in cases.iter().enumerate() {
+        std::fs::write(dir.path().join("vendors.toml"), case).unwrap();
+        for lang in if i == 0 {
+            &["en", "ja"][..]
+        } else {
+            &["en"][..]
+        } {
+            let o = run(
+                dir.path(),
+                &["validate", "--config", "vendors.toml", "--lang", lang],
+            );
+            assert_eq!(
+                o.code,
+                2,
+                "case {i}: {}",
+                &o.stderr[..o.stderr.len().min(2000)]
+            );
+            assert!(
+                o.stderr.len() < 4096,
+                "case {i} ({lang}): {} bytes of diagnostics:\n{}",
+                o.stderr.len(),
+                &o.stderr[..2000]
+            );
+            assert!(o.stderr.contains("bytes)"), "case {i}: {}", o.stderr);
+        }
+    }
+}
