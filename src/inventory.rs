@@ -259,10 +259,19 @@ impl Inventory {
     pub fn load(path: &Path) -> Result<Inventory, Diagnostics> {
         let source = crate::localfile::read_text(path).map_err(|e| {
             let mut d = e.diagnostic(path);
-            d.message = both(
-                format!("cannot read the inventory: {}", d.message.en),
-                format!("委託先一覧を読み込めない: {}", d.message.ja),
-            );
+            d.message = match &e {
+                crate::localfile::LocalFileError::Io(e) => both(
+                    format!("cannot read the inventory: {e}"),
+                    format!(
+                        "委託先一覧を読み込めない（{}）",
+                        crate::diagnostic::io_error_ja(e)
+                    ),
+                ),
+                _ => both(
+                    format!("cannot read the inventory: {}", d.message.en),
+                    format!("委託先一覧を読み込めない: {}", d.message.ja),
+                ),
+            };
             Diagnostics(vec![d])
         })?;
         Inventory::parse(path, &source)

@@ -215,6 +215,30 @@ mod tests {
     }
 
     #[test]
+    fn japanese_reasons_have_no_english() {
+        let errors = [
+            LocalFileError::NotRegular {
+                en: "a FIFO",
+                ja: "FIFO（名前付きパイプ）",
+            },
+            LocalFileError::NotRegular {
+                en: "a character device",
+                ja: "キャラクタデバイス",
+            },
+            LocalFileError::TooLarge(5 << 20),
+            LocalFileError::InvalidUtf8 {
+                offset: 3,
+                line: 1,
+                column: 4,
+            },
+        ];
+        for e in errors {
+            let ja = e.text().ja;
+            assert!(crate::english_prose::english_leaks(&ja).is_empty(), "{ja}");
+        }
+    }
+
+    #[test]
     fn invalid_utf8_is_located() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("bad.toml");

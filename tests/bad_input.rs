@@ -198,6 +198,14 @@ fn builtin() -> &'static Catalog {
     CATALOG.get_or_init(|| Catalog::load(&[]).unwrap())
 }
 
+/// At most this many mutations a case, less one (`BAD_INPUT_MUTATIONS` for a longer hunt).
+fn max_mutations() -> usize {
+    std::env::var("BAD_INPUT_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6)
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: std::env::var("BAD_INPUT_CASES")
@@ -213,7 +221,7 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn mutated_inventory(mutations in prop::collection::vec(mutation(), 1..6)) {
+    fn mutated_inventory(mutations in prop::collection::vec(mutation(), 1..max_mutations())) {
         let seed = std::fs::read(repo("vendors.toml")).unwrap();
         let bytes = apply(&seed, &mutations);
         let dir = tempfile::tempdir().unwrap();
@@ -225,7 +233,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_report(which in any::<Index>(), mutations in prop::collection::vec(mutation(), 1..6)) {
+    fn mutated_report(which in any::<Index>(), mutations in prop::collection::vec(mutation(), 1..max_mutations())) {
         let seeds = seed_files("reports");
         let seed = std::fs::read(which.get(&seeds)).unwrap();
         let bytes = apply(&seed, &mutations);
@@ -241,7 +249,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_check_file(which in any::<Index>(), whole in 0u8..10, mutations in prop::collection::vec(mutation(), 1..6)) {
+    fn mutated_check_file(which in any::<Index>(), whole in 0u8..10, mutations in prop::collection::vec(mutation(), 1..max_mutations())) {
         let seeds = seed_files("checks");
         let seed_path = which.get(&seeds);
         let seed = std::fs::read(seed_path).unwrap();

@@ -331,3 +331,21 @@ fn validate_never_echoes_a_three_mib_value() {
         }
     }
 }
+
+/// A checks folder holding a symlink to itself ends as one diagnostic that says why.
+#[test]
+fn symlink_loop_in_checks_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.toml"), "").unwrap();
+    inventory(dir.path(), "", "r.toml");
+    let checks = dir.path().join("checks");
+    std::fs::create_dir(&checks).unwrap();
+    std::os::unix::fs::symlink(&checks, checks.join("again")).unwrap();
+    let o = run(
+        dir.path(),
+        &["validate", "--config", "vendors.toml", "--checks", "checks"],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("nested over 16 levels"), "{}", o.stderr);
+    assert_quick_and_small(&o);
+}

@@ -30,10 +30,19 @@ pub struct Candidate {
 pub fn add_targets_file(candidate: &mut Candidate, path: &Path) -> Result<(), Diagnostics> {
     let text = crate::localfile::read_text(path).map_err(|e| {
         let mut d = e.diagnostic(path);
-        d.message = both(
-            format!("cannot read the targets file: {}", d.message.en),
-            format!("対象のファイルを読み込めない: {}", d.message.ja),
-        );
+        d.message = match &e {
+            crate::localfile::LocalFileError::Io(e) => both(
+                format!("cannot read the targets file: {e}"),
+                format!(
+                    "対象のファイルを読み込めない（{}）",
+                    crate::diagnostic::io_error_ja(e)
+                ),
+            ),
+            _ => both(
+                format!("cannot read the targets file: {}", d.message.en),
+                format!("対象のファイルを読み込めない: {}", d.message.ja),
+            ),
+        };
         Diagnostics(vec![d])
     })?;
     for line in text.lines() {
