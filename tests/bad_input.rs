@@ -150,6 +150,21 @@ fn assert_no_debug(text: &str) {
 /// Every diagnostic names `path` and a line:column inside it (1:1 for a whole-file problem).
 fn assert_located(path: &Path, bytes: &[u8], diags: &Diagnostics) {
     assert!(!diags.0.is_empty(), "an error without a diagnostic");
+    if let Err(e) = std::str::from_utf8(bytes) {
+        // Not UTF-8: one diagnostic, at the first invalid byte, not at 1:1.
+        let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let d = &diags.0[0];
+        assert_eq!(
+            (diags.0.len(), d.line, d.column),
+            (1, line, column),
+            "{}",
+            d.render(Lang::En)
+        );
+        assert!(d.message.en.contains("not UTF-8"), "{}", d.render(Lang::En));
+        return;
+    }
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.split('\n').collect();
     for d in &diags.0 {
