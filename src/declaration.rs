@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use toml::Spanned;
 
 use crate::catalog::Text;
-use crate::diagnostic::{both, did_you_mean, io_error_ja, Diagnostic, Diagnostics};
+use crate::diagnostic::{both, did_you_mean, Diagnostic, Diagnostics};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Declaration {
@@ -59,9 +59,9 @@ impl ReportFile {
         let Some(path) = path else {
             return ReportFile::Missing { path: None };
         };
-        let source = match std::fs::read_to_string(path) {
+        let source = match crate::localfile::read_text(path) {
             Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.is_not_found() => {
                 return ReportFile::Missing {
                     path: Some(path.to_path_buf()),
                 }
@@ -69,13 +69,7 @@ impl ReportFile {
             Err(e) => {
                 return ReportFile::Invalid {
                     path: path.to_path_buf(),
-                    problems: Diagnostics(vec![Diagnostic::whole_file(
-                        path,
-                        both(
-                            format!("cannot read: {e}"),
-                            format!("読み込めない（{}）", io_error_ja(&e)),
-                        ),
-                    )]),
+                    problems: Diagnostics(vec![e.diagnostic(path)]),
                     declaration: None,
                 }
             }

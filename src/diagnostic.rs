@@ -67,8 +67,8 @@ impl Diagnostic {
             file: file.to_path_buf(),
             line,
             column,
-            key,
-            message,
+            key: key.map(|k| clip(&k)),
+            message: clip_text(message),
             source_line,
         }
     }
@@ -81,7 +81,7 @@ impl Diagnostic {
             line: 1,
             column: 1,
             key: None,
-            message,
+            message: clip_text(message),
             source_line: String::new(),
         }
     }
@@ -138,13 +138,14 @@ impl Diagnostic {
             (Some(key), Lang::Ja) => write!(f, "（`{key}`）")?,
             (None, _) => {}
         }
-        writeln!(f, ": {}", self.message.get(lang))?;
+        writeln!(f, ": {}", clip_message(self.message.get(lang)))?;
         if !self.source_line.is_empty() {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
+            let (shown, caret) = snippet(&self.source_line, self.column.saturating_sub(1));
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{gutter} | {}", self.source_line)?;
-            write!(f, "{pad} | {}^", " ".repeat(self.column.saturating_sub(1)))?;
+            writeln!(f, "{gutter} | {shown}")?;
+            write!(f, "{pad} | {}^", " ".repeat(caret))?;
         }
         Ok(())
     }
@@ -531,6 +532,89 @@ fn blank_range(text: &str, offset: usize) -> Option<Range<usize>> {
     Some(line_start..end)
 }
 
+/// The most characters of a value from a file that a diagnostic quotes: a multi-megabyte value
+/// is cut, never echoed.
+pub const QUOTE_MAX: usize = 80;
+
+/// The most characters of a whole message (what is left after the quoted values are cut).
+const MESSAGE_MAX: usize = 1000;
+
+/// `value` as a diagnostic quotes it: whole up to `QUOTE_MAX` characters, else its first
+/// `QUOTE_MAX` characters and "… (N bytes)".
+pub fn clip(value: &str) -> String {
+    cut(value, QUOTE_MAX)
+}
+
+/// Room for the "… (N bytes)" a cut adds: a text at most this much over the limit is kept, so
+/// cutting twice changes nothing.
+const CUT_SLACK: usize = 24;
+
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().nth(max + CUT_SLACK).is_none() {
+        return text.to_owned();
+    }
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    format!("{}… ({} bytes)", &text[..end], text.len())
+}
+
+fn clip_text(text: Text) -> Text {
+    Text {
+        en: clip_message(&text.en),
+        ja: clip_message(&text.ja),
+    }
+}
+
+/// Cuts each quoted stretch of a message (between backquotes, double quotes or 「」) and each
+/// word longer than `QUOTE_MAX` characters, then the whole message at `MESSAGE_MAX` characters.
+fn clip_message(text: &str) -> String {
+    if text.chars().nth(QUOTE_MAX + CUT_SLACK).is_none() {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"', '「']) {
+        let q = rest[open..].chars().next().unwrap_or('`');
+        let close_q = if q == '「' { '」' } else { q };
+        let inner_start = open + q.len_utf8();
+        out.push_str(&rest[..inner_start]);
+        let after = &rest[inner_start..];
+        let inner_end = after.find(close_q).unwrap_or(after.len());
+        out.push_str(&clip(&after[..inner_end]));
+        let next = (inner_end + close_q.len_utf8()).min(after.len());
+        out.push_str(&after[inner_end..next]);
+        rest = &after[next..];
+    }
+    out.push_str(rest);
+    // An unquoted long word (a path) too.
+    let words: String = out
+        .split_inclusive(char::is_whitespace)
+        .map(|w| cut(w, QUOTE_MAX))
+        .collect();
+    cut(&words, MESSAGE_MAX)
+}
+
+/// The part of a source line a snippet shows, and where the caret goes in it: a long line is
+/// cut to a window of `QUOTE_MAX` characters around the column.
+fn snippet(line: &str, column: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= 2 * QUOTE_MAX {
+        return (line.to_owned(), column);
+    }
+    let start = column.saturating_sub(QUOTE_MAX / 2).min(count);
+    let shown: String = line.chars().skip(start).take(QUOTE_MAX).collect();
+    let mut out = String::new();
+    let mut caret = column - start;
+    if start > 0 {
+        out.push('…');
+        caret += 1;
+    }
+    out.push_str(&shown);
+    if start + QUOTE_MAX < count {
+        out.push_str(&format!("… ({} bytes)", line.len()));
+    }
+    (out, caret)
+}
+
 /// 1-based line, 1-based column in characters, and the line's text, for a byte offset.
 fn line_column(source: &str, offset: usize) -> (usize, usize, String) {
     let mut start = 0;
@@ -783,5 +867,33 @@ mod tests {
             toml_message_ja("something new"),
             "TOML として読めない（パーサーのメッセージ: \"something new\"）"
         );
+    }
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_once() {
+        let big = "x".repeat(5000);
+        let once = clip(&big);
+        assert_eq!(once, format!("{}… (5000 bytes)", "x".repeat(80)));
+        assert_eq!(clip(&once), once);
+        assert_eq!(clip("short"), "short");
+        let msg = clip_message(&format!("`{big}` is not \"{big}\" nor 「{big}」 nor {big}"));
+        assert!(msg.len() < 500, "{msg}");
+        assert_eq!(msg.matches("(5000 bytes)").count(), 4, "{msg}");
+        assert_eq!(clip_message(&msg), msg);
+    }
+
+    #[test]
+    fn long_line_snippet_keeps_the_caret_under_the_column() {
+        let line = format!("{}^{}", "a".repeat(1000), "b".repeat(1000));
+        let (shown, caret) = snippet(&line, 1000);
+        assert_eq!(shown.chars().nth(caret), Some('^'), "{shown}");
+        assert!(shown.chars().count() < 120);
+        let (shown, caret) = snippet("short ^", 6);
+        assert_eq!((shown.as_str(), caret), ("short ^", 6));
     }
 }

@@ -256,37 +256,31 @@ impl Problems<'_> {
     }
 }
 
-/// The most a local file named by the inventory or the command line (a report, a targets file)
-/// may hold when only its digest or lines are needed.
-pub const SMALL_FILE_CAP: u64 = 4 << 20;
-
-/// A regular file's bytes, if it holds at most `SMALL_FILE_CAP`: a FIFO or a device named as a
+/// A regular file's bytes, if it holds at most `LOCAL_FILE_CAP`: a FIFO or a device named as a
 /// file must not hang or exhaust the command.
-pub fn read_small_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() || meta.len() > SMALL_FILE_CAP {
-        return Err(std::io::Error::other(format!(
-            "not a regular file of at most {} MiB",
-            SMALL_FILE_CAP >> 20
-        )));
-    }
-    std::fs::read(path)
+pub fn read_small_file(path: &Path) -> Result<Vec<u8>, crate::localfile::LocalFileError> {
+    crate::localfile::read_bounded(path, crate::localfile::LOCAL_FILE_CAP)
 }
 
 impl Inventory {
     /// Reads and validates an inventory file.
     pub fn load(path: &Path) -> Result<Inventory, Diagnostics> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostics(vec![Diagnostic::whole_file(
-                path,
-                both(
+        let source = crate::localfile::read_text(path).map_err(|e| {
+            let mut d = e.diagnostic(path);
+            d.message = match &e {
+                crate::localfile::LocalFileError::Io(e) => both(
                     format!("cannot read the inventory: {e}"),
                     format!(
                         "委託先一覧を読み込めない（{}）",
-                        crate::diagnostic::io_error_ja(&e)
+                        crate::diagnostic::io_error_ja(e)
                     ),
                 ),
-            )])
+                _ => both(
+                    format!("cannot read the inventory: {}", d.message.en),
+                    format!("委託先一覧を読み込めない: {}", d.message.ja),
+                ),
+            };
+            Diagnostics(vec![d])
         })?;
         Inventory::parse(path, &source)
     }

@@ -18,6 +18,7 @@ pub mod grade;
 pub mod history;
 pub mod i18n;
 pub mod inventory;
+pub mod localfile;
 pub mod msgs;
 pub mod notify;
 pub mod probe;

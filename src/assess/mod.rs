@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{both, io_error_ja, Diagnostic, Diagnostics};
+use crate::diagnostic::{both, Diagnostic, Diagnostics};
 use crate::inventory::Inventory;
 
 /// What the command line names.
@@ -28,17 +28,23 @@ pub struct Candidate {
 /// a TLS endpoint, anything else a host to sweep. An optional first word `host`, `tls` or `form`
 /// says which explicitly.
 pub fn add_targets_file(candidate: &mut Candidate, path: &Path) -> Result<(), Diagnostics> {
-    let text = crate::inventory::read_small_file(path)
-        .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
-        .map_err(|e| {
-            Diagnostics(vec![Diagnostic::whole_file(
-                path,
-                both(
-                    format!("cannot read the targets file: {e}"),
-                    format!("対象のファイルを読み込めない（{}）", io_error_ja(&e)),
+    let text = crate::localfile::read_text(path).map_err(|e| {
+        let mut d = e.diagnostic(path);
+        d.message = match &e {
+            crate::localfile::LocalFileError::Io(e) => both(
+                format!("cannot read the targets file: {e}"),
+                format!(
+                    "対象のファイルを読み込めない（{}）",
+                    crate::diagnostic::io_error_ja(e)
                 ),
-            )])
-        })?;
+            ),
+            _ => both(
+                format!("cannot read the targets file: {}", d.message.en),
+                format!("対象のファイルを読み込めない: {}", d.message.ja),
+            ),
+        };
+        Diagnostics(vec![d])
+    })?;
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {

@@ -39,7 +39,7 @@ impl Catalog {
         let mut files: Vec<(PathBuf, String)> = Vec::new();
         collect_builtin(&BUILTIN, &mut files);
         for dir in extra {
-            collect_dir(dir, &mut files)?;
+            collect_dir(dir, &mut files, 0)?;
         }
         Catalog::from_files(files)
     }
@@ -122,7 +122,29 @@ fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<(PathBuf, String)>) {
     }
 }
 
-fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagnostics> {
+/// How deep check folders may nest: a symlink to a parent folder must not recurse forever.
+const MAX_CHECKS_DEPTH: usize = 16;
+
+fn collect_dir(
+    dir: &Path,
+    out: &mut Vec<(PathBuf, String)>,
+    depth: usize,
+) -> Result<(), Diagnostics> {
+    if depth > MAX_CHECKS_DEPTH {
+        return Err(Diagnostics(vec![Diagnostic::whole_file(
+            dir,
+            both(
+                format!(
+                    "checks folders nested over {MAX_CHECKS_DEPTH} levels (a symlink loop?): \
+                     expected a tree of check files"
+                ),
+                format!(
+                    "チェックのフォルダが {MAX_CHECKS_DEPTH} 階層を超えて入れ子になっている\
+                     （シンボリックリンクの循環？）"
+                ),
+            ),
+        )]));
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostics(vec![Diagnostic::whole_file(
             dir,
@@ -136,17 +158,10 @@ fn collect_dir(dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<(), Diagn
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            collect_dir(&path, out)?;
+            collect_dir(&path, out, depth + 1)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostics(vec![Diagnostic::whole_file(
-                    &path,
-                    both(
-                        format!("cannot read: {e}"),
-                        format!("読み込めない（{}）", io_error_ja(&e)),
-                    ),
-                )])
-            })?;
+            let text = crate::localfile::read_text(&path)
+                .map_err(|e| Diagnostics(vec![e.diagnostic(&path)]))?;
             out.push((path, text));
         }
     }

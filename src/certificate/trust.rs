@@ -9,9 +9,6 @@ use std::path::{Path, PathBuf};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, TrustAnchor};
 
-/// A trust file larger than this is refused (a bundle of every public root is under 1 MiB).
-const MAX_TRUST_FILE: u64 = 16 * 1024 * 1024;
-
 /// The trust anchors a chain is validated against, and where they came from.
 #[derive(Clone, Default)]
 pub struct TrustAnchors {
@@ -36,8 +33,9 @@ impl fmt::Debug for TrustAnchors {
 pub enum TrustError {
     #[error("trust file {}: cannot read it: {reason}", path.display())]
     Read { path: PathBuf, reason: String },
-    #[error("trust file {}: larger than {MAX_TRUST_FILE} bytes; expected PEM certificates", path.display())]
-    TooLarge { path: PathBuf },
+    /// Not a regular file of at most `LOCAL_FILE_CAP` (a FIFO, a device, a directory, too big).
+    #[error("trust file {}: {reason}", path.display())]
+    NotUsable { path: PathBuf, reason: String },
     #[error("trust file {}: not valid PEM: {reason}", path.display())]
     Pem { path: PathBuf, reason: String },
     #[error(
@@ -114,13 +112,15 @@ impl TrustAnchors {
             path: path.to_owned(),
             reason: io_reason(&e),
         };
-        let size = std::fs::metadata(path).map_err(read_err)?.len();
-        if size > MAX_TRUST_FILE {
-            return Err(TrustError::TooLarge {
-                path: path.to_owned(),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(read_err)?;
+        // A bundle of every public root is under 1 MiB: the common cap is ample.
+        let bytes = crate::localfile::read_bounded(path, crate::localfile::LOCAL_FILE_CAP)
+            .map_err(|e| match e {
+                crate::localfile::LocalFileError::Io(e) => read_err(e),
+                other => TrustError::NotUsable {
+                    path: path.to_owned(),
+                    reason: other.to_string(),
+                },
+            })?;
         let mut added = 0usize;
         for (i, item) in CertificateDer::pem_slice_iter(&bytes).enumerate() {
             let der = item.map_err(|e| TrustError::Pem {

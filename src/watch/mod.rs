@@ -106,7 +106,7 @@ fn stamp() -> String {
 
 /// The inventory file's bytes, to notice an edit (a missing file reads as empty: an edit too).
 fn fingerprint(path: &std::path::Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_default()
+    crate::inventory::read_small_file(path).unwrap_or_default()
 }
 
 /// Stops on SIGINT or SIGTERM: the receiver turns true.
