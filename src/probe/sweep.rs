@@ -604,7 +604,9 @@ mod tests {
         let (l, addr) = fakes::listener().await;
         tokio::spawn(async move {
             while let Ok((s, _)) = l.accept().await {
-                // SO_LINGER 0: close with a RST, as a crashed service or a middlebox does.
+                // SO_LINGER 0: close with a RST, as a crashed service or a middlebox does. (The
+                // deprecation is about a linger that blocks on drop; a zero one resets at once.)
+                #[allow(deprecated)]
                 let _ = s.set_linger(Some(Duration::ZERO));
                 drop(s);
             }
