@@ -249,8 +249,9 @@ async def leak_escape(reader, writer):
         payload = http_response(b"", ["Location: http://127.0.0.229:8080/edit"], "303 See Other")
     else:
         payload = http_response(b"<!doctype html><form method=post><input name=name></form>", ["Content-Type: text/html"])
-    await send(writer, payload)
-    await hold(writer)
+    # One request per connection, so that the probe gets as far as its POST.
+    await send(writer, payload.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1))
+    writer.close()
 
 
 def redirect(location):
