@@ -17,13 +17,21 @@ fuzz_target!(|data: &[u8]| {
         .split('\n')
         .filter_map(|line| {
             let (n, v) = line.split_once(':')?;
-            Some((n.trim().to_string(), v.trim_end_matches('\r').trim().to_string()))
+            Some((
+                n.trim().to_string(),
+                v.trim_end_matches('\r').trim().to_string(),
+            ))
         })
         .collect();
     let now = chrono::DateTime::parse_from_rfc3339("2030-06-01T00:00:00Z")
         .map(|d| d.with_timezone(&chrono::Utc))
         .unwrap_or_default();
-    for name in ["Cache-Control", "CDN-Cache-Control", "Surrogate-Control", "Vary"] {
+    for name in [
+        "Cache-Control",
+        "CDN-Cache-Control",
+        "Surrogate-Control",
+        "Vary",
+    ] {
         let _ = caching::directives(&headers, name);
     }
     for (_, v) in &headers {
@@ -33,7 +41,14 @@ fuzz_target!(|data: &[u8]| {
     let (served, evidence) = caching::served_by_shared_cache(&headers);
     // The verdict and its reasons never contradict: a verdict always comes with a reason.
     assert!(!own.1.is_empty() || !own.0, "storable without a reason");
-    assert!(!served || !evidence.is_empty(), "served from a cache without evidence");
-    let page = caching::page_storable("https://forms.example.lab/", own, served.then_some(&evidence[..]));
+    assert!(
+        !served || !evidence.is_empty(),
+        "served from a cache without evidence"
+    );
+    let page = caching::page_storable(
+        "https://forms.example.lab/",
+        own,
+        served.then_some(&evidence[..]),
+    );
     let _ = caching::storability_reasons(vec![page]);
 });

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = html::text_is_personal(&text);
     let escaped = html::escape(&text);
-    assert!(!escaped.contains('<') && !escaped.contains('>'), "escape left markup");
+    assert!(
+        !escaped.contains('<') && !escaped.contains('>'),
+        "escape left markup"
+    );
     if let Ok(page) = url::Url::parse("http://127.0.0.1:8080/a/b?c") {
         for form in html::extract_forms(&text, &page) {
             for input in &form.inputs {
