@@ -67,3 +67,29 @@ save("http", "chunked", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConte
      b"5;ext=1\r\n<form\r\n3\r\n></f\r\n5\r\north>\r\n0\r\nTrailer: x\r\n\r\n")
 save("http", "no-content", b"HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n")
 save("http", "continue", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+# Reused from the repository's test vectors (recorded or made before): the TLS server answers of
+# src/msgs/testdata/tls (hex) and the certificates of tests/vectors/cert (PEM).
+import base64
+import glob
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+for path in sorted(glob.glob(os.path.join(ROOT, "src/msgs/testdata/tls/*.hex"))):
+    text = "".join(open(path).read().split())
+    name = os.path.basename(path)[:-4]
+    with open(os.path.join(OUT, "tls", "vector-" + name), "wb") as f:
+        f.write(bytes.fromhex(text))
+
+
+def pem_der(path):
+    lines = [l for l in open(path).read().splitlines() if l and not l.startswith("-----")]
+    return base64.b64decode("".join(lines))
+
+
+cert = lambda n: pem_der(os.path.join(ROOT, "tests/vectors/cert", n + ".pem"))
+for name, chain, pick in [("leaf-via-inter", ["leaf-via-inter", "inter-sha1", "root"], 0),
+                          ("leaf-sha1", ["leaf-sha1", "root"], 0),
+                          ("leaf-rsa1024", ["leaf-rsa1024"], 1)]:
+    data = bytes([pick]) + b"".join(len(d).to_bytes(2, "big") + d for d in map(cert, chain))
+    with open(os.path.join(OUT, "certificate", "vector-" + name), "wb") as f:
+        f.write(data)
