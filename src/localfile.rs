@@ -139,7 +139,7 @@ pub fn read_text(path: &Path) -> Result<String, LocalFileError> {
     let bytes = read_bounded(path, LOCAL_FILE_CAP)?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
-        let valid = &e.as_bytes()[..offset];
+        let valid = e.as_bytes().get(..offset).unwrap_or_default();
         // The valid prefix is UTF-8, so this cannot fail; fall back to 1:1 if it somehow did.
         let prefix = std::str::from_utf8(valid).unwrap_or("");
         let line = prefix.matches('\n').count() + 1;
