@@ -78,7 +78,7 @@ const CASES: &[Case] = &[
     case("reset", "reset@127.0.0.218:3389", Asset::Host, &[("rdp-exposed", ERROR, "reset")]),
     case("tarpit", "tarpit@127.0.0.219:3389", Asset::Host, &[("rdp-exposed", ERROR, "answered nothing")]),
     case("garbage", "garbage@127.0.0.220:5900", Asset::Host, &[("vnc-exposed", ERROR, "port 5900 open, service not identified")]),
-    Case { never_pass: false, ..case("rfb-255", "rfb-255-types@127.0.0.221:5900", Asset::Host, &[("vnc-no-auth", FAIL, ""), ("vnc-exposed", FAIL, "")]) },
+    Case { never_pass: false, ..case("rfb-255", "rfb-255-types@127.0.0.221:5900", Asset::Host, &[("vnc-no-auth", FAIL, "types [2, 1]"), ("vnc-exposed", FAIL, "security types [VNC Authentication, None]")]) },
     // ---- TLS endpoints ----
     case("tls-silent", "tarpit@127.0.0.222:8443", Asset::Tls, &[("tls-legacy-protocol", ERROR, ""), ("tls-cert-expired", ERROR, "")]),
     case("tls-claims-16mb", "tls-claims-16mb@127.0.0.222:8444", Asset::Tls, &[("tls-legacy-protocol", ERROR, "")]),

@@ -113,7 +113,7 @@ pub const FACTS: &[FactSpec] = &[
     fact("rdp.ntlm_discloses", Bool, "rdp", "The NTLM challenge names an internal computer or domain, or the OS build.", "NTLM チャレンジに内部のコンピュータ名・ドメイン名、または OS のビルド番号が含まれる。"),
     // VNC (src/probe/vnc.rs)
     fact("vnc.version", Str, "vnc", "The RFB protocol version the server announced, e.g. `3.8`.", "サーバが通知した RFB プロトコルのバージョン（例：`3.8`）。"),
-    fact("vnc.security_types", List, "vnc", "The RFB security types the server offers (ints; 1 = None, 2 = VNC Authentication).", "サーバが提示する RFB のセキュリティタイプ（整数。1 = None、2 = VNC Authentication）。"),
+    fact("vnc.security_types", List, "vnc", "The RFB security types the server offers, each once in its order (ints; 1 = None, 2 = VNC Authentication).", "サーバが提示する RFB のセキュリティタイプ。重複を除き、提示された順に並べる（整数。1 = None、2 = VNC Authentication）。"),
     fact("vnc.security_type_names", List, "vnc", "The names of the offered security types.", "提示されたセキュリティタイプの名称。"),
     fact("vnc.no_auth", Bool, "vnc", "The server offers security type None: anyone who connects gets the desktop.", "サーバがセキュリティタイプ None を提示している。接続した者は誰でもデスクトップを操作できる。"),
     fact("vnc.vencrypt_subtypes", List, "vnc", "The VeNCrypt (type 19) subtypes offered (ints; 257 TLSNone and 260 X509None need no credentials).", "提示された VeNCrypt（タイプ 19）のサブタイプ（整数。257 TLSNone と 260 X509None は認証情報を必要としない）。"),

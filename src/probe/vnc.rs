@@ -16,7 +16,8 @@ use super::{Answer, Endpoint, ProbeContext, Protocol};
 ///
 /// Facts of an identified server (what cannot be observed is unavailable with the reason):
 /// - `service.protocol` (str) = "vnc"; `vnc.version` (str) the server's banner, e.g. "3.8";
-/// - `vnc.security_types` (list of int) as offered (3.7+) or chosen by a 3.3 server;
+/// - `vnc.security_types` (list of int) as offered (3.7+, each once, in the server's order) or
+///   chosen by a 3.3 server;
 /// - `vnc.security_type_names` (list of str) their IANA names;
 /// - `vnc.vencrypt_subtypes` (list of int), `vnc.vencrypt_subtype_names` (list of str) when
 ///   VeNCrypt (19) is offered without None;
@@ -173,8 +174,16 @@ where
 }
 
 fn record_types(facts: &mut Facts, types: &[u32]) {
-    let names: Vec<String> = types.iter().map(|&t| rfb::security_type_name(t)).collect();
-    facts.set("vnc.security_types", types.to_vec());
+    // Each type once, in the server's order: 254 repeats of one type (a hostile server may
+    // send 255 entries) must not push None out of the evidence people read.
+    let mut once: Vec<u32> = Vec::with_capacity(types.len());
+    for &t in types {
+        if !once.contains(&t) {
+            once.push(t);
+        }
+    }
+    let names: Vec<String> = once.iter().map(|&t| rfb::security_type_name(t)).collect();
+    facts.set("vnc.security_types", once);
     facts.set("vnc.security_type_names", names);
 }
 
