@@ -46,7 +46,7 @@ impl LocalFileError {
 
     /// What is wrong, with what was expected, in both languages.
     pub fn text(&self) -> Text {
-        let cap = human_size(LOCAL_FILE_CAP);
+        let cap = crate::msgs::size_words(LOCAL_FILE_CAP);
         match self {
             LocalFileError::Io(e) => both(
                 format!("cannot read: {e}"),
@@ -59,11 +59,11 @@ impl LocalFileError {
             LocalFileError::TooLarge(size) => both(
                 format!(
                     "expected a regular file of at most {cap}; it holds {} ({size} bytes)",
-                    human_size(*size)
+                    crate::msgs::size_words(*size)
                 ),
                 format!(
                     "{cap} 以下の通常のファイルを指定する（このファイルは {}、{size} バイト）",
-                    human_size(*size)
+                    crate::msgs::size_words(*size)
                 ),
             ),
             LocalFileError::InvalidUtf8 { offset, .. } => both(
@@ -152,37 +152,18 @@ pub fn read_text(path: &Path) -> Result<String, LocalFileError> {
     })
 }
 
-/// A size for people: "512 bytes", "4 MiB", "5.2 GiB".
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = UNITS[0];
-    for next in &UNITS[1..] {
-        if value < 1024.0 {
-            break;
-        }
-        value /= 1024.0;
-        unit = next;
-    }
-    if (value - value.round()).abs() < 0.05 {
-        format!("{} {unit}", value.round() as u64)
-    } else {
-        format!("{value:.1} {unit}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sizes_for_people() {
-        assert_eq!(human_size(10), "10 bytes");
-        assert_eq!(human_size(4 << 20), "4 MiB");
-        assert_eq!(human_size(5 * (1 << 30) + (1 << 28)), "5.2 GiB");
+        assert_eq!(crate::msgs::size_words(10), "10 bytes");
+        assert_eq!(crate::msgs::size_words(4 << 20), "4 MiB");
+        assert_eq!(
+            crate::msgs::size_words(5 * (1 << 30) + (1 << 28)),
+            "5.2 GiB"
+        );
     }
 
     #[test]

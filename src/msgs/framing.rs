@@ -42,21 +42,10 @@ pub fn length_claim(first: &[u8], shown: usize) -> Option<LengthClaim> {
     }
 }
 
-/// A size for people: "300 bytes", "64 KiB", "16 MiB", "4 GiB" (to the nearest unit).
-pub fn size_words(n: u64) -> String {
-    const KIB: u64 = 1024;
-    let nearest = |unit: u64| n / unit + u64::from(n % unit >= unit / 2);
-    match n {
-        n if n >= KIB * KIB * KIB => format!("{} GiB", nearest(KIB * KIB * KIB)),
-        n if n >= KIB * KIB => format!("{} MiB", nearest(KIB * KIB)),
-        n if n >= 16 * KIB => format!("{} KiB", nearest(KIB)),
-        n => format!("{n} bytes"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msgs::size_words;
 
     #[test]
     fn the_hostile_headers_of_issue_13_are_read_as_what_they_claim() {

@@ -412,19 +412,6 @@ pub fn flight_complete(buf: &[u8]) -> Option<usize> {
     }
 }
 
-/// A byte count as people read it: "16 MiB", "256 KiB", "300 bytes" (rounded).
-pub fn size(bytes: usize) -> String {
-    const KIB: usize = 1024;
-    const MIB: usize = 1024 * 1024;
-    if bytes >= MIB {
-        format!("{} MiB", (bytes + MIB / 2) / MIB)
-    } else if bytes >= KIB {
-        format!("{} KiB", (bytes + KIB / 2) / KIB)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
 /// Why bytes are not a usable answer to a ClientHello.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlsError {
@@ -436,7 +423,7 @@ pub enum TlsError {
     RecordTooLong(usize),
     /// A handshake message whose length field claims more than a whole answer may hold: the
     /// claim itself is the evidence, and nothing more is read.
-    #[error("handshake message type {typ} claims {} ({len} bytes), over the {} an answer may have", size(*.len), size(MAX_FLIGHT))]
+    #[error("handshake message type {typ} claims {} ({len} bytes), over the {} an answer may have", crate::msgs::size_words(*.len as u64), crate::msgs::size_words(MAX_FLIGHT as u64))]
     Claims { typ: u8, len: usize },
     #[error("answer exceeds {MAX_FLIGHT} bytes")]
     TooLarge,
@@ -1587,7 +1574,10 @@ mod tests {
         assert!(e.to_string().contains("claims 16 MiB"), "{e}");
         assert_eq!(flight_complete(&claim), Some(claim.len()));
         assert_eq!(
-            (size(300), size(262_144)),
+            (
+                crate::msgs::size_words(300),
+                crate::msgs::size_words(262_144)
+            ),
             ("300 bytes".into(), "256 KiB".into())
         );
         assert_eq!(

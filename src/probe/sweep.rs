@@ -342,9 +342,9 @@ impl Identification {
             );
             let (claim, claim_ja) = match framing::length_claim(b, b.len()) {
                 Some(c) => {
-                    let size = framing::size_words(c.claimed);
+                    let size = crate::msgs::size_words(c.claimed);
                     let over = u64::try_from(max_message).is_ok_and(|m| c.claimed > m);
-                    let limit = framing::size_words(max_message as u64);
+                    let limit = crate::msgs::size_words(max_message as u64);
                     (
                         format!(
                             "; read as {}, its header claims {size}{}",
