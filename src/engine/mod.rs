@@ -198,7 +198,7 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
         });
     }
     for vendor in &vendors {
-        let allowed = Arc::new(vendor_hosts(vendor));
+        let allowed = Arc::new(vendor_assets(vendor));
         for form in vendor.forms.iter().filter(|f| form_wanted(vendor, &f.url)) {
             let (ctx, audit, allowed) = (ctx.clone(), audit.clone(), allowed.clone());
             let (id, form) = (vendor.id.clone(), form.clone());
@@ -543,7 +543,7 @@ async fn probe_tls(
 /// A vendor's assets as `probe::http` reads them: each swept host with each swept port
 /// (`host:port`), each TLS endpoint (`host:port`), and each form and leak-probe URL (its
 /// origin). A redirect to anything else, another port of a listed host included, is not followed.
-fn vendor_hosts(vendor: &Vendor) -> Vec<String> {
+fn vendor_assets(vendor: &Vendor) -> Vec<String> {
     let bracket = |h: &str| {
         let h = h.to_ascii_lowercase();
         if h.contains(':') && !h.starts_with('[') {
@@ -658,7 +658,7 @@ fn asset(target: String, kind: &str, address: Option<String>, facts: &Facts) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{url_host, vendor_hosts};
+    use super::{url_host, vendor_assets};
 
     #[test]
     fn a_vendors_assets_are_its_listed_ports_and_origins() {
@@ -679,7 +679,7 @@ mod tests {
             waivers: vec![],
         };
         assert_eq!(
-            vendor_hosts(&vendor),
+            vendor_assets(&vendor),
             [
                 "[::1]:3389",
                 "[::1]:8080",
