@@ -175,7 +175,8 @@ impl OutputArgs {
 #[derive(Args, Clone)]
 struct ProbeArgs {
     /// Connections at once in the whole run.
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = vendor_audit::probe::net::DEFAULT_CONCURRENCY as u16,
+          value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
     /// Connections at once to one address (ports of a host swept at once, TLS hellos in
     /// flight); waiting for one does not count against a port's or endpoint's --timeout.
@@ -881,10 +882,9 @@ fn audit_and_report(
     if let Err(code) = check_outputs(&out.output) {
         return code;
     }
-    // The checks load (CEL compilation: a few milliseconds) while the probes run; broken checks
-    // stop the run at once, before any finding.
+    // The checks load (CEL compilation: a few milliseconds) while the progress bar is set up.
     let dirs = out.probe.checks.clone();
-    let mut loading = rt.spawn_blocking(move || Catalog::load(&dirs));
+    let loading = rt.spawn_blocking(move || Catalog::load(&dirs));
     let options = RunOptions {
         vendors,
         now: out.now,
@@ -911,41 +911,41 @@ fn audit_and_report(
         }),
         ..options
     };
-    let probed = rt.block_on(async {
-        let probing = engine::probe(inventory, &options);
-        tokio::pin!(probing);
-        tokio::select! {
-            loaded = &mut loading => match loaded {
-                Ok(Ok(catalog)) => Ok((catalog, probing.await)),
-                Ok(Err(d)) => Err(Some(d)),
-                Err(_) => Err(None),
-            },
-            observed = &mut probing => match loading.await {
-                Ok(Ok(catalog)) => Ok((catalog, observed)),
-                Ok(Err(d)) => Err(Some(d)),
-                Err(_) => Err(None),
-            },
-        }
-    });
-    let (catalog, observations) = match probed {
-        Ok(both) => both,
-        Err(problem) => {
+    // The checks load before any probe: broken checks stop the run before a packet is sent.
+    let catalog = match rt.block_on(loading) {
+        Ok(Ok(catalog)) => catalog,
+        Ok(Err(d)) => {
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
-            return match problem {
-                Some(d) => invalid(&d),
-                None => {
-                    say(
-                        "loading the checks failed unexpectedly",
-                        "チェックの読み込みが予期せず失敗した",
-                    );
-                    ExitCode::from(EXIT_CANNOT_RUN)
-                }
-            };
+            return invalid(&d);
+        }
+        Err(_) => {
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            say(
+                "loading the checks failed unexpectedly",
+                "チェックの読み込みが予期せず失敗した",
+            );
+            return ExitCode::from(EXIT_CANNOT_RUN);
         }
     };
-    let report = engine::judge(inventory, &catalog, &options, observations);
+    let mut run = engine::begin(inventory, &options);
+    let mut vendors = Vec::new();
+    let summary = rt.block_on(engine::stream(
+        inventory,
+        &catalog,
+        &options,
+        &mut run,
+        |v| vendors.push(v),
+    ));
+    let report = vendor_audit::results::RunReport {
+        schema: vendor_audit::results::SCHEMA,
+        run,
+        vendors,
+        summary,
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -222,7 +222,7 @@ pub struct AssetFacts {
     pub unavailable: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub pass: usize,
     pub fail: usize,
@@ -240,6 +240,15 @@ impl Summary {
     pub fn of(vendors: &[VendorResult]) -> Summary {
         let mut s = Summary::default();
         for v in vendors {
+            s.add(v);
+        }
+        s
+    }
+
+    /// Counts one more vendor's findings and verdicts (a streamed run adds them as they pass).
+    pub fn add(&mut self, v: &VendorResult) {
+        let s = self;
+        {
             for f in &v.findings {
                 match f.status {
                     Status::Pass => s.pass += 1,
@@ -261,7 +270,6 @@ impl Summary {
                 }
             }
         }
-        s
     }
 }
 
@@ -272,7 +280,17 @@ impl RunReport {
         let Some(threshold) = threshold else {
             return false;
         };
-        self.vendors.iter().flat_map(|v| &v.findings).any(|f| {
+        self.vendors.iter().any(|v| v.fails_at(Some(threshold)))
+    }
+}
+
+impl VendorResult {
+    /// [`RunReport::fails_at`] for this vendor alone (a streamed run asks each as it passes).
+    pub fn fails_at(&self, threshold: Option<Severity>) -> bool {
+        let Some(threshold) = threshold else {
+            return false;
+        };
+        self.findings.iter().any(|f| {
             matches!(f.status, Status::Fail | Status::Error) && !f.waived && f.severity >= threshold
         })
     }

@@ -45,6 +45,8 @@ pub struct RunOptions {
     /// Probe only these forms, by (vendor id, URL), and no host or TLS endpoint: a `watch`
     /// round near a go-live. `None` probes every asset of the selected vendors.
     pub only_forms: Option<BTreeSet<(String, String)>>,
+    /// How many assets [`stream`] keeps probed but not judged; `None`: from `concurrency`.
+    pub window: Option<usize>,
 }
 
 /// A callback told (done, total) as assets finish probing.
@@ -63,10 +65,11 @@ impl Default for RunOptions {
             vendors: Vec::new(),
             now: None,
             limits: Limits::default(),
-            concurrency: 64,
+            concurrency: crate::probe::net::DEFAULT_CONCURRENCY,
             per_host: crate::probe::net::DEFAULT_PER_HOST,
             only_forms: None,
             progress: None,
+            window: None,
         }
     }
 }
@@ -129,101 +132,197 @@ fn selected<'a>(inventory: &'a Inventory, options: &RunOptions) -> Vec<&'a Vendo
         .collect()
 }
 
+/// One asset to probe, as the observations key it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum AssetKey {
+    Host(String, Vec<u16>),
+    Tls(String, u16),
+    /// (vendor id, URL): a form is probed once per vendor that lists it.
+    Form(String, String),
+}
+
+/// The assets of `vendor` a run probes, in the vendor's order (`only_forms` keeps only those).
+fn assets_of(vendor: &Vendor, options: &RunOptions) -> Vec<AssetKey> {
+    let mut keys = Vec::new();
+    if options.only_forms.is_none() {
+        keys.extend(
+            vendor
+                .hosts
+                .iter()
+                .map(|h| AssetKey::Host(h.clone(), vendor.ports.clone())),
+        );
+        keys.extend(vendor.tls.iter().map(|(h, p)| AssetKey::Tls(h.clone(), *p)));
+    }
+    keys.extend(
+        vendor
+            .forms
+            .iter()
+            .filter(|f| {
+                options
+                    .only_forms
+                    .as_ref()
+                    .is_none_or(|only| only.contains(&(vendor.id.clone(), f.url.clone())))
+            })
+            .map(|f| AssetKey::Form(vendor.id.clone(), f.url.clone())),
+    );
+    keys.dedup();
+    keys
+}
+
+/// What every probe task of a run shares: the connection context, the audit settings, the trust
+/// anchors and the instant certificates are judged at.
+struct Prober {
+    ctx: ProbeContext,
+    audit: Arc<AuditSettings>,
+    trust: Arc<RunTrust>,
+    now: DateTime<FixedOffset>,
+}
+
+impl Prober {
+    /// The run's context; the trust anchors are loaded only when some TLS endpoint needs them.
+    fn new(
+        inventory: &Inventory,
+        options: &RunOptions,
+        now: DateTime<FixedOffset>,
+        tls: bool,
+    ) -> Prober {
+        let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host)
+            .with_user_agent(&crate::probe::net::user_agent(
+                inventory.audit.contact.as_deref(),
+            ));
+        Prober {
+            ctx,
+            audit: Arc::new(inventory.audit.clone()),
+            trust: Arc::new(if tls {
+                RunTrust::load(&inventory.audit.trust)
+            } else {
+                RunTrust::default()
+            }),
+            now,
+        }
+    }
+
+    /// Starts probing `key` (of `vendor`, for a form's allowed redirects) on `tasks`; returns
+    /// the task's id, so that a task that panics can still be told apart.
+    fn spawn(
+        &self,
+        tasks: &mut tokio::task::JoinSet<Probed>,
+        key: &AssetKey,
+        vendor: &Vendor,
+    ) -> tokio::task::Id {
+        let (ctx, audit) = (self.ctx.clone(), self.audit.clone());
+        match key.clone() {
+            AssetKey::Host(name, ports) => tasks.spawn(async move {
+                let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
+                let address = scope::resolve_both(&name, &audit, resolve_timeout).await;
+                // Each port is bounded by its budget, counted from when it gets its connection
+                // slot, and cut off shortly after it (`sweep::sweep_host`): no cap counted from
+                // here, where the wait for slots behind other hosts' tarpits would spend it.
+                let sweep = match address {
+                    Ok(ip) => HostSweep {
+                        address,
+                        ports: sweep::sweep_host(&ctx, &name, ip, &ports).await,
+                    },
+                    Err(_) => HostSweep {
+                        address,
+                        ports: Vec::new(),
+                    },
+                };
+                Probed::Host((name, ports), sweep)
+            }),
+            AssetKey::Tls(name, port) => {
+                let (trust, now) = (self.trust.clone(), self.now);
+                tasks.spawn(async move {
+                    let probed = probe_tls(&ctx, &audit, &trust, &name, port, now).await;
+                    Probed::Tls((name, port), probed)
+                })
+            }
+            AssetKey::Form(id, url) => {
+                let allowed = vendor_assets(vendor);
+                let form = vendor.forms.iter().find(|f| f.url == url).cloned();
+                tasks.spawn(async move {
+                    let probed = match form {
+                        Some(form) => probe_web_form(&ctx, &audit, &form, &allowed).await,
+                        None => failed_probe(&AssetKey::Form(id.clone(), url.clone())),
+                    };
+                    Probed::Form((id, url), probed)
+                })
+            }
+        }
+        .id()
+    }
+}
+
+/// What stands for an asset whose probe task failed (a bug: it panicked): every fact
+/// unavailable, so that its checks end `error`, never a pass for want of facts.
+fn failed_probe(key: &AssetKey) -> ProbedEndpoint {
+    let why = crate::diagnostic::both(
+        "the probe failed unexpectedly (a bug in vendor-audit; please report it)",
+        "プローブが予期せず失敗した（vendor-audit の不具合。報告してほしい）",
+    );
+    let mut facts = Facts::new();
+    match key {
+        AssetKey::Tls(..) => {
+            fact_catalogue::mark_unavailable_both(&mut facts, "tls", &why);
+            derive::tls::derive(&mut facts);
+        }
+        AssetKey::Form(_, url) => {
+            fact_catalogue::mark_unavailable_both(&mut facts, "http", &why);
+            facts.set("form.url", url.as_str());
+        }
+        AssetKey::Host(..) => {}
+    }
+    ProbedEndpoint {
+        address: None,
+        facts,
+    }
+}
+
+/// The observation of a failed task of `key` (see [`failed_probe`]).
+fn failed(key: &AssetKey) -> Probed {
+    match key {
+        AssetKey::Host(name, ports) => Probed::Host(
+            (name.clone(), ports.clone()),
+            HostSweep {
+                address: Err(crate::diagnostic::both(
+                    "the probe failed unexpectedly (a bug in vendor-audit; please report it)",
+                    "プローブが予期せず失敗した（vendor-audit の不具合。報告してほしい）",
+                )),
+                ports: Vec::new(),
+            },
+        ),
+        AssetKey::Tls(name, port) => Probed::Tls((name.clone(), *port), failed_probe(key)),
+        AssetKey::Form(id, url) => Probed::Form((id.clone(), url.clone()), failed_probe(key)),
+    }
+}
+
 /// Probes every asset of the selected vendors once, concurrently within the context's bounds.
 /// Needs no check: the catalogue can load (or fail) meanwhile.
 pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations {
     let started = Utc::now();
     let now = options.now.unwrap_or_else(|| started.fixed_offset());
     let vendors = selected(inventory, options);
-    let ctx = ProbeContext::new(options.limits, options.concurrency, options.per_host)
-        .with_user_agent(&crate::probe::net::user_agent(
-            inventory.audit.contact.as_deref(),
-        ));
-
-    // Probe each distinct host once, all hosts concurrently (the context bounds connections).
-    let mut wanted: BTreeSet<(String, Vec<u16>)> = BTreeSet::new();
-    let mut wanted_tls: BTreeSet<(String, u16)> = BTreeSet::new();
-    if options.only_forms.is_none() {
-        for v in &vendors {
-            for h in &v.hosts {
-                wanted.insert((h.clone(), v.ports.clone()));
-            }
-            wanted_tls.extend(v.tls.iter().cloned());
+    let mut wanted: BTreeSet<AssetKey> = BTreeSet::new();
+    let mut owner: HashMap<AssetKey, &Vendor> = HashMap::new();
+    for v in &vendors {
+        for key in assets_of(v, options) {
+            owner.entry(key.clone()).or_insert(v);
+            wanted.insert(key);
         }
     }
-    let form_wanted = |vendor: &Vendor, url: &str| {
-        options
-            .only_forms
-            .as_ref()
-            .is_none_or(|only| only.contains(&(vendor.id.clone(), url.to_owned())))
-    };
-    let audit = Arc::new(inventory.audit.clone());
-    let trust = Arc::new(if wanted_tls.is_empty() {
-        RunTrust::default()
-    } else {
-        RunTrust::load(&inventory.audit.trust)
-    });
-    let form_count: usize = vendors
-        .iter()
-        .map(|v| v.forms.iter().filter(|f| form_wanted(v, &f.url)).count())
-        .sum();
-    let total = wanted.len() + wanted_tls.len() + form_count;
+    let tls = wanted.iter().any(|k| matches!(k, AssetKey::Tls(..)));
+    let prober = Prober::new(inventory, options, now, tls);
+    let total = wanted.len();
     let mut tasks = tokio::task::JoinSet::new();
-    for (name, ports) in wanted {
-        let (ctx, audit) = (ctx.clone(), audit.clone());
-        tasks.spawn(async move {
-            let resolve_timeout = ctx.limits.connect_timeout.max(Duration::from_secs(2));
-            let address = scope::resolve_both(&name, &audit, resolve_timeout).await;
-            // Each port is bounded by its budget, counted from when it gets its connection
-            // slot, and cut off shortly after it (`sweep::sweep_host`): no cap counted from
-            // here, where the wait for slots behind other hosts' tarpits would spend it.
-            let sweep = match address {
-                Ok(ip) => HostSweep {
-                    address,
-                    ports: sweep::sweep_host(&ctx, &name, ip, &ports).await,
-                },
-                Err(_) => HostSweep {
-                    address,
-                    ports: Vec::new(),
-                },
-            };
-            Probed::Host((name, ports), sweep)
-        });
-    }
-    for (name, port) in wanted_tls {
-        let (ctx, audit, trust) = (ctx.clone(), audit.clone(), trust.clone());
-        tasks.spawn(async move {
-            let probed = probe_tls(&ctx, &audit, &trust, &name, port, now).await;
-            Probed::Tls((name, port), probed)
-        });
-    }
-    for vendor in &vendors {
-        let allowed = Arc::new(vendor_assets(vendor));
-        for form in vendor.forms.iter().filter(|f| form_wanted(vendor, &f.url)) {
-            let (ctx, audit, allowed) = (ctx.clone(), audit.clone(), allowed.clone());
-            let (id, form) = (vendor.id.clone(), form.clone());
-            tasks.spawn(async move {
-                let probed = probe_web_form(&ctx, &audit, &form, &allowed).await;
-                Probed::Form((id, form.url.clone()), probed)
-            });
+    let mut ids: HashMap<tokio::task::Id, AssetKey> = HashMap::new();
+    for key in wanted {
+        if let Some(vendor) = owner.get(&key) {
+            ids.insert(prober.spawn(&mut tasks, &key, vendor), key);
         }
     }
-    let mut sweeps: Sweeps = HashMap::new();
-    let mut endpoints: Endpoints = HashMap::new();
-    let mut forms: Forms = HashMap::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Probed::Host(key, sweep)) => {
-                sweeps.insert(key, sweep);
-            }
-            Ok(Probed::Tls(key, probed)) => {
-                endpoints.insert(key, probed);
-            }
-            Ok(Probed::Form(key, probed)) => {
-                forms.insert(key, probed);
-            }
-            Err(e) => eprintln!("vendor-audit: a probe task failed: {e}"),
-        }
+    let mut held = Held::default();
+    while let Some(joined) = tasks.join_next_with_id().await {
+        held.absorb(joined, &ids);
         if let Some(Progress(progress)) = &options.progress {
             progress(total - tasks.len(), total);
         }
@@ -231,10 +330,208 @@ pub async fn probe(inventory: &Inventory, options: &RunOptions) -> Observations 
     Observations {
         started,
         now,
-        sweeps,
-        endpoints,
-        forms,
+        sweeps: held.sweeps,
+        endpoints: held.endpoints,
+        forms: held.forms,
     }
+}
+
+/// The observations a run holds, by asset.
+#[derive(Default)]
+struct Held {
+    sweeps: Sweeps,
+    endpoints: Endpoints,
+    forms: Forms,
+}
+
+impl Held {
+    /// Keeps what a finished task observed; a task that failed leaves its asset unavailable.
+    fn absorb(
+        &mut self,
+        joined: Result<(tokio::task::Id, Probed), tokio::task::JoinError>,
+        ids: &HashMap<tokio::task::Id, AssetKey>,
+    ) -> Option<AssetKey> {
+        let probed = match joined {
+            Ok((_, probed)) => probed,
+            Err(e) => {
+                eprintln!("vendor-audit: a probe task failed: {e}");
+                failed(ids.get(&e.id())?)
+            }
+        };
+        Some(self.insert(probed))
+    }
+
+    fn insert(&mut self, probed: Probed) -> AssetKey {
+        match probed {
+            Probed::Host((name, ports), sweep) => {
+                self.sweeps.insert((name.clone(), ports.clone()), sweep);
+                AssetKey::Host(name, ports)
+            }
+            Probed::Tls((name, port), endpoint) => {
+                self.endpoints.insert((name.clone(), port), endpoint);
+                AssetKey::Tls(name, port)
+            }
+            Probed::Form((id, url), page) => {
+                self.forms.insert((id.clone(), url.clone()), page);
+                AssetKey::Form(id, url)
+            }
+        }
+    }
+
+    fn has(&self, key: &AssetKey) -> bool {
+        match key {
+            AssetKey::Host(name, ports) => self.sweeps.contains_key(&(name.clone(), ports.clone())),
+            AssetKey::Tls(name, port) => self.endpoints.contains_key(&(name.clone(), *port)),
+            AssetKey::Form(id, url) => self.forms.contains_key(&(id.clone(), url.clone())),
+        }
+    }
+
+    fn drop_key(&mut self, key: &AssetKey) {
+        match key {
+            AssetKey::Host(name, ports) => {
+                self.sweeps.remove(&(name.clone(), ports.clone()));
+            }
+            AssetKey::Tls(name, port) => {
+                self.endpoints.remove(&(name.clone(), *port));
+            }
+            AssetKey::Form(id, url) => {
+                self.forms.remove(&(id.clone(), url.clone()));
+            }
+        }
+    }
+
+    fn probes(&self) -> Probes<'_> {
+        Probes {
+            sweeps: &self.sweeps,
+            endpoints: &self.endpoints,
+            forms: &self.forms,
+        }
+    }
+}
+
+/// How many assets a streamed run keeps probed but not yet judged, at most (a little more when
+/// one vendor has more assets than that): enough that waiting for a slow vendor's tarpits
+/// rarely starves the connection slots, few enough that memory does not grow with the fleet.
+fn window(options: &RunOptions) -> usize {
+    options.concurrency.saturating_mul(16).clamp(512, 8192)
+}
+
+/// The start of a run: its id, clocks and tool, before any probe.
+pub fn begin(inventory: &Inventory, options: &RunOptions) -> RunInfo {
+    let started = Utc::now();
+    let now = options.now.unwrap_or_else(|| started.fixed_offset());
+    run_info(inventory, started, now)
+}
+
+fn run_info(inventory: &Inventory, started: DateTime<Utc>, now: DateTime<FixedOffset>) -> RunInfo {
+    RunInfo {
+        // The start second and 32 random bits: unique across shards and watch rounds
+        // started in the same second, and sorted by time.
+        id: format!(
+            "{}-{:08x}",
+            started.format("%Y%m%dT%H%M%SZ"),
+            rand::random::<u32>()
+        ),
+        started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        finished_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        tool: format!("vendor-audit {}", env!("CARGO_PKG_VERSION")),
+        proxy: inventory.audit.proxy.clone(),
+    }
+}
+
+/// Probes and judges the selected vendors of a run begun with [`begin`], handing each vendor's
+/// result to `each` in inventory order as soon as its assets are probed, and returns the run's
+/// summary with `run.finished_at` set. Probing runs ahead of judging by a bounded window of
+/// assets, so memory holds that window and one result, not the fleet (issue 14).
+pub async fn stream(
+    inventory: &Inventory,
+    catalog: &Catalog,
+    options: &RunOptions,
+    run: &mut RunInfo,
+    mut each: impl FnMut(VendorResult),
+) -> Summary {
+    let now = options
+        .now
+        .or_else(|| chrono::DateTime::parse_from_rfc3339(&run.now).ok())
+        .unwrap_or_else(|| Utc::now().fixed_offset());
+    let vendors = selected(inventory, options);
+    let plan: Vec<Vec<AssetKey>> = vendors.iter().map(|v| assets_of(v, options)).collect();
+    // How many vendors still need each asset: it is dropped after the last one is judged.
+    let mut needed: HashMap<&AssetKey, usize> = HashMap::new();
+    for key in plan.iter().flatten() {
+        *needed.entry(key).or_default() += 1;
+    }
+    let total = needed.len();
+    let tls = needed.keys().any(|k| matches!(k, AssetKey::Tls(..)));
+    let prober = Prober::new(inventory, options, now, tls);
+    let (current_fy, today) = judging_dates(inventory, now);
+    let window = options.window.unwrap_or_else(|| window(options));
+
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut ids: HashMap<tokio::task::Id, AssetKey> = HashMap::new();
+    let mut started: std::collections::HashSet<&AssetKey> = std::collections::HashSet::new();
+    let mut held = Held::default();
+    let (mut in_window, mut probed) = (0usize, 0usize);
+    let (mut next_probe, mut next_judge) = (0usize, 0usize);
+    let mut summary = Summary::default();
+    while next_judge < vendors.len() {
+        while next_probe < vendors.len() && (in_window < window || next_probe == next_judge) {
+            if let (Some(vendor), Some(keys)) = (vendors.get(next_probe), plan.get(next_probe)) {
+                for key in keys {
+                    if started.insert(key) {
+                        ids.insert(prober.spawn(&mut tasks, key, vendor), key.clone());
+                        in_window += 1;
+                    }
+                }
+            }
+            next_probe += 1;
+        }
+        // Every vendor whose assets are all in, in order.
+        let mut judged_any = false;
+        while let (Some(vendor), Some(keys)) = (vendors.get(next_judge), plan.get(next_judge)) {
+            if next_judge >= next_probe || !keys.iter().all(|k| held.has(k)) {
+                break;
+            }
+            let result = judge_vendor(vendor, catalog, &held.probes(), now, current_fy, today);
+            summary.add(&result);
+            each(result);
+            for key in keys {
+                if let Some(left) = needed.get_mut(key) {
+                    *left = left.saturating_sub(1);
+                    if *left == 0 {
+                        held.drop_key(key);
+                        in_window = in_window.saturating_sub(1);
+                    }
+                }
+            }
+            next_judge += 1;
+            judged_any = true;
+        }
+        if judged_any || next_judge >= vendors.len() {
+            continue;
+        }
+        match tasks.join_next_with_id().await {
+            Some(joined) => {
+                held.absorb(joined, &ids);
+                probed += 1;
+                if let Some(Progress(progress)) = &options.progress {
+                    progress(probed, total);
+                }
+            }
+            // Nothing in flight and the next vendor still waits: cannot happen (every key of a
+            // started vendor is spawned); judge what is there rather than wait for ever.
+            None => {
+                for key in plan.get(next_judge).into_iter().flatten() {
+                    if !held.has(key) {
+                        held.insert(failed(key));
+                    }
+                }
+            }
+        }
+    }
+    run.finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    summary
 }
 
 impl Observations {
@@ -280,43 +577,35 @@ pub fn judge(
         forms,
     } = observations;
     let vendors = selected(inventory, options);
+    let (current_fy, today) = judging_dates(inventory, now);
+    let probed = Probes {
+        sweeps: &sweeps,
+        endpoints: &endpoints,
+        forms: &forms,
+    };
+    let results: Vec<VendorResult> = vendors
+        .iter()
+        .map(|vendor| judge_vendor(vendor, catalog, &probed, now, current_fy, today))
+        .collect();
+    let mut run = run_info(inventory, started, now);
+    run.finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    RunReport {
+        schema: SCHEMA,
+        run,
+        summary: Summary::of(&results),
+        vendors: results,
+    }
+}
+
+/// The fiscal year and the day a run judges reports at, in the audit's time zone.
+fn judging_dates(inventory: &Inventory, now: DateTime<FixedOffset>) -> (i32, chrono::NaiveDate) {
     let current_fy = report_facts::fiscal_year(
         now,
         inventory.audit.timezone,
         inventory.audit.fiscal_year_start,
     );
     let today = now.with_timezone(&inventory.audit.timezone).date_naive();
-    let results: Vec<VendorResult> = vendors
-        .iter()
-        .map(|vendor| {
-            let probed = Probes {
-                sweeps: &sweeps,
-                endpoints: &endpoints,
-                forms: &forms,
-            };
-            judge_vendor(vendor, catalog, &probed, now, current_fy, today)
-        })
-        .collect();
-    let finished = Utc::now();
-    RunReport {
-        schema: SCHEMA,
-        run: RunInfo {
-            // The start second and 32 random bits: unique across shards and watch rounds
-            // started in the same second, and sorted by time.
-            id: format!(
-                "{}-{:08x}",
-                started.format("%Y%m%dT%H%M%SZ"),
-                rand::random::<u32>()
-            ),
-            started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            finished_at: finished.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            tool: format!("vendor-audit {}", env!("CARGO_PKG_VERSION")),
-            proxy: inventory.audit.proxy.clone(),
-        },
-        summary: Summary::of(&results),
-        vendors: results,
-    }
+    (current_fy, today)
 }
 
 /// Everything probed in a run, by asset.
@@ -659,6 +948,77 @@ fn asset(target: String, kind: &str, address: Option<String>, facts: &Facts) -> 
 #[cfg(test)]
 mod tests {
     use super::{url_host, vendor_assets};
+
+    /// 30 vendors on closed loopback ports, sharing one host and one TLS endpoint across the
+    /// window's edges: the streamed run judges each once, in order, with the same findings as
+    /// probing everything first and judging after, whatever the window.
+    #[tokio::test]
+    async fn a_streamed_run_equals_probing_then_judging_at_any_window() {
+        // Ports nothing listens on: bound, then closed, on 127.0.0.1 (refused at once).
+        let closed: Vec<u16> = (0..3)
+            .map(|_| {
+                let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+                l.local_addr().unwrap().port()
+            })
+            .collect();
+        let mut toml = String::from("[audit]\ntimezone = \"Asia/Tokyo\"\n");
+        for i in 0..30 {
+            toml += &format!(
+                "[[vendor]]\nid = \"v{i:02}\"\nname = \"V{i}\"\nhosts = [\"127.0.0.1\", \"127.0.0.{}\"]\n\
+                 ports = [{}, {}]\ntls = [\"127.0.0.1:{}\"]\n",
+                2 + i % 4,
+                closed[0],
+                closed[1],
+                closed[2]
+            );
+        }
+        let inventory =
+            crate::inventory::Inventory::parse(std::path::Path::new("/tmp/v.toml"), &toml).unwrap();
+        let catalog = crate::catalog::Catalog::load(&[]).unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T09:00:00+09:00").ok();
+        let limits = crate::probe::Limits {
+            connect_timeout: std::time::Duration::from_secs(2),
+            port_budget: std::time::Duration::from_secs(2),
+            ..Default::default()
+        };
+        let whole = super::run(
+            &inventory,
+            &catalog,
+            &super::RunOptions {
+                now,
+                limits,
+                ..Default::default()
+            },
+        )
+        .await;
+        let key = |v: &crate::results::VendorResult| {
+            let findings: Vec<_> = v
+                .findings
+                .iter()
+                .map(|f| (f.check.clone(), f.target.clone(), f.status))
+                .collect();
+            (v.id.clone(), findings, v.assets.len())
+        };
+        let expected: Vec<_> = whole.vendors.iter().map(key).collect();
+        assert_eq!(expected.len(), 30);
+        for window in [1, 2, 7, 1000] {
+            let options = super::RunOptions {
+                now,
+                limits,
+                window: Some(window),
+                concurrency: 4,
+                ..Default::default()
+            };
+            let mut run = super::begin(&inventory, &options);
+            let mut got = Vec::new();
+            let summary = super::stream(&inventory, &catalog, &options, &mut run, |v| {
+                got.push(key(&v))
+            })
+            .await;
+            assert_eq!(got, expected, "window {window}");
+            assert_eq!(summary, whole.summary, "window {window}");
+        }
+    }
 
     #[test]
     fn a_vendors_assets_are_its_listed_ports_and_origins() {
