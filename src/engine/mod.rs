@@ -803,7 +803,9 @@ async fn probe_tls(
             let deadline = tokio::time::Instant::now() + budget;
             // The probe honours its deadline; this cap only guards the run against a bug.
             let cap = budget + Duration::from_secs(30);
-            let probe = tls::probe_endpoint(ctx, &ep, &trust.anchors, now, deadline);
+            // Boxed only now that the slot is held: the enumeration's state (some 33 KB) is
+            // not kept by every endpoint still queued behind others (issue 14: flat memory).
+            let probe = Box::pin(tls::probe_endpoint(ctx, &ep, &trust.anchors, now, deadline));
             match tokio::time::timeout(cap, probe).await {
                 Ok(probed) => {
                     facts = probed;

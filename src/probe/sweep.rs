@@ -161,7 +161,9 @@ pub async fn sweep_host(
                     }
                 };
                 let cap = ctx.limits.connect_timeout + ctx.limits.port_budget + PORT_CAP_MARGIN;
-                tokio::time::timeout(cap, sweep_port(&ctx, &ep))
+                // Boxed once the slot is held: a port queued for its slot keeps a small task,
+                // not the identifiers' state (memory flat in the number of queued ports).
+                tokio::time::timeout(cap, Box::pin(sweep_port(&ctx, &ep)))
                     .await
                     .map_err(|_| {
                         both(
