@@ -1,6 +1,7 @@
 //! The engine: expands the inventory into assets, probes each asset once (concurrently, within
 //! the context's bounds), judges every check on the facts, applies waivers and computes the
-//! control verdicts. It returns a `RunReport`; rendering is the reports' job.
+//! control verdicts. `stream` hands each vendor's result on as soon as it is judged (memory flat
+//! in the fleet); `probe` + `judge` keep a whole round (`watch`). Rendering is the reports' job.
 
 pub mod evaluate;
 pub mod report_facts;
