@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::catalog::Severity;
 use crate::inventory::Inventory;
-use crate::results::{RunReport, Status, Verdict};
+use crate::results::{RunInfo, RunReport, Status, Summary, VendorResult, Verdict};
 
 pub use schema::current as schema_version;
 
@@ -235,6 +235,13 @@ fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> rusqlite::Result<T>
 /// Runs are ordered by `started_at` (whole seconds), then by `seq`, the order they were
 /// stored in: two runs started in the same second keep the order they happened in (their ids'
 /// random tails do not).
+/// A run being stored vendor by vendor.
+pub struct Recording {
+    run: RunInfo,
+    meta: RunMeta,
+    vendors: Vec<VendorResult>,
+}
+
 pub struct History {
     conn: Connection,
     path: PathBuf,
@@ -428,6 +435,47 @@ impl History {
             tx.commit()
         })();
         result.map_err(|e| self.err(format!("storing run {}: {e}", report.run.id)))
+    }
+
+    /// Starts storing a run vendor by vendor (INTERIM: holds the vendors until `finish_run`).
+    pub fn begin_run(&mut self, run: &RunInfo, meta: &RunMeta) -> Result<Recording, HistoryError> {
+        Ok(Recording {
+            run: run.clone(),
+            meta: meta.clone(),
+            vendors: Vec::new(),
+        })
+    }
+
+    /// Stores one vendor of a run begun with [`History::begin_run`].
+    pub fn record_vendor(
+        &mut self,
+        rec: &mut Recording,
+        v: &VendorResult,
+    ) -> Result<(), HistoryError> {
+        rec.vendors.push(v.clone());
+        Ok(())
+    }
+
+    /// Completes a run begun with [`History::begin_run`] and returns what changed.
+    pub fn finish_run(
+        &mut self,
+        rec: Recording,
+        finished_at: &str,
+        summary: &Summary,
+    ) -> Result<diff::Changes, HistoryError> {
+        let Recording {
+            mut run,
+            meta,
+            vendors,
+        } = rec;
+        run.finished_at = finished_at.to_owned();
+        let report = RunReport {
+            schema: crate::results::SCHEMA,
+            run,
+            vendors,
+            summary: summary.clone(),
+        };
+        self.record_and_compare(&report, &meta)
     }
 
     /// Stores `report` and returns what changed for each of its vendors since that vendor's
