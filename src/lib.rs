@@ -25,4 +25,5 @@ pub mod probe;
 pub mod reference;
 pub mod report;
 pub mod results;
+pub mod shard;
 pub mod watch;

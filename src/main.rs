@@ -20,8 +20,9 @@ use vendor_audit::inventory::Inventory;
 use vendor_audit::notify::{self, Notifier};
 use vendor_audit::probe::Limits;
 use vendor_audit::report::color::{self, ColorChoice};
-use vendor_audit::report::output::{self, OutputSpec};
+use vendor_audit::report::output::OutputSpec;
 use vendor_audit::report::{self, Format};
+use vendor_audit::shard::Shard;
 use vendor_audit::{commands, demo, grade, i18n, reference, watch};
 
 /// The language of this invocation, set once in `main`: `--lang`, else the locale variables.
@@ -214,6 +215,10 @@ struct RunArgs {
     /// Audit only this vendor (repeatable).
     #[arg(long = "vendor", value_name = "ID")]
     vendors: Vec<String>,
+    /// Audit only shard K of N (0 <= K < N): the vendors whose id hashes to K, so that N jobs
+    /// split one inventory with no coordination (with --vendor: those of them in the shard).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
     #[command(flatten)]
     output: OutputArgs,
     #[command(flatten)]
@@ -631,7 +636,10 @@ fn run_command(args: RunArgs) -> ExitCode {
     audit_and_report(
         &rt,
         &inventory,
-        args.vendors,
+        Selection {
+            vendors: args.vendors,
+            shard: args.shard,
+        },
         &args.output,
         keep.as_mut(),
         "run",
@@ -806,7 +814,7 @@ fn assess_command(args: AssessArgs) -> ExitCode {
     audit_and_report(
         &rt,
         &inventory,
-        Vec::new(),
+        Selection::default(),
         &args.output,
         history.as_mut(),
         "assess",
@@ -875,7 +883,7 @@ fn demo_command(args: DemoArgs) -> ExitCode {
     let code = audit_and_report(
         &rt,
         &inventory,
-        Vec::new(),
+        Selection::default(),
         &output,
         history.as_mut(),
         "demo",
@@ -884,10 +892,17 @@ fn demo_command(args: DemoArgs) -> ExitCode {
     code
 }
 
+/// The vendors of the inventory a run covers: `--vendor` and `--shard`.
+#[derive(Default)]
+struct Selection {
+    vendors: Vec<String>,
+    shard: Option<Shard>,
+}
+
 fn audit_and_report(
     rt: &tokio::runtime::Runtime,
     inventory: &Inventory,
-    vendors: Vec<String>,
+    selection: Selection,
     out: &OutputArgs,
     history: Option<&mut History>,
     kind: &str,
@@ -900,7 +915,8 @@ fn audit_and_report(
     let dirs = out.probe.checks.clone();
     let loading = rt.spawn_blocking(move || Catalog::load(&dirs));
     let options = RunOptions {
-        vendors,
+        vendors: selection.vendors,
+        shard: selection.shard,
         now: out.now,
         ..out.probe.run_options()
     };
@@ -945,71 +961,166 @@ fn audit_and_report(
             return ExitCode::from(EXIT_CANNOT_RUN);
         }
     };
+    let lang = lang();
+    let width = terminal_width();
     let mut run = engine::begin(inventory, &options);
-    let mut vendors = Vec::new();
-    let summary = rt.block_on(engine::stream(
-        inventory,
-        &catalog,
-        &options,
-        &mut run,
-        |v| vendors.push(v),
-    ));
-    let report = vendor_audit::results::RunReport {
-        schema: vendor_audit::results::SCHEMA,
-        run,
-        vendors,
-        summary,
+    let clear_bar = || {
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
     };
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    // The HTML's trend: each vendor's earlier graded runs, read before this one is stored.
-    let trends = history
-        .as_deref()
-        .filter(|_| out.wants(Format::Html))
-        .and_then(|h| match h.trends(&report, report::html::TREND_RUNS) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("vendor-audit: no trend in the HTML report: {e}");
-                None
+    // Every report is written vendor by vendor into spools, then whole at the end: memory holds
+    // one vendor's results, not the fleet's (issue 14).
+    let color = color::for_stdout(out.color);
+    let mut outputs = match report::stream::Outputs::open(
+        &out.output,
+        out.format,
+        out.explain,
+        lang,
+        width,
+        color,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            clear_bar();
+            say(
+                format!("cannot make room for the reports: {e}"),
+                format!("報告書の一時ファイルを作れない（原文: \"{e}\"）"),
+            );
+            return ExitCode::from(EXIT_CANNOT_RUN);
+        }
+    };
+    // The run is stored vendor by vendor too; it counts in the history once complete.
+    let meta = RunMeta::of(kind, inventory, &catalog.digest);
+    let mut history = history;
+    let mut recording = match history.as_deref_mut().map(|h| h.begin_run(&run, &meta)) {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            clear_bar();
+            history_error(&e);
+            return ExitCode::from(EXIT_CANNOT_RUN);
+        }
+    };
+    let threshold = out.fail_on.unwrap_or(FailOn::High).threshold();
+    let wants_trends = out.wants(Format::Html);
+    let explain_aside = out.explain && out.format != Format::Table;
+    let assess_text = kind == "assess";
+    // Judged vendors reach this thread over a small channel: it writes reports and history
+    // (blocking I/O, a database driver with a runtime of its own) outside the probing runtime.
+    let consumed = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<vendor_audit::results::VendorResult>(4);
+        let history = history.as_deref_mut();
+        let recording = &mut recording;
+        let outputs = &mut outputs;
+        let consumer = scope.spawn(move || {
+            let mut seen = Consumed::default();
+            let mut history = history;
+            for v in rx {
+                seen.fails |= v.fails_at(threshold);
+                if explain_aside {
+                    eprint!(
+                        "{}",
+                        report::wrap_hanging(&grade::explain_vendor(&v, lang), width)
+                    );
+                }
+                if assess_text {
+                    seen.assessment
+                        .push_str(&report::assessment::summary(&v, lang));
+                }
+                if let Some(h) = history.as_deref_mut() {
+                    // The HTML's trend: the vendor's earlier graded runs, read before this one.
+                    if wants_trends {
+                        match h.scores_for(&v.id, report::html::TREND_RUNS) {
+                            Ok(points) => {
+                                seen.trends.insert(v.id.clone(), points);
+                            }
+                            Err(e) => seen.trend_error = Some(e.to_string()),
+                        }
+                    }
+                    if let (Some(rec), None) = (recording.as_mut(), &seen.history_error) {
+                        if let Err(e) = h.record_vendor(rec, &v) {
+                            seen.history_error = Some(e);
+                        }
+                    }
+                }
+                if seen.output_error.is_none() {
+                    if let Err(e) = outputs.vendor(&v) {
+                        seen.output_error = Some(e);
+                    }
+                }
             }
+            seen
         });
+        let summary = rt.block_on(engine::stream(
+            inventory,
+            &catalog,
+            &options,
+            &mut run,
+            move |v| {
+                // The consumer ends only by panicking; the run then stops at `join`.
+                let _ = tx.send(v);
+            },
+        ));
+        (summary, consumer.join())
+    });
+    clear_bar();
+    let (summary, seen) = match consumed {
+        (summary, Ok(seen)) => (summary, seen),
+        (_, Err(_)) => {
+            say(
+                "writing the reports failed unexpectedly",
+                "報告書の書き出しが予期せず失敗した",
+            );
+            return ExitCode::from(EXIT_CANNOT_RUN);
+        }
+    };
+    if let Some(e) = &seen.trend_error {
+        eprintln!("vendor-audit: no trend in the HTML report: {e}");
+    }
     let extras = report::Extras {
         catalog: Some(&catalog),
-        trends: trends.as_ref(),
+        trends: (wants_trends && history.is_some() && seen.trend_error.is_none())
+            .then_some(&seen.trends),
     };
-    if let Err(code) = write_reports(&report, out, extras) {
-        return code;
+    let written = match seen.output_error {
+        Some(e) => Err(e),
+        None => outputs.finish(&run, &summary, extras),
+    };
+    if let Err((to, e)) = written {
+        say(
+            format!("cannot write {to}: {e}"),
+            format!("{to} に書き込めない（原文: \"{e}\"）"),
+        );
+        return ExitCode::from(EXIT_CANNOT_RUN);
     }
-    if kind == "assess" {
+    if assess_text {
         // The procurement officer's summary: after a table, on stdout; beside machine formats,
         // on stderr so that they stay parseable.
-        let text: String = report
-            .vendors
-            .iter()
-            .map(|v| report::assessment::summary(v, lang()))
-            .collect();
         if out.format == Format::Table && !out.output.iter().any(|o| o.format.is_none()) {
-            print!("\n{text}");
+            print!("\n{}", seen.assessment);
         } else {
-            eprint!("{text}");
+            eprint!("{}", seen.assessment);
         }
     }
-    if let Some(history) = history {
-        let meta = RunMeta::of(kind, inventory, &catalog.digest);
-        match history.record_and_compare(&report, &meta) {
+    if let (Some(history), Some(rec)) = (history, recording) {
+        let stored = match seen.history_error {
+            Some(e) => Err(e),
+            None => history.finish_run(rec, &run.finished_at, &summary),
+        };
+        match stored {
             Ok(changes) => {
                 say(
                     format!(
                         "run {} stored in {} (since each vendor's previous run: {} new failing, {} fixed)",
-                        report.run.id,
+                        run.id,
                         history.path().display(),
                         changes.regressions.len(),
                         changes.fixed.len()
                     ),
                     format!(
                         "監査実行 {} を {} に記録した（各委託先の前回の監査実行から、新たな不合格 {} 件、解消 {} 件）",
-                        report.run.id,
+                        run.id,
                         history.path().display(),
                         changes.regressions.len(),
                         changes.fixed.len()
@@ -1042,11 +1153,24 @@ fn audit_and_report(
             "[notify] が設定されているが --no-history が指定された: 通知は記録済みの監査実行との比較で送るため、送らない",
         );
     }
-    if report.fails_at(out.fail_on.unwrap_or(FailOn::High).threshold()) {
+    if seen.fails {
         ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// What the report thread gathered from a run's vendors as they passed.
+#[derive(Default)]
+struct Consumed {
+    /// A finding at or above `--fail-on` failed or could not be judged.
+    fails: bool,
+    /// `assess`'s summaries, in vendor order.
+    assessment: String,
+    trends: history::Trends,
+    trend_error: Option<String>,
+    history_error: Option<history::HistoryError>,
+    output_error: Option<(report::stream::Destination, std::io::Error)>,
 }
 
 /// Two `--output`s naming one file, or a file in a folder that does not exist, are mistakes of
@@ -1079,55 +1203,6 @@ fn check_outputs(specs: &[OutputSpec]) -> Result<(), ExitCode> {
             );
             return Err(ExitCode::from(EXIT_INVALID));
         }
-    }
-    Ok(())
-}
-
-/// Every `--output` file (uncoloured, each written whole), then standard output unless a bare
-/// `--output FILE` took the `--format` report there instead.
-fn write_reports(
-    report: &vendor_audit::results::RunReport,
-    out: &OutputArgs,
-    extras: report::Extras,
-) -> Result<(), ExitCode> {
-    let lang = lang();
-    let width = terminal_width();
-    // `--explain`: beside a table it is more text for people (in the table's file or on
-    // stdout); beside machine formats it goes to stderr, so that they stay parseable.
-    let explained = out
-        .explain
-        .then(|| report::wrap_hanging(&grade::explain_run(report, lang), width));
-    let explain_here = |format: Format| explained.as_deref().filter(|_| format == Format::Table);
-    if out.format != Format::Table {
-        if let Some(text) = &explained {
-            eprint!("{text}");
-        }
-    }
-    let mut to_stdout = true;
-    for spec in &out.output {
-        let format = spec.format.unwrap_or_else(|| {
-            to_stdout = false;
-            out.format
-        });
-        let mut text = report::render_with(report, format, lang, width, false, extras);
-        if spec.format.is_none() {
-            text.push_str(explain_here(format).unwrap_or(""));
-        }
-        output::write_whole(&spec.path, &text).map_err(|e| {
-            say(
-                format!("cannot write {}: {e}", spec.path.display()),
-                format!("{} に書き込めない（原文: \"{e}\"）", spec.path.display()),
-            );
-            ExitCode::from(EXIT_CANNOT_RUN)
-        })?;
-    }
-    if to_stdout {
-        let color = color::for_stdout(out.color);
-        print!(
-            "{}{}",
-            report::render_with(report, out.format, lang, width, color, extras),
-            explain_here(out.format).unwrap_or("")
-        );
     }
     Ok(())
 }

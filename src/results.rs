@@ -33,6 +33,10 @@ pub struct RunInfo {
     /// environment said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// The share of the inventory's vendors this run covers (`run --shard K/N`); absent: all
+    /// the selected vendors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -118,6 +118,7 @@ fn run(id: &str, started: &str, vnc_open: bool, form_cacheable: bool) -> RunRepo
             now: started.into(),
             tool: "vendor-audit test".into(),
             proxy: None,
+            shard: None,
         },
         summary: Summary::of(&vendors),
         vendors,

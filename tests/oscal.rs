@@ -435,6 +435,7 @@ fn hand_made() -> RunReport {
             now: NOW.into(),
             tool: "vendor-audit 0.1.0".into(),
             proxy: None,
+            shard: None,
         },
         summary: Summary::of(&vendors),
         vendors,

@@ -133,6 +133,7 @@ fn fixed_run() -> RunReport {
             now: "2026-11-26T00:00:00Z".into(),
             tool: "vendor-audit test".into(),
             proxy: None,
+            shard: None,
         },
         summary: Summary::of(&vendors),
         vendors,

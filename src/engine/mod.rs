@@ -28,6 +28,7 @@ use crate::probe::{http, tls, Endpoint, Limits, ProbeContext};
 use crate::results::{
     AssetFacts, ReportSummary, RunInfo, RunReport, Summary, VendorResult, SCHEMA,
 };
+use crate::shard::Shard;
 use evaluate::Observed;
 
 /// How a run behaves (the `run` command's options).
@@ -35,6 +36,8 @@ use evaluate::Observed;
 pub struct RunOptions {
     /// Only these vendors (all when empty).
     pub vendors: Vec<String>,
+    /// Only the vendors of this shard (`run --shard K/N`), after `vendors`.
+    pub shard: Option<Shard>,
     /// The instant to judge at (`--now`); the clock when `None`.
     pub now: Option<DateTime<FixedOffset>>,
     pub limits: Limits,
@@ -64,6 +67,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             vendors: Vec::new(),
+            shard: None,
             now: None,
             limits: Limits::default(),
             concurrency: crate::probe::net::DEFAULT_CONCURRENCY,
@@ -130,6 +134,7 @@ fn selected<'a>(inventory: &'a Inventory, options: &RunOptions) -> Vec<&'a Vendo
         .vendors
         .iter()
         .filter(|v| options.vendors.is_empty() || options.vendors.contains(&v.id))
+        .filter(|v| options.shard.is_none_or(|s| s.contains(&v.id)))
         .collect()
 }
 
@@ -421,10 +426,15 @@ fn window(options: &RunOptions) -> usize {
 pub fn begin(inventory: &Inventory, options: &RunOptions) -> RunInfo {
     let started = Utc::now();
     let now = options.now.unwrap_or_else(|| started.fixed_offset());
-    run_info(inventory, started, now)
+    run_info(inventory, options, started, now)
 }
 
-fn run_info(inventory: &Inventory, started: DateTime<Utc>, now: DateTime<FixedOffset>) -> RunInfo {
+fn run_info(
+    inventory: &Inventory,
+    options: &RunOptions,
+    started: DateTime<Utc>,
+    now: DateTime<FixedOffset>,
+) -> RunInfo {
     RunInfo {
         // The start second and 32 random bits: unique across shards and watch rounds
         // started in the same second, and sorted by time.
@@ -438,6 +448,7 @@ fn run_info(inventory: &Inventory, started: DateTime<Utc>, now: DateTime<FixedOf
         now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         tool: format!("vendor-audit {}", env!("CARGO_PKG_VERSION")),
         proxy: inventory.audit.proxy.clone(),
+        shard: options.shard,
     }
 }
 
@@ -588,7 +599,7 @@ pub fn judge(
         .iter()
         .map(|vendor| judge_vendor(vendor, catalog, &probed, now, current_fy, today))
         .collect();
-    let mut run = run_info(inventory, started, now);
+    let mut run = run_info(inventory, options, started, now);
     run.finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     RunReport {
         schema: SCHEMA,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::catalog::Severity;
 use crate::results::{ReportStatus, Status, VendorResult, Verdict};
 
-pub use text::{explain, explain_run, formula, headline};
+pub use text::{explain, explain_run, explain_vendor, formula, headline};
 
 /// Every vendor starts with this many points.
 pub const START: u32 = 100;

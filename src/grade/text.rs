@@ -245,13 +245,19 @@ pub fn explain(grading: &Grading, lang: Lang) -> String {
 
 /// `--explain`: each vendor's sum, after the report.
 pub fn explain_run(report: &crate::results::RunReport, lang: Lang) -> String {
-    let mut out = String::new();
-    for v in &report.vendors {
-        out.push_str(&match lang {
-            Lang::En => format!("\nGrade of {} ({}):\n", v.name, v.id),
-            Lang::Ja => format!("\n{}（{}）の評価:\n", v.name, v.id),
-        });
-        out.push_str(&explain(&v.grading, lang));
-    }
+    report
+        .vendors
+        .iter()
+        .map(|v| explain_vendor(v, lang))
+        .collect()
+}
+
+/// One vendor's part of [`explain_run`] (a streamed run writes each as it passes).
+pub fn explain_vendor(v: &crate::results::VendorResult, lang: Lang) -> String {
+    let mut out = match lang {
+        Lang::En => format!("\nGrade of {} ({}):\n", v.name, v.id),
+        Lang::Ja => format!("\n{}（{}）の評価:\n", v.name, v.id),
+    };
+    out.push_str(&explain(&v.grading, lang));
     out
 }

@@ -752,6 +752,7 @@ mod tests {
                 now: "2026-11-26T09:00:00+09:00".into(),
                 tool: "vendor-audit test".into(),
                 proxy: None,
+                shard: None,
             },
             summary: Summary::of(&vendors),
             vendors,

@@ -3,7 +3,7 @@
 //! verdicts (contradicted as <failure>; see [`control_outcome`]); the vendor's grade, score and
 //! unjudged checks as the findings suite's properties.
 
-use crate::results::{ControlVerdict, RunReport, Status, Verdict};
+use crate::results::{ControlVerdict, RunReport, Status, Summary, VendorResult, Verdict};
 
 /// How a control verdict shows on a CI dashboard: `Some((failed, message))` for a failure or a
 /// skip, `None` for a pass. A contradicted declaration is the failure. `unverifiable` is skipped,
@@ -23,24 +23,56 @@ fn control_outcome(c: &ControlVerdict) -> Option<(bool, String)> {
 }
 
 pub fn render(report: &RunReport) -> String {
-    let controls = |f: fn(&ControlVerdict) -> bool| {
-        report
-            .vendors
-            .iter()
-            .flat_map(|v| &v.controls)
-            .filter(|c| f(c))
-            .count()
-    };
-    let s = &report.summary;
+    let mut counts = ControlCounts::default();
+    let mut body = String::new();
+    for v in &report.vendors {
+        counts.add(v);
+        body.push_str(&vendor_part(v));
+    }
+    head(&report.summary, &counts) + &body + TAIL
+}
+
+/// The control verdicts of the vendors so far, as the `<testsuites>` totals count them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ControlCounts {
+    total: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+impl ControlCounts {
+    pub fn add(&mut self, v: &VendorResult) {
+        for c in &v.controls {
+            self.total += 1;
+            match control_outcome(c) {
+                Some((true, _)) => self.failed += 1,
+                Some((false, _)) => self.skipped += 1,
+                None => {}
+            }
+        }
+    }
+}
+
+/// The XML declaration and `<testsuites>` with the run's totals (findings and controls).
+pub fn head(s: &Summary, controls: &ControlCounts) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"vendor-audit\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-        s.pass + s.fail + s.error + s.skipped + controls(|_| true),
-        s.fail + controls(|c| c.verdict == Verdict::Contradicted),
+        s.pass + s.fail + s.error + s.skipped + controls.total,
+        s.fail + controls.failed,
         s.error,
-        s.skipped + controls(|c| matches!(control_outcome(c), Some((false, _))))
+        s.skipped + controls.skipped
     ));
-    for v in &report.vendors {
+    out
+}
+
+/// What closes the document.
+pub const TAIL: &str = "</testsuites>\n";
+
+/// One vendor's two suites: its findings, its control verdicts.
+pub fn vendor_part(v: &VendorResult) -> String {
+    let mut out = String::new();
+    {
         let count = |s: Status| v.findings.iter().filter(|f| f.status == s).count();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
@@ -79,7 +111,6 @@ pub fn render(report: &RunReport) -> String {
         out.push_str("  </testsuite>\n");
         out.push_str(&controls_suite(&v.id, &v.controls));
     }
-    out.push_str("</testsuites>\n");
     out
 }
 

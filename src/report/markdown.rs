@@ -5,17 +5,27 @@ use super::{
     declared_word, pick, report_word, rows, severity_word, status_word, verdict_word, Row,
 };
 use crate::catalog::Lang;
-use crate::results::{RunReport, Status};
+use crate::results::{RunInfo, RunReport, Status, Summary};
 
 pub fn render(report: &RunReport, lang: Lang) -> String {
+    let mut out = head(&report.run, lang);
+    for v in &report.vendors {
+        out.push_str(&vendor_part(v, lang));
+    }
+    out.push_str(&tail(&report.summary, lang));
+    out
+}
+
+/// The title: the run, when it judged, its proxy.
+pub fn head(run: &RunInfo, lang: Lang) -> String {
     let mut out = format!(
         "# {} {}\n\n{}: {}\n\n",
         pick("vendor-audit run", "vendor-audit 監査実行", lang),
-        report.run.id,
+        run.id,
         pick("Judged at", "判定時刻", lang),
-        report.run.now
+        run.now
     );
-    if let Some(proxy) = &report.run.proxy {
+    if let Some(proxy) = &run.proxy {
         out.push_str(&format!(
             "{}: {proxy}\n\n",
             pick(
@@ -25,7 +35,13 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
             )
         ));
     }
-    for v in &report.vendors {
+    out
+}
+
+/// One vendor's section (as [`render`] writes it, for a streamed report).
+pub fn vendor_part(v: &crate::results::VendorResult, lang: Lang) -> String {
+    let mut out = String::new();
+    {
         let fy = v
             .report
             .fiscal_year
@@ -98,7 +114,12 @@ pub fn render(report: &RunReport, lang: Lang) -> String {
         }
         out.push('\n');
     }
-    let s = &report.summary;
+    out
+}
+
+/// The run's totals, after the vendors.
+pub fn tail(s: &Summary, lang: Lang) -> String {
+    let mut out = String::new();
     out.push_str(&match lang {
         Lang::En => format!(
             "**{} fail, {} error, {} pass, {} skipped; {} controls contradicted.**\n",

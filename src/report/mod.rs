@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod oscal;
 pub mod output;
 pub mod requirements;
+pub mod stream;
 pub mod table;
 
 pub use layout::wrap_hanging;

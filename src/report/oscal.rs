@@ -925,6 +925,7 @@ mod tests {
                 now: "2026-04-30T00:05:00+09:00".into(),
                 tool: "vendor-audit 9.8.7".into(),
                 proxy: None,
+                shard: None,
             },
             summary: Summary::of(&vendors),
             vendors,

@@ -61,6 +61,15 @@ impl std::str::FromStr for OutputSpec {
 
 /// Writes `text` to `path` whole: into a temporary file beside it, then renamed over it.
 pub fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    write_whole_with(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// [`write_whole`] with the content written by `fill` (a streamed report): `path` is replaced
+/// only once `fill` has written all of it; on an error it is left as it was.
+pub fn write_whole_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -76,7 +85,11 @@ pub fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
         Err(_) => new_file_permissions(temp.as_file())?,
     };
     temp.as_file().set_permissions(mode)?;
-    temp.write_all(text.as_bytes())?;
+    {
+        let mut w = std::io::BufWriter::new(temp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())

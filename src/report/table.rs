@@ -9,29 +9,39 @@ use comfy_table::Color;
 use super::layout::{self, Text};
 use super::{declared_word, errors_text, pick, report_word, rows, status_word, verdict_word, Row};
 use crate::catalog::{Lang, Severity};
-use crate::results::{Finding, RunReport, Status, VendorResult, Verdict};
+use crate::results::{Finding, RunInfo, RunReport, Status, Summary, VendorResult, Verdict};
 
 /// The table report, `width` columns wide, with colour codes only when `color` is true (the
 /// caller decides, through `report::color`).
 pub fn render(report: &RunReport, lang: Lang, width: u16, color: bool) -> String {
     let mut out = String::new();
     for vendor in &report.vendors {
-        out.push_str(&vendor_section(vendor, lang, width, color));
-        out.push('\n');
+        out.push_str(&vendor_part(vendor, lang, width, color));
     }
-    let s = &report.summary;
+    out.push_str(&tail(&report.run, &report.summary, lang, width));
+    out
+}
+
+/// One vendor's part of the table (as [`render`] writes it, for a streamed report).
+pub fn vendor_part(vendor: &VendorResult, lang: Lang, width: u16, color: bool) -> String {
+    vendor_section(vendor, lang, width, color) + "\n"
+}
+
+/// What follows the vendors: the run's summary line and its proxy.
+pub fn tail(run: &RunInfo, s: &Summary, lang: Lang, width: u16) -> String {
+    let mut out = String::new();
     let summary = match lang {
         Lang::En => format!(
             "{} fail, {} error, {} pass, {} skipped ({} waived) · controls: {} contradicted, {} verified, {} admitted, {} undeclared, {} unverifiable · run {} at {}\n",
-            s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
+            s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, run.id, run.now
         ),
         Lang::Ja => format!(
             "不合格 {} ・判定不能 {} ・合格 {} ・対象外 {} ・例外承認済み {} · 管理項目: 申告と矛盾 {} ・確認済み {} ・未実施（申告どおり） {} ・未回答 {} ・確認不能 {} · 監査実行 {}（{}）\n",
-            s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, report.run.id, report.run.now
+            s.fail, s.error, s.pass, s.skipped, s.waived, s.contradicted, s.verified, s.admitted, s.undeclared, s.unverifiable, run.id, run.now
         ),
     };
     out.push_str(&wrap(&summary, width));
-    if let Some(proxy) = &report.run.proxy {
+    if let Some(proxy) = &run.proxy {
         let line = match lang {
             Lang::En => format!("form requests went through the proxy {proxy}\n"),
             Lang::Ja => format!("フォームへの要求はプロキシ {proxy} を経由した\n"),
