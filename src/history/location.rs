@@ -96,7 +96,8 @@ impl PgUrl {
             None => text.to_owned(),
         };
         let shown = redact(text);
-        let config: postgres::Config = text.parse().map_err(|e| {
+        let config: postgres::Config = text.parse().map_err(|e: postgres::Error| {
+            let e = super::pg::describe(&e);
             format!("{shown} is not a PostgreSQL URL ({e}); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
         })?;
         if config.get_hosts().is_empty() {
@@ -195,7 +196,7 @@ mod tests {
         assert!(e.contains("TLS") && !e.contains("pw@"), "{e}");
         let e = Location::of_arg(Path::new("postgres://u:pw@h:notaport/d")).unwrap_err();
         assert!(
-            e.contains("not a PostgreSQL URL") && !e.contains(":pw"),
+            e.contains("not a PostgreSQL URL (invalid connection string: ") && !e.contains(":pw"),
             "{e}"
         );
     }

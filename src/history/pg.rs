@@ -74,9 +74,10 @@ pub fn describe(e: &postgres::Error) -> DbError {
         }
         return DbError(text);
     }
+    // The client's own words name the kind ("error connecting to server"); its causes say why
+    // ("Connection refused"), each added once.
     let mut text = e.to_string();
-    // The client's Display names its cause already; a cause's own cause is added once.
-    let mut source = e.source().and_then(StdError::source);
+    let mut source = e.source();
     while let Some(s) = source {
         let more = s.to_string();
         if !text.contains(&more) {
