@@ -631,6 +631,10 @@ fn history_location(
                     ),
                 ),
             );
+            // The snippet under the message shows the line as written: not its password.
+            if let Some(d) = problems.found.last_mut() {
+                d.source_line = d.source_line.replace(text.as_str(), &redact(text));
+            }
             None
         }
     }

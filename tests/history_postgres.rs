@@ -856,3 +856,110 @@ fn watch_stores_its_rounds_in_postgresql() {
     );
     assert!(!stderr.contains(&password_of(&lab)), "{stderr}");
 }
+
+// ------------------------------------------------------------------ `[audit] history`
+
+fn validate(dir: &Path, inventory: &str) -> (Option<i32>, String) {
+    let path = dir.join("vendors.toml");
+    std::fs::write(&path, inventory).unwrap();
+    let out = Command::new(BIN)
+        .args(["validate", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_history_url_in_the_inventory_is_checked_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = "[[vendor]]\nid = \"a\"\nname = \"A\"\n";
+    for (history, expected) in [
+        (
+            "postgres://audit:s3cret@db.example/va?sslmode=require",
+            "asks for TLS",
+        ),
+        (
+            "postgresql://audit:s3cret@db.example:port/va",
+            "is not a PostgreSQL URL (invalid connection string: invalid value for option `port`)",
+        ),
+        ("", "an empty history"),
+    ] {
+        let (code, stderr) = validate(
+            dir.path(),
+            &format!("[audit]\nhistory = \"{history}\"\n{vendor}"),
+        );
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("vendors.toml:2:11: error in `audit.history`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Error {"),
+            "{stderr}"
+        );
+    }
+    let (code, stderr) = validate(
+        dir.path(),
+        &format!("[audit]\nhistory = \"postgres://audit@db.example/va\"\n{vendor}"),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// `[audit] history` names the PostgreSQL history `run`, `history` and `diff` use; `--db` wins
+/// over it.
+#[test]
+fn the_inventory_names_a_postgresql_history_and_db_wins_over_it() {
+    let Some(lab) = lab_url("the_inventory_names_a_postgresql_history_and_db_wins_over_it") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = FreshDb::new(&lab);
+    let config = dir.path().join("vendors.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[audit]\nhistory = \"{}\"\n[[vendor]]\nid = \"a\"\nname = \"A\"\n\
+             hosts = [\"127.230.0.1\"]\nports = [47022]\n",
+            db.url
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["run", "--fail-on", "never", "--timeout", "2", "--config"])
+            .arg(&config)
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        stderr
+    };
+    let said = run(&[]);
+    assert!(
+        said.contains("stored in postgres://vendor_audit:***@"),
+        "{said}"
+    );
+    let file = dir.path().join("elsewhere.db");
+    let said = run(&["--db", file.to_str().unwrap()]);
+    assert!(
+        said.contains(&format!("stored in {}", file.display())),
+        "{said}"
+    );
+    assert_eq!(db.history().run_count().unwrap(), 1, "--db wins");
+    assert_eq!(History::open(&file).unwrap().run_count().unwrap(), 1);
+    let out = Command::new(BIN)
+        .args(["history", "--format", "json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(json_of(&out.stdout)["runs"].as_array().unwrap().len(), 1);
+    assert!(!dir.path().join("audit-history.db").exists());
+}
