@@ -963,3 +963,96 @@ fn the_inventory_names_a_postgresql_history_and_db_wins_over_it() {
     assert_eq!(json_of(&out.stdout)["runs"].as_array().unwrap().len(), 1);
     assert!(!dir.path().join("audit-history.db").exists());
 }
+
+// ------------------------------------------------------------------ figures
+
+/// This process's peak resident memory (`VmHWM`), as /proc says it.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .map_or_else(String::new, |l| l["VmHWM:".len()..].trim().to_owned())
+}
+
+/// A vendor of a fleet: 10 ports of one host, 3 findings each, 2 verdicts.
+fn fleet_vendor(v: usize) -> VendorResult {
+    let host = format!("127.231.{}.{}", v / 250, v % 250 + 1);
+    let mut r = vendor(&format!("vendor-{v}"), v % 7 == 0);
+    r.findings.clear();
+    r.assets.clear();
+    for port in 47031..47041 {
+        let target = format!("{host}:{port}");
+        for (check, status) in [
+            ("vnc-exposed", Status::Pass),
+            ("rdp-no-nla", Status::Skipped),
+            ("ssh-exposed", Status::Pass),
+        ] {
+            r.findings
+                .push(finding(check, &target, status, Severity::High));
+        }
+        r.assets.push(AssetFacts {
+            target,
+            kind: "service".into(),
+            address: Some(host.clone()),
+            facts: BTreeMap::from([(
+                "service.protocol".to_string(),
+                FactValue::Str("closed".into()),
+            )]),
+            unavailable: BTreeMap::new(),
+        });
+    }
+    r.graded()
+}
+
+/// Time and peak memory to stream a run of 1,000 vendors (10,000 assets; `FLEET_VENDORS=N` for
+/// another size) into each store, twice (the second compares with the first). Figures, not a
+/// test: `cargo test --release --test history_postgres -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn figures_of_streaming_a_fleet_into_each_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let lab = common::postgres_url();
+    let pg_db = lab.as_deref().map(FreshDb::new);
+    let mut stores: Vec<(&str, History)> =
+        vec![("sqlite", History::open(&dir.path().join("h.db")).unwrap())];
+    if let Some(db) = &pg_db {
+        stores.push(("postgresql", db.history()));
+    }
+    let vendors: usize = std::env::var("FLEET_VENDORS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000);
+    for (name, h) in &mut stores {
+        let start = Instant::now();
+        for _ in 0..1000 {
+            h.run_count().unwrap();
+        }
+        println!("{name}: one query takes {:?}", start.elapsed() / 1000);
+        for round in 0..2 {
+            let info = report(
+                &format!("2026120{}T000000Z-0000000{round}", round + 1),
+                &format!("2026-12-0{}T00:00:00Z", round + 1),
+                vec![],
+            )
+            .run;
+            let start = Instant::now();
+            let mut rec = h.begin_run(&info, &meta()).unwrap();
+            let mut summary = Summary::default();
+            for v in 0..vendors {
+                let vendor = fleet_vendor(v);
+                summary.add(&vendor);
+                h.record_vendor(&mut rec, &vendor).unwrap();
+            }
+            let changes = h.finish_run(rec, &info.finished_at, &summary).unwrap();
+            println!(
+                "{name} round {round}: {vendors} vendors ({} assets, {} findings) stored in {:?} ({} regressions); peak RSS {}",
+                vendors * 10,
+                vendors * 30,
+                start.elapsed(),
+                changes.regressions.len(),
+                peak_rss()
+            );
+        }
+    }
+}
