@@ -511,10 +511,12 @@ impl History {
     ) -> Result<(), HistoryError> {
         let fail = |e: DbError| self.err(format!("storing run {}: vendor {}: {e}", rec.run, v.id));
         // The baseline is read before the write transaction, which it need not hold up.
-        let previous = self.latest_for(&v.id)?;
-        let before = match &previous {
-            Some(run) => Some(self.vendor_snapshot(run, &v.id)?),
-            None => None,
+        let (previous, before) = match self.latest_seq_for(&v.id)? {
+            Some((run, seq)) => {
+                let before = self.vendor_snapshot_at(&run, seq, &v.id)?;
+                (Some(run), Some(before))
+            }
+            None => (None, None),
         };
         let (run, scope) = (rec.seq, rec.scope.as_deref());
         self.db
@@ -699,6 +701,16 @@ impl History {
     /// One vendor's findings and verdicts in a stored run.
     pub fn vendor_snapshot(&self, run: &str, vendor: &str) -> Result<VendorSnapshot, HistoryError> {
         let seq = self.seq(run)?;
+        self.vendor_snapshot_at(run, seq, vendor)
+    }
+
+    /// [`History::vendor_snapshot`] of the run whose storage key is `seq`.
+    fn vendor_snapshot_at(
+        &self,
+        run: &str,
+        seq: i64,
+        vendor: &str,
+    ) -> Result<VendorSnapshot, HistoryError> {
         let load = || -> Result<VendorSnapshot, DbError> {
             let mut snap = VendorSnapshot {
                 run: run.to_owned(),
@@ -761,14 +773,19 @@ impl History {
 
     /// The newest complete run that covered `vendor`, if any.
     pub fn latest_for(&self, vendor: &str) -> Result<Option<String>, HistoryError> {
+        Ok(self.latest_seq_for(vendor)?.map(|(id, _)| id))
+    }
+
+    /// [`History::latest_for`] with the run's storage key.
+    fn latest_seq_for(&self, vendor: &str) -> Result<Option<(String, i64)>, HistoryError> {
         self.db
             .query_opt(
-                "SELECT r.id FROM vendor_runs v JOIN runs r ON r.seq = v.run
+                "SELECT r.id, r.seq FROM vendor_runs v JOIN runs r ON r.seq = v.run
                  WHERE v.vendor = ?1 AND r.complete = 1
                  ORDER BY r.started_at DESC, r.seq DESC LIMIT 1",
                 vals![vendor],
             )
-            .and_then(|r| r.map(|r| r.text(0)).transpose())
+            .and_then(|r| r.map(|r| Ok((r.text(0)?, r.int(1)?))).transpose())
             .map_err(|e| self.err(e))
     }
 
@@ -981,14 +998,15 @@ fn digest(body: &str) -> [u8; 32] {
 }
 
 /// `INSERT INTO … VALUES` of many rows of `width` values each, [`ROWS_PER_INSERT`] a
-/// statement; `tail` follows the values (`ON CONFLICT …`).
+/// statement; `tail` follows the values (`ON CONFLICT …`, `RETURNING …`). The rows returned.
 fn insert_rows(
     db: &Db,
     head: &str,
     width: usize,
     tail: &str,
     rows: Vec<Vec<Value>>,
-) -> Result<(), DbError> {
+) -> Result<Vec<db::Row>, DbError> {
+    let mut returned = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = String::from(head);
@@ -1001,9 +1019,13 @@ fn insert_rows(
             params.extend(row);
         }
         sql.push_str(tail);
-        db.execute(&sql, params)?;
+        if tail.contains("RETURNING") {
+            returned.extend(db.query(&sql, params)?);
+        } else {
+            db.execute(&sql, params)?;
+        }
     }
-    Ok(())
+    Ok(returned)
 }
 
 /// The ids of those of `digests` already stored.
@@ -1047,16 +1069,28 @@ fn blob_ids(
     if new.is_empty() {
         return Ok(ids);
     }
-    insert_rows(
+    // The rows inserted say their ids; a text another writer stored meanwhile is read after.
+    for r in insert_rows(
         db,
         "INSERT INTO blobs (digest, body)",
         2,
-        " ON CONFLICT (digest) DO NOTHING",
+        " ON CONFLICT (digest) DO NOTHING RETURNING digest, id",
         new.iter()
             .map(|(d, body)| vals![&d[..], body.as_str()])
             .collect(),
-    )?;
-    stored_blobs(db, new.iter().map(|(d, _)| *d), &mut ids)?;
+    )? {
+        let key: [u8; 32] = r
+            .bytes(0)?
+            .try_into()
+            .map_err(|_| DbError("a stored text's digest is not 32 bytes".into()))?;
+        ids.insert(key, r.int(1)?);
+    }
+    let raced: Vec<&[u8; 32]> = new
+        .iter()
+        .map(|(d, _)| *d)
+        .filter(|d| !ids.contains_key(*d))
+        .collect();
+    stored_blobs(db, raced.into_iter(), &mut ids)?;
     if let Some((missing, _)) = new.iter().find(|(d, _)| !ids.contains_key(*d)) {
         return Err(DbError(format!(
             "the text {} was stored but cannot be read back",
@@ -1193,6 +1227,7 @@ fn store_vendor(
         "",
         rows,
     )
+    .map(drop)
 }
 
 /// A finding's words, stored once however many runs repeat them.
