@@ -50,7 +50,9 @@ pub struct AuditSettings {
     /// Month and day the fiscal year starts (Japan: 4, 1).
     pub fiscal_year_start: (u32, u32),
     pub trust: Vec<PathBuf>,
-    pub history: Option<PathBuf>,
+    /// `[audit] history`: a SQLite file (resolved against the inventory's folder) or a
+    /// `postgres://` URL.
+    pub history: Option<crate::history::Location>,
     pub allow_private: bool,
     /// Static name -> address map, like curl --resolve.
     pub resolve: BTreeMap<String, IpAddr>,
@@ -142,7 +144,7 @@ struct RawAudit {
     fiscal_year_start: Option<Spanned<String>>,
     #[serde(default)]
     trust: Vec<Spanned<String>>,
-    history: Option<String>,
+    history: Option<Spanned<String>>,
     #[serde(default)]
     allow_private: bool,
     #[serde(default)]
@@ -507,7 +509,9 @@ fn convert_audit(raw: Option<RawAudit>, dir: &Path, problems: &mut Problems) -> 
         }
         settings.trust.push(path);
     }
-    settings.history = raw.history.map(|h| dir.join(h));
+    if let Some(history) = raw.history {
+        settings.history = history_location(&history, dir, problems);
+    }
     settings.allow_private = raw.allow_private;
     if let Some(contact) = raw.contact {
         match check_contact(contact.get_ref()) {
@@ -582,6 +586,58 @@ fn check_contact(value: &str) -> Result<(), crate::catalog::Text> {
              メールアドレスか http(s) の URL で書く（例: \"security@example.jp\"）"
         ),
     ))
+}
+
+/// `[audit] history`: a SQLite file, resolved against the inventory's folder, or a PostgreSQL
+/// database named by a `postgres://` URL (checked here, so that `validate` points at it).
+fn history_location(
+    value: &Spanned<String>,
+    dir: &Path,
+    problems: &mut Problems,
+) -> Option<crate::history::Location> {
+    use crate::history::{is_postgres_url, redact, Location, PgUrl};
+    let text = value.get_ref();
+    if text.trim().is_empty() {
+        problems.add(
+            value.span(),
+            "audit.history".into(),
+            both(
+                "an empty history: expected a file name, e.g. \"audit-history.db\", or a URL \
+                 postgres://USER@HOST/DATABASE"
+                    .to_owned(),
+                "監査履歴が空: ファイル名（例: \"audit-history.db\"）か \
+                 postgres://ユーザー@ホスト/データベース の URL を書く"
+                    .to_owned(),
+            ),
+        );
+        return None;
+    }
+    if !is_postgres_url(text) {
+        return Some(Location::File(dir.join(text)));
+    }
+    match PgUrl::parse(text) {
+        Ok(url) => Some(Location::Postgres(url)),
+        Err(e) => {
+            problems.add(
+                value.span(),
+                "audit.history".into(),
+                both(
+                    e.clone(),
+                    format!(
+                        "`{}` は監査履歴の PostgreSQL URL として使えない: \
+                         postgres://ユーザー[:パスワード]@ホスト[:ポート]/データベース の形で、\
+                         TLS なしで書く（原文: \"{e}\"）",
+                        redact(text)
+                    ),
+                ),
+            );
+            // The snippet under the message shows the line as written: not its password.
+            if let Some(d) = problems.found.last_mut() {
+                d.source_line = d.source_line.replace(text.as_str(), &redact(text));
+            }
+            None
+        }
+    }
 }
 
 /// `[audit] proxy`: an `http://` or `https://` URL with a host, and no path beyond `/`.

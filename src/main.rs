@@ -227,9 +227,9 @@ struct RunArgs {
 
 #[derive(Args, Clone)]
 struct HistoryFlags {
-    /// The history database [default: `[audit] history` of the inventory, else
-    /// audit-history.db beside it].
-    #[arg(long, value_name = "FILE")]
+    /// The history: a SQLite file, or PostgreSQL as postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+    /// [default: `[audit] history` of the inventory, else audit-history.db beside it].
+    #[arg(long, value_name = "FILE|URL")]
     db: Option<PathBuf>,
     /// Do not store this run (and send no alert: alerts compare with the stored runs).
     #[arg(long, conflicts_with = "db")]
@@ -309,8 +309,8 @@ struct HistorySource {
     /// The inventory whose `[audit] history` names the database.
     #[arg(long, default_value = "vendors.toml")]
     config: PathBuf,
-    /// The history database (overrides the inventory's).
-    #[arg(long, value_name = "FILE")]
+    /// The history, a SQLite file or a postgres:// URL (overrides the inventory's).
+    #[arg(long, value_name = "FILE|URL")]
     db: Option<PathBuf>,
 }
 
@@ -654,17 +654,29 @@ fn open_for_writing(
     if flags.no_history {
         return Ok(None);
     }
-    open_history(&history::locate(
-        flags.db.as_deref(),
-        Some(inventory),
-        config,
-    ))
-    .map(Some)
+    let location = history::locate(flags.db.as_deref(), Some(inventory), config).map_err(bad_db)?;
+    open_location(&location).map(Some)
+}
+
+/// A `--db` that names no usable history (a PostgreSQL URL that does not parse, or asks for
+/// TLS): a mistake of the command line (exit 2), said with the password hidden.
+fn bad_db(e: String) -> ExitCode {
+    say(
+        format!("--db: {e}"),
+        format!("--db に指定した監査履歴を使えない（原文: \"{e}\"）"),
+    );
+    ExitCode::from(EXIT_INVALID)
+}
+
+/// Opens the history `--db` names (a file, or a `postgres://` URL) to write to.
+fn open_history(db: &Path) -> Result<History, ExitCode> {
+    let location = history::Location::of_arg(db).map_err(bad_db)?;
+    open_location(&location)
 }
 
 /// Opens a history to write to; one that cannot be opened stops the command (exit 3).
-fn open_history(path: &Path) -> Result<History, ExitCode> {
-    History::open(path).map_err(|e| {
+fn open_location(location: &history::Location) -> Result<History, ExitCode> {
+    History::open_at(location).map_err(|e| {
         history_error(&e);
         ExitCode::from(EXIT_CANNOT_RUN)
     })
@@ -672,15 +684,17 @@ fn open_history(path: &Path) -> Result<History, ExitCode> {
 
 /// The history `history` and `diff` read: it must exist already (reading never creates one).
 fn open_for_reading(source: &HistorySource) -> Result<History, ExitCode> {
-    let path = match &source.db {
-        Some(db) => db.clone(),
+    let location = match &source.db {
+        Some(db) => history::Location::of_arg(db).map_err(bad_db)?,
         None if source.config.exists() => match Inventory::load(&source.config) {
-            Ok(inventory) => history::locate(None, Some(&inventory), &source.config),
+            Ok(inventory) => {
+                history::locate(None, Some(&inventory), &source.config).map_err(bad_db)?
+            }
             Err(d) => return Err(invalid(&d)),
         },
-        None => history::locate(None, None, &source.config),
+        None => history::locate(None, None, &source.config).map_err(bad_db)?,
     };
-    if !path.is_file() {
+    if let Some(path) = location.file().filter(|p| !p.is_file()) {
         say(
             format!(
                 "no history at {}: `vendor-audit run` stores one (or give --db FILE)",
@@ -693,7 +707,7 @@ fn open_for_reading(source: &HistorySource) -> Result<History, ExitCode> {
         );
         return Err(ExitCode::from(EXIT_INVALID));
     }
-    History::open(&path).map_err(|e| {
+    History::open_existing(&location).map_err(|e| {
         history_error(&e);
         ExitCode::from(EXIT_CANNOT_RUN)
     })

@@ -616,7 +616,9 @@ fn diff_reports_exactly_what_changed_between_runs() {
 
 // ------------------------------------------------------------------ 2. SIGKILL
 
-/// (run id -> finding count) of every stored run, read with rusqlite after an integrity check.
+/// (run id -> finding count) of every complete stored run, read with rusqlite after an integrity
+/// check. A run is written as it goes (its row first, then each vendor) and counts once marked
+/// complete; one cut short by the kill stays incomplete, and no reader sees it.
 fn stored_runs(db: &Path) -> BTreeMap<String, i64> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let check: String = conn
@@ -626,7 +628,8 @@ fn stored_runs(db: &Path) -> BTreeMap<String, i64> {
     let mut stmt = conn
         .prepare(
             "SELECT r.id, (SELECT count(*) FROM findings f WHERE f.run = r.seq),
-                (SELECT count(*) FROM vendor_runs v WHERE v.run = r.seq) FROM runs r",
+                (SELECT count(*) FROM vendor_runs v WHERE v.run = r.seq) FROM runs r
+             WHERE r.complete = 1",
         )
         .unwrap();
     let rows = stmt

@@ -444,11 +444,13 @@ fn a_schema_1_history_gains_grades_and_keeps_its_runs() {
         true,
     );
     History::open(&path).unwrap().record(&old, &meta()).unwrap();
-    // Back to what the build before grades wrote: schema 1, no grade columns.
+    // Back to what the build before grades wrote: schema 1, no grade columns (nor the
+    // `complete` of schema 3).
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "ALTER TABLE vendor_runs DROP COLUMN grade;
+            "ALTER TABLE runs DROP COLUMN complete;
+             ALTER TABLE vendor_runs DROP COLUMN grade;
              ALTER TABLE vendor_runs DROP COLUMN score;
              UPDATE meta SET value = '1' WHERE key = 'schema_version';",
         )

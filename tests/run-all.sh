@@ -54,6 +54,9 @@ python3 tests/peers/probe.py "$RUN"
 section "cargo test --all-targets $*"
 export VENDOR_AUDIT_LAB=1
 export VENDOR_AUDIT_LAB_RUN="$RUN"
+# The lab's PostgreSQL (tests/peers/postgres.sh), for tests/history_postgres.rs.
+VENDOR_AUDIT_POSTGRES="$(cat "$RUN/postgres.url")"
+export VENDOR_AUDIT_POSTGRES
 set +e
 cargo test --all-targets "$@"
 status=$?

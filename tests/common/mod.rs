@@ -152,6 +152,19 @@ pub const TLS_V6: &str = "[::1]:9443";
 /// no RFC 7919 group; a client that offers ffdhe2048 gets ffdhe2048.
 pub const TLS_GNUTLS_FFDHE: &str = "127.0.0.155:9449";
 
+// Issue 14: the history in PostgreSQL (tests/history_postgres.rs).
+/// Debian's PostgreSQL 15 (`tests/peers/postgres.sh`): role and database `vendor_audit` (the
+/// role may create databases), scram-sha-256 from loopback only; its URL, password included, is
+/// in `VENDOR_AUDIT_POSTGRES` (set by `tests/run-all.sh` from `RUN/postgres.url`).
+pub const POSTGRES: &str = "127.0.0.230:5432";
+
+/// The lab PostgreSQL's URL, if the lab is up (`VENDOR_AUDIT_POSTGRES`).
+pub fn postgres_url() -> Option<String> {
+    std::env::var("VENDOR_AUDIT_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
 /// The lab's test CA (PEM), if the lab run folder is known (`VENDOR_AUDIT_LAB_RUN`,
 /// set by `tests/run-all.sh`): `RUN/tls/ca.pem`.
 pub fn lab_ca_pem_path() -> Option<std::path::PathBuf> {

@@ -23,6 +23,9 @@ PACKAGES=(
     # issue 12: tests/html_report.rs renders the HTML report in headless Chromium (and a
     # Japanese font, so that the Japanese page's screenshot shows text, not boxes)
     chromium fonts-ipafont-gothic
+    # issue 14: tests/peers/postgres.sh runs a PostgreSQL of its own for the history in
+    # PostgreSQL (tests/history_postgres.rs); setpriv (util-linux) runs it as `postgres`
+    postgresql util-linux
 )
 
 missing=()

@@ -123,7 +123,8 @@ for a in 127.0.0.61:13389 127.0.0.62:13389 127.0.0.63:13389 127.0.0.64:13392 \
     127.0.0.81:8443 127.0.0.82:8443 127.0.0.83:8443 127.0.0.84:8443 \
     127.0.0.85:8443 127.0.0.86:8443 \
     127.0.0.100:18080 127.0.0.100:18081 127.0.0.101:6081 127.0.0.101:6082 \
-    127.0.0.102:8080 127.0.0.103:3128 127.0.0.104:8443 127.0.0.105:8443; do
+    127.0.0.102:8080 127.0.0.103:3128 127.0.0.104:8443 127.0.0.105:8443 \
+    127.0.0.230:5432; do
     port_open "${a%:*}" "${a##*:}" && busy+=("$a")
 done
 [ ${#busy[@]} -eq 0 ] || die "already in use before start: ${busy[*]} (a previous lab in another RUN dir? stop it with tests/peers/stop.sh OLD_RUN)"
@@ -841,6 +842,10 @@ print(c.getresponse().status)' 2>/dev/null)" = 200 ]; do
         fail_peer squid-defaults 127.0.0.143:3128 "does not forward a GET to the form app after ${PEER_TIMEOUT}s"
     sleep 0.2
 done
+
+# issue 14: PostgreSQL for the history (a cluster of its own in RUN/postgres, 127.0.0.230:5432,
+# database vendor_audit; its URL in RUN/postgres.url). Its PID joins RUN/pids like every peer's.
+bash "$HERE/postgres.sh" "$RUN" || fail_peer postgres 127.0.0.230:5432 "tests/peers/postgres.sh failed"
 
 # Every peer must still be alive (one that died after binding, or whose port
 # someone else answered, is not a usable peer).
