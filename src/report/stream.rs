@@ -57,11 +57,6 @@ impl ReportStream {
         })
     }
 
-    /// Whether this format holds the vendors until the end instead of streaming them.
-    pub fn holds(format: Format) -> bool {
-        matches!(format, Format::Html | Format::Oscal)
-    }
-
     /// Adds the next vendor of the run.
     pub fn vendor(&mut self, v: &VendorResult) -> io::Result<()> {
         let part = match self.format {
